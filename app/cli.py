@@ -1,0 +1,276 @@
+"""The `ofsted-qa` command line. Heavy imports (torch, gradio) happen inside the commands that need them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+log = logging.getLogger("ofsted_qa")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _index_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index", default=None, metavar="DIR",
+        help="index folder (default: $OFSTED_QA_INDEX or ./data/index)",
+    )
+
+
+def _index_dir(args: argparse.Namespace) -> Path:
+    from index.report_index import default_index_dir
+
+    return Path(args.index) if args.index else default_index_dir()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ofsted-qa",
+        description="Search Ofsted inspection reports of children's services; answers are cited passages.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("ingest", help="add PDF reports (files or folders) to the index")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--workers", type=int, default=1, help="PDF parsing processes (default 1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _index_arg(p)
+
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question")
+    p.add_argument("--authority", action="append", metavar="NAME", help="only this local authority (repeatable)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--year", metavar="Y", help="reports published or inspected in year Y")
+    group.add_argument("--years", metavar="A-B", help="reports published or inspected in years A to B")
+    p.add_argument("--type", dest="report_type", action="append", metavar="T",
+                   help="report type (repeatable): sif, sif_reinspection, ilacs_standard, ilacs_short, "
+                        "ilacs_2026, lac_2013, lscb_review")
+    p.add_argument("--grade", action="append", metavar="G", help="overall grade, e.g. inadequate (repeatable)")
+    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    p.add_argument("--retriever", default="hybrid", help="hybrid (default), dense or lexical")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    _index_arg(p)
+
+    p = sub.add_parser("stats", help="what the index holds")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    _index_arg(p)
+
+    p = sub.add_parser("remove", help="remove reports from the index (by path or file name)")
+    p.add_argument("names", nargs="+", metavar="FILE")
+    _index_arg(p)
+
+    p = sub.add_parser("serve", help="start the web app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", metavar="USER:PASSWORD", help="require this login")
+    p.add_argument("--no-auth", action="store_true", help="allow a public host without a login")
+    _index_arg(p)
+
+    p = sub.add_parser("fetch-corpus", help="download reports from Ofsted's site (needs internet)")
+    from app.fetch import add_fetch_arguments
+
+    add_fetch_arguments(p)
+
+    p = sub.add_parser("eval", help="measure retrieval on a question set")
+    p.add_argument("questions", metavar="QUESTIONS.jsonl")
+    p.add_argument("--retriever", default="hybrid")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--json", dest="json_out", metavar="OUT")
+    _index_arg(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler = {
+        "ingest": cmd_ingest, "ask": cmd_ask, "stats": cmd_stats, "remove": cmd_remove,
+        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval,
+    }[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("interrupted; what was finished is kept (run the same command again to go on)", file=sys.stderr)
+        return 130
+    except _UserError as exc:
+        print(f"ofsted-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+class _UserError(Exception):
+    pass
+
+
+def _open_index(args: argparse.Namespace, create: bool = False, read_only: bool = False):
+    from index.report_index import IndexNotFoundError, ReportIndex
+    from index.store import IndexMismatchError
+
+    try:
+        return ReportIndex.load(_index_dir(args), create=create, read_only=read_only)
+    except (IndexNotFoundError, IndexMismatchError) as exc:
+        raise _UserError(str(exc)) from None
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.build import IndexLockedError, ingest_paths
+
+    index = _open_index(args, create=True)
+    try:
+        summary = ingest_paths(index, args.paths, workers=max(0, args.workers),
+                               progress=not args.no_progress and sys.stderr.isatty())
+    except IndexLockedError as exc:
+        raise _UserError(str(exc)) from None
+    finally:
+        index.close()
+    print(
+        f"added {len(summary.added)}, unchanged {len(summary.unchanged)}, replaced {len(summary.replaced)}, "
+        f"duplicates {len(summary.duplicates)}, failed {len(summary.failed)} "
+        f"({summary.chunks_added} passages, {summary.seconds:.1f} s)"
+    )
+    for path, other in summary.duplicates:
+        print(f"  same report as {other}: {path}")
+    for path, reason in summary.failed:
+        print(f"  FAILED {path}: {reason}", file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from index.search import QueryError, SearchFilters
+
+    try:
+        filters = SearchFilters.build(authority=args.authority, year=args.year, years=args.years,
+                                      report_type=args.report_type, grade=args.grade)
+    except QueryError as exc:
+        raise _UserError(str(exc)) from None
+    index = _open_index(args, read_only=True)
+    try:
+        response = index.search(args.question, filters, k=args.k, retriever=args.retriever)
+    except QueryError as exc:
+        raise _UserError(str(exc)) from None
+    finally:
+        index.close()
+    if args.json:
+        print(json.dumps({
+            "query": response.query, "message": response.message,
+            "results": [r.to_dict() | {"link": _pdf_link(index, r)} for r in response.results],
+        }, indent=2, default=str))
+        return EXIT_OK
+    if not response.results:
+        print(response.message or "no results")
+        return EXIT_OK
+    print(_format_results(index, response.results))
+    return EXIT_OK
+
+
+def _pdf_link(index, result) -> str | None:
+    docs = index.searcher.documents()
+    doc = docs.get(result.doc_id)
+    if not doc or not doc.paths:
+        return None
+    return f"{Path(doc.paths[0]).as_uri()}#page={result.citation.page_start}"
+
+
+def _format_results(index, results) -> str:
+    width = min(100, shutil.get_terminal_size((100, 20)).columns)
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    start, end = ("\033[1;33m", "\033[0m") if color else ("»", "«")
+    blocks = []
+    for r in results:
+        text = r.text
+        for a, b in sorted(r.highlights, reverse=True):
+            text = text[:a] + start + text[a:b] + end + text[b:]
+        body = "\n".join(
+            textwrap.fill(line, width=width, initial_indent="   ", subsequent_indent="   ")
+            for line in text.splitlines() if line.strip()
+        )
+        extra = f" (and {r.duplicates} near-identical passage(s) elsewhere)" if r.duplicates else ""
+        link = _pdf_link(index, r)
+        blocks.append(
+            f"{r.rank}. {r.citation.line()}  [score {r.score:.4f}]{extra}\n{body}"
+            + (f"\n   open: {link}" if link else "")
+        )
+    return "\n\n".join(blocks)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    index = _open_index(args, read_only=True)
+    try:
+        stats = index.stats()
+    finally:
+        index.close()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return EXIT_OK
+    print(f"index: {stats['index']}  model: {stats['model']}")
+    print(f"reports {stats['documents']}, pages {stats['pages']}, passages {stats['chunks']} "
+          f"({stats['distinct_embeddings']} distinct embeddings, {stats['vectors']} vectors), "
+          f"{stats['size_bytes'] / 1e6:.1f} MB on disk")
+    for key in ("by_report_type", "by_year", "by_overall_grade"):
+        print(f"{key[3:].replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in stats[key].items()))
+    print(f"authorities: {len(stats['by_authority'])}")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from index.build import IndexLockedError, remove_documents
+
+    index = _open_index(args)
+    try:
+        removed, unknown = remove_documents(index, args.names)
+    except IndexLockedError as exc:
+        raise _UserError(str(exc)) from None
+    finally:
+        index.close()
+    for name in removed:
+        print(f"removed {name}")
+    for name in unknown:
+        print(f"not in the index: {name}", file=sys.stderr)
+    return EXIT_OK if not unknown else EXIT_FAILED
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from app.ui import serve
+
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.auth and not args.no_auth:
+        raise _UserError(
+            f"--host {args.host} makes the app reachable from other machines: add --auth USER:PASSWORD "
+            "(or --no-auth if you really mean it)"
+        )
+    if args.no_auth and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"WARNING: serving on {args.host} without a login; anyone who can reach it can use it",
+              file=sys.stderr)
+    auth = None
+    if args.auth:
+        if ":" not in args.auth:
+            raise _UserError("--auth takes USER:PASSWORD")
+        user, password = args.auth.split(":", 1)
+        auth = (user, password)
+    return serve(_index_dir(args), host=args.host, port=args.port, auth=auth)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from app.fetch import run_fetch
+
+    return run_fetch(args)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.run import run_eval_command
+
+    return run_eval_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

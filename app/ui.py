@@ -1,0 +1,933 @@
+"""The web app: a Gradio Blocks UI over one ReportIndex, mounted on FastAPI beside a PDF route.
+
+Entry points:
+    build_app(index)            the Gradio Blocks (callbacks only call `index.search` and format)
+    create_app(index, auth)     a FastAPI app: `/pdf/{doc_id}` plus the Blocks mounted at `/`
+    serve(index_dir, ...)       load the index once (read-only), build, run uvicorn until stopped
+
+The search endpoint has the API name "search": (question, authorities, year_from, year_to,
+report_types, grades, k) -> {"query", "ok", "message", "results": [...]}, as JSON. With gradio_client:
+
+    Client("http://127.0.0.1:7860/").predict(
+        "CSE screening", ["Barnet"], 2016, 2019, ["sif"], ["inadequate"], 5, api_name="/search")
+
+A bad filter gives {"ok": false, "message": "..."} (never a traceback).
+
+Authentication (`auth=(user, password)`): HTTP Basic, checked by an ASGI middleware in front of
+*everything* the FastAPI app serves: the page, Gradio's config/queue/API/file routes and `/pdf/`.
+Gradio's own login form is not used, because its cookie does not cover routes outside Gradio.
+    - a browser shows its native login dialog once and resends the credentials on every request;
+    - gradio_client: `Client(url, headers={"Authorization": basic_auth_header(user, password)})`
+      (or `httpx_kwargs={"auth": (user, password)}`);
+    - curl: `curl -u user:password http://host:port/pdf/3`.
+Basic auth sends the password with each request: put the app behind HTTPS when it leaves the machine.
+
+Nothing calls outside the machine: analytics are off (set before gradio is imported), the theme's
+fonts are served by Gradio itself, and the grade chart is plain HTML/CSS.
+"""
+
+import os
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+import base64
+import binascii
+import csv
+import html
+import io
+import logging
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, PlainTextResponse, Response
+
+from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
+from index.search import MAX_K, YEAR_RANGE, QueryError, SearchFilters, SearchResult
+from index.store import DocumentRow, IndexMismatchError
+from ingest.models import GRADES, REPORT_TYPES
+
+log = logging.getLogger(__name__)
+
+EXAMPLES: tuple[str, ...] = (
+    "what did inspectors say about CSE screening?",
+    "how is management oversight judged?",
+    "what does good return home interview practice look like?",
+    "LADO",
+    "care leavers' accommodation",
+)
+VIEW_RANKED, VIEW_COMPARE, VIEW_BY_REPORT = "Best passages", "Compare authorities", "Group by report"
+VIEWS = (VIEW_RANKED, VIEW_COMPARE, VIEW_BY_REPORT)
+DEFAULT_K = 8
+MAX_UI_K = 50
+COMPARE_K = MAX_K  # one wide search, then the best passage per authority
+COMPARE_AUTHORITIES = 6
+CONCURRENCY = 16  # queued events run at once (at least 8 queries in parallel)
+EXPORT_MAX_AGE = 3600  # seconds an export file is kept
+INGEST_COMMAND = "ofsted-qa ingest PDF_DIR --index {dir}"
+GRADE_COLOURS = {
+    "outstanding": "#1a7f37", "good": "#2f6fb3", "requires improvement": "#b7791f",
+    "inadequate": "#c0392b", "none": "#8a94a6",
+}
+REPORT_TYPE_CHOICES = [(label, key) for key, label in REPORT_TYPES.items() if key != "unknown"]
+GRADE_CHOICES = [(g[0].upper() + g[1:], g) for g in GRADES]
+
+
+# -- search: the one call into the index ---------------------------------------------------------
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value if v is not None and str(v).strip()]
+
+
+def _year_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def build_filters(
+    authorities: Any = None, year_from: Any = None, year_to: Any = None,
+    report_types: Any = None, grades: Any = None,
+) -> SearchFilters:
+    """The UI's filter values as SearchFilters; QueryError (a readable message) when one is wrong."""
+    first, last = _year_text(year_from), _year_text(year_to)
+    years = None
+    if first or last:
+        years = f"{first or YEAR_RANGE[0]}-{last or YEAR_RANGE[1]}"
+    labels = {label.lower(): key for key, label in REPORT_TYPES.items()}
+    types = [labels.get(t.lower(), t) for t in _as_list(report_types)]
+    return SearchFilters.build(authority=_as_list(authorities) or None, years=years,
+                               report_type=types or None, grade=_as_list(grades) or None)
+
+
+def _k(value: Any) -> int:
+    problem = QueryError(f"the number of results is a whole number from 1 to {MAX_K}; got {value!r}")
+    try:
+        k = float(value if value is not None else DEFAULT_K)
+    except (TypeError, ValueError):
+        raise problem from None
+    if not k.is_integer():
+        raise problem
+    return int(k)
+
+
+def ingest_help(index_dir: Path | str | None) -> str:
+    where = str(index_dir) if index_dir else "DIR"
+    return (f"The index at {where} holds no reports yet. Add Ofsted PDF reports with "
+            f"`{INGEST_COMMAND.format(dir=where)}`, then start the app again.")
+
+
+def _payload(query: str, results: list[dict], message: str | None = None, ok: bool = True) -> dict:
+    return {"query": query, "ok": ok, "message": message, "results": results}
+
+
+def result_dict(result: SearchResult, doc: DocumentRow | None) -> dict:
+    """A search result as JSON-able data, with its citation line and the link to the PDF page."""
+    data = result.to_dict()
+    data["highlights"] = [list(span) for span in result.highlights]
+    data["citation_line"] = result.citation.line()
+    data["pages_label"] = result.citation.pages_label()
+    data["paragraphs_label"] = result.citation.paragraphs_label()
+    has_file = doc is not None and bool(doc.paths)
+    data["pdf_link"] = f"/pdf/{result.doc_id}#page={result.citation.page_start}" if has_file else None
+    return data
+
+
+def _has_documents(index: ReportIndex | None) -> bool:
+    return index is not None and bool(index.searcher.documents())
+
+
+def run_search(
+    index: ReportIndex | None, question: str, authorities: Any = None, year_from: Any = None,
+    year_to: Any = None, report_types: Any = None, grades: Any = None, k: Any = DEFAULT_K,
+    index_dir: Path | str | None = None,
+) -> dict:
+    """Search and return JSON-able results; every user mistake becomes {"ok": False, "message": ...}."""
+    question = question if isinstance(question, str) else "" if question is None else str(question)
+    if index is not None:
+        index.reload_if_changed()
+    if not _has_documents(index):
+        where = index_dir or (index.directory if index is not None else None)
+        return _payload(question, [], ingest_help(where), ok=False)
+    try:
+        filters = build_filters(authorities, year_from, year_to, report_types, grades)
+        response = index.search(question, filters, k=_k(k))
+    except QueryError as exc:
+        return _payload(question, [], str(exc), ok=False)
+    except Exception:  # a bug, not the user's mistake: log it, show a sentence
+        log.exception("search failed for %r", question)
+        return _payload(question, [], "The search failed unexpectedly; the server log has the details.",
+                        ok=False)
+    docs = index.searcher.documents()
+    results = [result_dict(r, docs.get(r.doc_id)) for r in response.results]
+    message = response.message
+    if not results and not message:
+        message = "Nothing matched; try other words."
+    if not results and not filters.is_empty() and "filter" not in message:
+        message = f"{message.rstrip('.')}; try removing some filters."
+    return _payload(response.query, results, message)
+
+
+def compare_search(
+    index: ReportIndex | None, question: str, authorities: Any = None, year_from: Any = None,
+    year_to: Any = None, report_types: Any = None, grades: Any = None,
+    max_authorities: int = COMPARE_AUTHORITIES,
+) -> dict:
+    """The best passage per authority: one wide search, first result per authority.
+
+    With an authority filter, one card per chosen authority (a narrow search fills any the wide one missed).
+    """
+    payload = run_search(index, question, authorities, year_from, year_to, report_types, grades, COMPARE_K)
+    if not payload["ok"]:
+        return payload
+    best: dict[str, dict] = {}
+    for result in payload["results"]:
+        name = result["citation"]["local_authority"] or "Unknown authority"
+        best.setdefault(name, result)
+    chosen = _as_list(authorities)
+    if not chosen:
+        payload["results"] = list(best.values())[:max_authorities]
+        return payload
+    by_key = {_norm(name): result for name, result in best.items()}
+    results, missing = [], []
+    for name in chosen:
+        found = by_key.get(_norm(name))
+        if found is None:
+            one = run_search(index, payload["query"], [name], year_from, year_to, report_types, grades, 1)
+            found = one["results"][0] if one["results"] else None
+        if found is None:
+            missing.append(name)
+        elif found not in results:
+            results.append(found)
+    payload["results"] = results
+    payload["missing"] = missing
+    return payload
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+_PARAGRAPH_START = re.compile(r"\s*(?:\d+\.\s|[•\-–]\s)")
+
+
+def _plain_html(text: str, start: int, end: int) -> str:
+    """Escape text[start:end]; a line break before a numbered paragraph or bullet stays a break."""
+    out, position = [], start
+    newline = text.find("\n", position, end)
+    while newline != -1:
+        out.append(html.escape(text[position:newline]))
+        out.append("<br>" if _PARAGRAPH_START.match(text, newline + 1) else " ")
+        position = newline + 1
+        newline = text.find("\n", position, end)
+    out.append(html.escape(text[position:end]))
+    return "".join(out)
+
+
+def passage_html(text: str, highlights: Sequence[Sequence[int]]) -> str:
+    """The passage, HTML-escaped, with the answering sentences in <mark>."""
+    out, position = [], 0
+    for a, b in sorted((int(a), int(b)) for a, b in highlights):
+        a, b = max(a, position), min(b, len(text))
+        if a >= b:
+            continue
+        out.append(_plain_html(text, position, a))
+        out.append(f"<mark>{_plain_html(text, a, b)}</mark>")
+        position = b
+    out.append(_plain_html(text, position, len(text)))
+    return "".join(out)
+
+
+def _grade_badge(grade: str | None) -> str:
+    if not grade:
+        return ""
+    css = "oq-grade-" + re.sub(r"[^a-z]+", "-", grade.lower()).strip("-")
+    return f'<span class="oq-grade {css}">Overall: {html.escape(grade.capitalize())}</span>'
+
+
+def _citation_parts(result: dict) -> tuple[str, str]:
+    authority = result["citation"]["local_authority"] or "Unknown authority"
+    line = result["citation_line"]
+    rest = line[len(authority) + 3:] if line.startswith(authority + " · ") else line
+    return authority, rest
+
+
+def _pdf_link_html(result: dict) -> str:
+    link = result.get("pdf_link")
+    if not link:
+        return '<span class="oq-nolink">PDF not available on this server</span>'
+    page = result["citation"]["page_start"]
+    return (f'<a class="oq-pdf" href="{html.escape(link)}" target="_blank" rel="noopener">'
+            f"open the report at page {page}</a>")
+
+
+def _duplicates_html(result: dict) -> str:
+    n = int(result.get("duplicates") or 0)
+    if n <= 0:
+        return ""
+    return f'<span class="oq-dupes">also in {n} other report{"s" if n != 1 else ""}</span>'
+
+
+def _location(result: dict) -> str:
+    """Where in its report a passage is: pages, paragraphs, section."""
+    c = result["citation"]
+    parts = [result["pages_label"], result["paragraphs_label"], c.get("section") or ""]
+    return " · ".join(p for p in parts if p)
+
+
+def card_html(result: dict, *, show_rank: bool = True, heading: str = "full") -> str:
+    """One passage as a card: citation, highlighted verbatim text, PDF link.
+
+    heading "full": authority, the rest of the citation and the grade; "no-authority": the card sits under
+    its authority's heading; "location": under its report's heading, so only pages, paragraphs and section.
+    """
+    authority, rest = _citation_parts(result)
+    rank = f'<span class="oq-rank">{int(result["rank"])}</span>' if show_rank else ""
+    if heading == "location":
+        cite = f'<span class="oq-cite-rest">{html.escape(_location(result))}</span>'
+    elif heading == "no-authority":
+        cite = f'<span class="oq-cite-rest">{html.escape(rest)}</span>'
+    else:
+        cite = (f'<span class="oq-authority">{html.escape(authority)}</span>'
+                f'<span class="oq-cite-rest">{html.escape(rest)}</span>')
+    grade = _grade_badge(result["citation"].get("overall_grade")) if heading == "full" else ""
+    return (
+        '<article class="oq-card">'
+        f'<header class="oq-card-head">{rank}<div class="oq-cite">{cite}</div>{grade}</header>'
+        f'<blockquote class="oq-passage">{passage_html(result["text"], result["highlights"])}</blockquote>'
+        f'<footer class="oq-card-foot">{_pdf_link_html(result)}'
+        f'<span class="oq-file">{html.escape(result["citation"]["file"])}</span>'
+        f"{_duplicates_html(result)}</footer></article>"
+    )
+
+
+def notice_html(message: str, kind: str = "info") -> str:
+    """A message box; `code` spans (backticks) become <code>."""
+    text = html.escape(message)
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    return f'<div class="oq-notice oq-notice-{kind}">{text}</div>'
+
+
+def _summary_html(payload: dict, one: str, many: str) -> str:
+    n = len(payload["results"])
+    return (f'<p class="oq-summary">{n} {one if n == 1 else many} for '
+            f"<q>{html.escape(payload['query'])}</q>. Highlighted sentences answer the question; "
+            "every passage is quoted verbatim from the report.</p>")
+
+
+def render_ranked(payload: dict) -> str:
+    if not payload["results"]:
+        return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")
+    cards = "".join(card_html(r) for r in payload["results"])
+    return f'<div class="oq-results">{_summary_html(payload, "passage", "passages")}{cards}</div>'
+
+
+def render_compare(payload: dict) -> str:
+    if not payload["results"]:
+        return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")
+    columns = "".join(
+        f'<div class="oq-column"><h3 class="oq-column-head"><span>{html.escape(_citation_parts(r)[0])}</span>'
+        f"{_grade_badge(r['citation'].get('overall_grade'))}</h3>"
+        f"{card_html(r, show_rank=False, heading='no-authority')}</div>"
+        for r in payload["results"]
+    )
+    missing = payload.get("missing") or []
+    note = ""
+    if missing:
+        note = notice_html("No passage matched for " + ", ".join(missing) + " with these filters.", "warn")
+    return (f'<div class="oq-results">{_summary_html(payload, "authority", "authorities")}'
+            f'<div class="oq-compare">{columns}</div>{note}</div>')
+
+
+def _report_heading(result: dict) -> str:
+    c = result["citation"]
+    date = f"published {c['published']}" if c.get("published") else (
+        f"inspected {c['inspection_start']}" if c.get("inspection_start") else "date unknown")
+    link = ""
+    if result.get("pdf_link"):
+        link = (f' <a class="oq-pdf" href="/pdf/{int(result["doc_id"])}" target="_blank" rel="noopener">'
+                "open the report</a>")
+    authority = c["local_authority"] or "Unknown authority"
+    return (f'<h3 class="oq-group-head"><span>{html.escape(authority)}</span> '
+            f'<span class="oq-group-meta">{html.escape(c["report_type_label"])} · {html.escape(date)}</span> '
+            f"{_grade_badge(c.get('overall_grade'))}{link}</h3>")
+
+
+def render_by_report(payload: dict) -> str:
+    if not payload["results"]:
+        return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")
+    groups: dict[int, list[dict]] = {}
+    for result in payload["results"]:
+        groups.setdefault(int(result["doc_id"]), []).append(result)
+    sections = "".join(
+        f'<section class="oq-group">{_report_heading(items[0])}'
+        + "".join(card_html(r, heading="location") for r in items) + "</section>"
+        for items in groups.values()
+    )
+    n, plural = len(groups), "s" if len(groups) != 1 else ""
+    head = (f'<p class="oq-summary">{len(payload["results"])} passages from {n} report{plural} '
+            f"for <q>{html.escape(payload['query'])}</q>, grouped by report (best report first).</p>")
+    return f'<div class="oq-results">{head}{sections}</div>'
+
+
+# -- export --------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("rank", "authority", "report_type", "published", "inspection_start", "overall_grade", "pages",
+               "paragraphs", "section", "file", "page_link", "citation", "highlighted", "passage")
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """Text that a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _absolute(link: str | None, base_url: str) -> str:
+    if not link:
+        return ""
+    return base_url.rstrip("/") + link if base_url else link
+
+
+def csv_text(results: list[dict], base_url: str = "") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in results:
+        c = r["citation"]
+        row = (
+            r["rank"], c["local_authority"] or "", c["report_type_label"], c.get("published") or "",
+            c.get("inspection_start") or "", c.get("overall_grade") or "", r["pages_label"],
+            r["paragraphs_label"], c.get("section") or "", c["file"], _absolute(r.get("pdf_link"), base_url),
+            r["citation_line"], " … ".join(r.get("highlighted_text") or []), r["text"],
+        )
+        writer.writerow([_spreadsheet_safe(str(v)) for v in row])
+    return out.getvalue()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_passage(text: str, highlights: Sequence[Sequence[int]]) -> str:
+    out, position = [], 0
+    for a, b in sorted((int(a), int(b)) for a, b in highlights):
+        a, b = max(a, position), min(b, len(text))
+        if a >= b:
+            continue
+        out.append(_md(text[position:a]))
+        out.append(f"**{_md(text[a:b]).strip()}**")
+        position = b
+    out.append(_md(text[position:]))
+    return "\n".join("> " + line for line in "".join(out).split("\n"))
+
+
+def markdown_text(query: str, results: list[dict], view: str = VIEW_RANKED, base_url: str = "") -> str:
+    lines = [f"# Ofsted report passages: {_md(query)}", "",
+             f"{view}, exported {time.strftime('%Y-%m-%d %H:%M')} from ofsted-qa. Passages are quoted "
+             "verbatim from the reports; **bold** marks the sentences that answer the question.", ""]
+    for r in results:
+        c = r["citation"]
+        lines.append(f"## {r['rank']}. {_md(c['local_authority'] or 'Unknown authority')}, "
+                     f"{_md(c['report_type_label'])}")
+        lines += ["", _md_passage(r["text"], r["highlights"]), ""]
+        cite = f"Source: {_md(r['citation_line'])} ({_md(c['file'])}, page {c['page_start']})"
+        link = _absolute(r.get("pdf_link"), base_url)
+        if link:
+            cite += f" [open the report at page {c['page_start']}]({link})"
+        if r.get("duplicates"):
+            cite += f"; also in {r['duplicates']} other report(s)"
+        lines += [cite, ""]
+    return "\n".join(lines)
+
+
+class ExportDir:
+    """Per-process folder for export files; each export gets its own subfolder, old ones are removed."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="ofsted-qa-exports-"))
+
+    def write(self, name: str, text: str) -> str:
+        self._prune()
+        folder = self.root / uuid.uuid4().hex
+        folder.mkdir()
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    def _prune(self) -> None:
+        cutoff = time.time() - EXPORT_MAX_AGE
+        for folder in self.root.iterdir():
+            try:
+                if folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except FileNotFoundError:
+                continue
+
+
+# -- corpus statistics ---------------------------------------------------------------------------
+
+
+def _doc_year(doc: DocumentRow) -> str:
+    return (doc.published or doc.inspection_start or "")[:4] or "unknown"
+
+
+@dataclass
+class CorpusTables:
+    summary: str
+    by_authority: pd.DataFrame
+    by_year: pd.DataFrame
+    by_type: pd.DataFrame
+    grades: pd.DataFrame  # year, grade, reports
+
+
+def corpus_tables(index: ReportIndex | None) -> CorpusTables:
+    docs = index.searcher.documents() if index is not None else {}
+    passages = {d: len(index.store.chunk_ids_for_documents([d])) for d in docs} if index is not None else {}
+    rows = [{"authority": d.local_authority or "Unknown", "year": _doc_year(d), "type": d.report_type_label,
+             "grade": d.overall_grade or "none", "date": d.published or d.inspection_start or "",
+             "passages": passages[d.id]} for d in docs.values()]
+    frame = pd.DataFrame(rows, columns=["authority", "year", "type", "grade", "date", "passages"])
+    by_authority = _by_authority(frame)
+    by_year = _count(frame, "year", "Year")
+    by_type = _count(frame, "type", "Report type")
+    grades = (frame.groupby(["year", "grade"]).size().reset_index(name="reports")
+              if len(frame) else pd.DataFrame(columns=["year", "grade", "reports"]))
+    years = sorted(y for y in frame["year"] if y != "unknown")
+    span = f", {years[0]}–{years[-1]}" if years else ""
+    summary = (f"{len(frame)} reports from {frame['authority'].nunique()} local authorities{span}; "
+               f"{int(frame['passages'].sum())} passages")
+    return CorpusTables(summary, by_authority, by_year, by_type, grades)
+
+
+def _count(frame: pd.DataFrame, key: str, title: str) -> pd.DataFrame:
+    if not len(frame):
+        return pd.DataFrame(columns=[title, "Reports", "Passages"])
+    table = frame.groupby(key).agg(Reports=("passages", "size"), Passages=("passages", "sum")).reset_index()
+    return table.rename(columns={key: title}).sort_values(title, key=lambda s: s.str.lower())
+
+
+def _by_authority(frame: pd.DataFrame) -> pd.DataFrame:
+    columns = ["Authority", "Reports", "Passages", "Latest report", "Latest overall grade"]
+    if not len(frame):
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for name, group in frame.groupby("authority"):
+        latest = group.sort_values("date").iloc[-1]
+        rows.append([name, len(group), int(group["passages"].sum()), latest["date"],
+                     latest["grade"].capitalize() if latest["grade"] != "none" else ""])
+    return pd.DataFrame(rows, columns=columns).sort_values("Authority", key=lambda s: s.str.lower())
+
+
+def grade_chart_html(grades: pd.DataFrame) -> str:
+    """Stacked bars of overall grades per year, as plain HTML/CSS (no script, nothing fetched)."""
+    if not len(grades):
+        return notice_html("No reports yet, so no chart.", "info")
+    order = [*GRADES, "none"]
+    totals = grades.groupby("year")["reports"].sum()
+    tallest = max(int(totals.max()), 1)
+    bars = []
+    for year in sorted(totals.index):
+        part = grades[grades["year"] == year].set_index("grade")["reports"]
+        total = int(totals[year])
+        segments = "".join(
+            f'<div class="oq-seg" style="flex:{int(part[g])};background:{GRADE_COLOURS[g]}" '
+            f'title="{html.escape(year)}: {int(part[g])} {"no grade" if g == "none" else g}"></div>'
+            for g in order if g in part.index
+        )
+        bars.append(f'<div class="oq-bar"><div class="oq-bar-total">{total}</div>'
+                    f'<div class="oq-bar-stack" style="height:{160 * total / tallest:.0f}px">{segments}</div>'
+                    f'<div class="oq-bar-label">{html.escape(year)}</div></div>')
+    legend = "".join(
+        f'<span><i style="background:{GRADE_COLOURS[g]}"></i>{"no grade" if g == "none" else g}</span>'
+        for g in order)
+    return (f'<figure class="oq-chart"><figcaption>Overall effectiveness of the reports in the index, '
+            f'by year</figcaption><div class="oq-bars">{"".join(bars)}</div>'
+            f'<div class="oq-legend">{legend}</div></figure>')
+
+
+# -- the Blocks ----------------------------------------------------------------------------------
+
+CSS = """
+.gradio-container { max-width: 1180px !important; margin: 0 auto !important; }
+#oq-title h1 { font-size: 1.75rem; font-weight: 700; margin: 0.3rem 0 0.25rem; }
+#oq-title p { margin: 0.15rem 0; color: var(--body-text-color); opacity: 0.8; line-height: 1.5; }
+.oq-results { display: flex; flex-direction: column; gap: 14px; padding: 2px 0 8px; }
+.oq-summary { margin: 0 0 2px; color: var(--body-text-color); opacity: 0.85; font-size: 0.95rem; }
+.oq-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 14px 18px 12px;
+  background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(15, 23, 42, 0.06); }
+.oq-card-head { display: flex; align-items: flex-start; gap: 10px; margin-bottom: 10px; }
+.oq-rank { flex: none; min-width: 1.7rem; height: 1.7rem; border-radius: 50%; display: inline-flex;
+  align-items: center; justify-content: center; font-weight: 600; font-size: 0.85rem;
+  background: var(--color-accent-soft); color: var(--body-text-color); }
+.oq-cite { flex: 1; font-size: 0.92rem; line-height: 1.5; color: var(--body-text-color); opacity: 0.9;
+  padding-top: 2px; }
+.oq-authority { font-weight: 700; color: var(--body-text-color); margin-right: 0.5rem; font-size: 1.02rem; }
+.oq-grade { flex: none; font-size: 0.78rem; font-weight: 600; padding: 2px 9px; border-radius: 999px;
+  color: #fff; white-space: nowrap; line-height: 1.5; }
+.oq-grade-outstanding { background: #1a7f37; } .oq-grade-good { background: #2f6fb3; }
+.oq-grade-requires-improvement { background: #a8670f; } .oq-grade-inadequate { background: #c0392b; }
+.oq-passage { margin: 0; padding: 2px 0 2px 14px; border-left: 3px solid var(--border-color-primary);
+  font-size: 1rem; line-height: 1.7; color: var(--body-text-color); }
+.oq-passage mark { background: #fde68a; color: #1f2937; padding: 1px 2px; border-radius: 3px;
+  box-decoration-break: clone; -webkit-box-decoration-break: clone; }
+.oq-card-foot { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; margin-top: 10px;
+  font-size: 0.9rem; }
+.oq-pdf { font-weight: 600; }
+.oq-file { color: var(--body-text-color-subdued); font-family: var(--font-mono); font-size: 0.8rem;
+  overflow-wrap: anywhere; }
+.oq-dupes { color: var(--body-text-color-subdued); font-style: italic; }
+.oq-compare { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 18px;
+  align-items: start; }
+.oq-column-head { display: flex; align-items: center; justify-content: space-between; gap: 8px;
+  margin: 0 0 8px; font-size: 1.1rem; font-weight: 700; }
+.oq-compare .oq-card { padding: 12px 14px 10px; }
+.oq-compare .oq-passage { font-size: 0.95rem; line-height: 1.6; }
+.oq-group { display: flex; flex-direction: column; gap: 10px; }
+.oq-group + .oq-group { margin-top: 14px; }
+.oq-group-head { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; margin: 4px 0 0;
+  font-size: 1.1rem; font-weight: 700; }
+.oq-group-meta { font-weight: 400; color: var(--body-text-color); opacity: 0.85; font-size: 0.95rem; }
+.oq-group-head .oq-pdf { font-size: 0.9rem; }
+.oq-group .oq-card { margin-left: 14px; }
+.oq-notice { border-radius: 8px; padding: 12px 16px; line-height: 1.55; border: 1px solid; font-size: 1rem; }
+.oq-notice code { font-size: 0.9em; padding: 1px 5px; border-radius: 4px; background: rgba(0, 0, 0, 0.07); }
+.oq-notice-info { background: #eef5ff; border-color: #bcd4f6; color: #1e3a5f; }
+.oq-notice-warn { background: #fff8e6; border-color: #f1d48a; color: #5c4208; }
+.oq-notice-error { background: #fdecec; border-color: #f2b8b5; color: #7a1f1a; }
+.oq-chart { margin: 0; padding: 4px 0 8px; }
+.oq-chart figcaption { font-weight: 700; margin-bottom: 10px; font-size: 1.05rem; }
+.oq-bars { display: flex; align-items: flex-end; gap: 12px; padding: 0 6px;
+  border-bottom: 1px solid var(--border-color-primary); overflow-x: auto; min-height: 200px; }
+.oq-bar { display: flex; flex-direction: column; align-items: center; justify-content: flex-end;
+  min-width: 36px; flex: 1; max-width: 64px; }
+.oq-bar-stack { width: 100%; display: flex; flex-direction: column; border-radius: 4px 4px 0 0;
+  overflow: hidden; }
+.oq-bar-total { font-size: 0.82rem; color: var(--body-text-color-subdued); margin-bottom: 2px; }
+.oq-bar-label { font-size: 0.82rem; padding: 4px 0 2px; }
+.oq-legend { display: flex; flex-wrap: wrap; gap: 16px; font-size: 0.88rem; margin-top: 10px; }
+.oq-legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 5px;
+  vertical-align: -1px; }
+.oq-table table, .oq-table td, .oq-table th, .oq-table span, .oq-table input {
+  font-family: var(--font) !important; }
+#oq-export { gap: 8px; justify-content: center; }
+"""
+
+
+def _theme() -> gr.themes.Base:
+    """Gradio's default look with fonts Gradio serves itself, falling back to system fonts."""
+    return gr.themes.Default(
+        primary_hue="blue",
+        font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 600, 700)), "ui-sans-serif", "system-ui",
+              "sans-serif"),
+        font_mono=(gr.themes.LocalFont("IBM Plex Mono"), "ui-monospace", "monospace"),
+    )
+
+
+def _header_markdown(summary: str) -> str:
+    return ("# Ofsted children's services reports\n"
+            "Ask a question about inspections of local authority children's services. Answers are passages "
+            "quoted verbatim from the reports, each cited by authority, report, date, page and paragraph.  \n"
+            f"Index: {summary}.")
+
+
+def _choices(index: ReportIndex | None) -> tuple[list[str], list[str]]:
+    if not _has_documents(index):
+        return [], []
+    years = sorted({_doc_year(d) for d in index.searcher.documents().values()} - {"unknown"})
+    return index.searcher.authorities(), years
+
+
+class _App:
+    """The callbacks; they share one index (and so one model) across all sessions."""
+
+    def __init__(self, index: ReportIndex | None, index_dir: Path | str | None) -> None:
+        self.index = index
+        self.index_dir = index_dir or (index.directory if index is not None else None)
+        self.exports = ExportDir()
+        self._corpus_lock = threading.Lock()
+        self._corpus_key: tuple[int, ...] | None = None
+        self._corpus: CorpusTables | None = None
+
+    def search(self, question: str, authorities: list[str] | None, year_from: Any, year_to: Any,
+               report_types: list[str] | None, grades: list[str] | None, k: Any) -> dict:
+        """Cited passages answering the question, as JSON (the `search` API endpoint)."""
+        return run_search(self.index, question, authorities, year_from, year_to, report_types, grades, k,
+                          index_dir=self.index_dir)
+
+    def show(self, payload: dict | None, view: str, authorities: list[str] | None, year_from: Any,
+             year_to: Any, report_types: list[str] | None, grades: list[str] | None,
+             request: gr.Request) -> tuple[str, Any, Any]:
+        """Render the results in the chosen view and write the export files of what is shown."""
+        if not payload:
+            return "", _no_download("CSV"), _no_download("Markdown")
+        if view == VIEW_COMPARE and payload.get("ok"):
+            payload = compare_search(self.index, payload["query"], authorities, year_from, year_to,
+                                     report_types, grades)
+        renderer = {VIEW_COMPARE: render_compare, VIEW_BY_REPORT: render_by_report}.get(view, render_ranked)
+        page = renderer(payload)
+        if not payload["results"]:
+            return page, _no_download("CSV"), _no_download("Markdown")
+        base = _base_url(request)
+        csv_path = self.exports.write("ofsted-qa-results.csv", csv_text(payload["results"], base))
+        md_path = self.exports.write("ofsted-qa-results.md",
+                                     markdown_text(payload["query"], payload["results"], view, base))
+        return (page, gr.DownloadButton("Download CSV", value=csv_path, interactive=True),
+                gr.DownloadButton("Download Markdown", value=md_path, interactive=True))
+
+    def corpus(self) -> CorpusTables:
+        docs = self.index.searcher.documents() if self.index is not None else {}
+        key = tuple(sorted(docs))
+        with self._corpus_lock:
+            if self._corpus is None or key != self._corpus_key:
+                self._corpus, self._corpus_key = corpus_tables(self.index), key
+            return self._corpus
+
+    def _summary(self, tables: CorpusTables) -> str:
+        return tables.summary if _has_documents(self.index) else "no reports yet"
+
+    def on_load(self) -> tuple[Any, ...]:
+        """Fresh filter choices and corpus tables for each page load (the index may have grown)."""
+        if self.index is not None:
+            self.index.reload_if_changed()
+        authorities, years = _choices(self.index)
+        tables = self.corpus()
+        return (gr.Dropdown(choices=authorities), gr.Dropdown(choices=years), gr.Dropdown(choices=years),
+                _header_markdown(self._summary(tables)), tables.by_authority, tables.by_year,
+                tables.by_type, grade_chart_html(tables.grades), f"**{tables.summary}.**")
+
+
+def _no_download(what: str) -> Any:
+    return gr.DownloadButton(f"Download {what}", value=None, interactive=False)
+
+
+def _base_url(request: gr.Request | None) -> str:
+    if request is None:
+        return ""
+    headers = getattr(request, "headers", None) or {}
+    host = headers.get("x-forwarded-host") or headers.get("host")
+    if not host:
+        return ""
+    scheme = headers.get("x-forwarded-proto") or "http"
+    return f"{scheme}://{host}"
+
+
+def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) -> gr.Blocks:
+    """The Gradio UI over `index` (None: no index yet, and the page says how to build one)."""
+    app = _App(index, index_dir)
+    authorities, years = _choices(index)
+    empty = not _has_documents(index)
+    with gr.Blocks(title="Ofsted reports search", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        header = gr.Markdown(_header_markdown(app._summary(app.corpus())), elem_id="oq-title")
+        gr.HTML(notice_html(ingest_help(app.index_dir), "info") if empty else "", visible=empty,
+                elem_id="oq-empty", js_on_load=None)
+        with gr.Tab("Search", id="search"):
+            with gr.Row(equal_height=True):
+                question = gr.Textbox(label="Question", placeholder=EXAMPLES[0], scale=5, autofocus=True,
+                                      elem_id="oq-question", submit_btn=False)
+                search_btn = gr.Button("Search", variant="primary", scale=1, elem_id="oq-search-btn")
+            examples = gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
+            with gr.Accordion("Filters", open=True):
+                with gr.Row():
+                    authority = gr.Dropdown(authorities, value=[], multiselect=True, filterable=True,
+                                            allow_custom_value=True, label="Local authority",
+                                            info="Type to search; pick one or more", scale=3,
+                                            elem_id="oq-authority")
+                    year_from = gr.Dropdown(years, value=None, allow_custom_value=True, label="From year",
+                                            scale=1, elem_id="oq-year-from")
+                    year_to = gr.Dropdown(years, value=None, allow_custom_value=True, label="To year",
+                                          scale=1, elem_id="oq-year-to")
+                with gr.Row():
+                    report_type = gr.Dropdown(REPORT_TYPE_CHOICES, value=[], multiselect=True,
+                                              allow_custom_value=True, label="Report type", scale=2,
+                                              elem_id="oq-type")
+                    grade = gr.Dropdown(GRADE_CHOICES, value=[], multiselect=True, allow_custom_value=True,
+                                        label="Overall grade", info="e.g. only reports judged inadequate",
+                                        scale=2, elem_id="oq-grade")
+                    k = gr.Slider(1, MAX_UI_K, value=DEFAULT_K, step=1, label="Number of results", scale=1,
+                                  elem_id="oq-k")
+            with gr.Row(equal_height=False, elem_id="oq-toolbar"):
+                view = gr.Radio(list(VIEWS), value=VIEW_RANKED, label="Show", scale=3, elem_id="oq-view",
+                                info="Compare authorities: the best passage from each council, side by side")
+                with gr.Column(scale=1, min_width=220, elem_id="oq-export"):
+                    csv_btn = gr.DownloadButton("Download CSV", interactive=False, size="sm",
+                                                elem_id="oq-csv")
+                    md_btn = gr.DownloadButton("Download Markdown", interactive=False, size="sm",
+                                               elem_id="oq-md")
+            results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
+            payload = gr.JSON(visible=False)
+        with gr.Tab("Corpus", id="corpus", elem_id="oq-corpus"):
+            corpus_summary = gr.Markdown("")
+            chart = gr.HTML("", js_on_load=None, elem_id="oq-chart")
+            with gr.Row():
+                by_year = gr.Dataframe(label="Reports and passages per year", interactive=False,
+                                       elem_classes="oq-table")
+                by_type = gr.Dataframe(label="Reports and passages per report type", interactive=False,
+                                       elem_classes="oq-table")
+            by_authority = gr.Dataframe(label="Reports and passages per local authority", interactive=False,
+                                        show_search="search", max_height=520, elem_classes="oq-table")
+
+        filters = [authority, year_from, year_to, report_type, grade]
+        show_inputs = [payload, view, *filters]
+        show_outputs = [results, csv_btn, md_btn]
+        # preprocess=False: the raw values reach run_search, which validates them all with one kind of message
+        search_inputs = [question, *filters, k]
+        gr.on([search_btn.click, question.submit], app.search, search_inputs, payload, api_name="search",
+              show_progress_on=results, preprocess=False).then(
+            app.show, show_inputs, show_outputs, api_visibility="private")
+        examples.load_input_event.then(
+            app.search, search_inputs, payload, api_visibility="private", show_progress_on=results,
+            preprocess=False,
+        ).then(app.show, show_inputs, show_outputs, api_visibility="private")
+        view.change(app.show, show_inputs, show_outputs, api_visibility="private")
+        demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
+                                      chart, corpus_summary], api_visibility="private")
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    return demo
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+def basic_auth_header(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+class BasicAuthMiddleware:
+    """HTTP Basic in front of every route (pure ASGI, so Gradio's streaming responses are untouched)."""
+
+    def __init__(self, app: Any, user: str, password: str, realm: str = "ofsted-qa") -> None:
+        self.app = app
+        self.user = user.encode()
+        self.password = password.encode()
+        self.realm = realm
+
+    def _allowed(self, scope: Scope) -> bool:
+        header = dict(scope.get("headers") or []).get(b"authorization", b"")
+        scheme, _, value = header.partition(b" ")
+        if scheme.lower() != b"basic":
+            return False
+        try:
+            user, _, password = base64.b64decode(value.strip(), validate=True).partition(b":")
+        except (binascii.Error, ValueError):
+            return False
+        return secrets.compare_digest(user, self.user) & secrets.compare_digest(password, self.password)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self._allowed(scope):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        response = PlainTextResponse(
+            "login required", status_code=401,
+            headers={"WWW-Authenticate": f'Basic realm="{self.realm}", charset="UTF-8"'},
+        )
+        await response(scope, receive, send)
+
+
+def _pdf_path(index: ReportIndex | None, doc_id: str) -> Path | None:
+    """The file of an indexed document; the request only ever picks a document id, never a path."""
+    if index is None or not doc_id.isdigit() or len(doc_id) > 12:
+        return None
+    docs = index.searcher.documents()
+    doc = docs.get(int(doc_id))
+    if doc is None and index.reload_if_changed():
+        doc = index.searcher.documents().get(int(doc_id))
+    for path in (doc.paths if doc else []):
+        candidate = Path(path)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+PDF_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
+
+
+def create_app(index: ReportIndex | None, auth: tuple[str, str] | None = None,
+               index_dir: Path | str | None = None) -> FastAPI:
+    """FastAPI with `/pdf/{doc_id}` and the Gradio UI at `/`; with `auth`, HTTP Basic guards all of it."""
+    api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    not_found = PlainTextResponse("no such report", status_code=404)
+
+    @api.get("/pdf/{doc_id}")
+    def pdf(doc_id: str) -> Response:
+        path = _pdf_path(index, doc_id)
+        if path is None:
+            return not_found
+        return FileResponse(path, media_type="application/pdf", filename=path.name,
+                            content_disposition_type="inline", headers=PDF_HEADERS)
+
+    @api.get("/pdf/{anything:path}")
+    def pdf_other(anything: str) -> Response:
+        return not_found
+
+    if auth is not None:
+        api.add_middleware(BasicAuthMiddleware, user=auth[0], password=auth[1])
+    demo = build_app(index, index_dir)
+    return gr.mount_gradio_app(
+        api, demo, path="/", footer_links=["api", "settings"], run_history=False, ssr_mode=False,
+        mcp_server=False, show_error=True, theme=_theme(), css=CSS,
+    )
+
+
+def load_index(index_dir: Path | str) -> ReportIndex | None:
+    """The index, read-only, with its model loaded once; None when there is no index there yet."""
+    directory = Path(index_dir)
+    if not (directory / DB_NAME).exists():
+        return None
+    try:
+        return ReportIndex.load(directory, read_only=True)
+    except IndexNotFoundError:
+        return None
+
+
+def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 7860,
+          auth: tuple[str, str] | None = None) -> int:
+    """Load the index once, build the app and serve it with uvicorn until stopped (Ctrl-C)."""
+    import uvicorn
+
+    try:
+        index = load_index(index_dir)
+    except IndexMismatchError as exc:
+        print(f"ofsted-qa: {exc}", file=sys.stderr)
+        return 2
+    if index is None:
+        print(f"ofsted-qa: {ingest_help(index_dir).replace('`', '')}", file=sys.stderr)
+    app = create_app(index, auth=auth, index_dir=index_dir)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"ofsted-qa: serving on http://{shown}:{port}/" + (" (login required)" if auth else ""),
+          file=sys.stderr)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        if index is not None:
+            index.close()
+    return 0

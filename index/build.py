@@ -1,0 +1,181 @@
+"""Ingest a batch of PDF files into an index: skip what is unchanged, replace what changed, report failures.
+
+Each report is committed on its own, so an interrupted run keeps everything finished before it, and
+running it again does only what is left. One process writes at a time (a lock file).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.report_index import ReportIndex
+from ingest.pdf import PdfReadError, file_sha256
+from ingest.pipeline import parse_reports
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "ingest.lock"
+SAVE_EVERY_SECONDS = 30.0
+
+
+class IndexLockedError(RuntimeError):
+    pass
+
+
+@dataclass
+class IngestSummary:
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, the path it repeats)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    chunks_added: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@contextmanager
+def ingest_lock(directory: Path) -> Iterator[None]:
+    """Hold the index's write lock, or refuse at once if another process holds it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handle = open(directory / LOCK_NAME, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise IndexLockedError(
+                f"another ingest or remove (pid {holder}) is writing to {directory}; wait for it to finish"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def find_pdfs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files named, and PDFs found below folders named; plus (path, reason) for paths that aren't there."""
+    found: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append((str(path), "no such file or folder"))
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        resolved = p.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(resolved)
+    return unique, missing
+
+
+def ingest_paths(
+    index: ReportIndex,
+    paths: Iterable[str | Path],
+    workers: int = 1,
+    progress: bool = True,
+) -> IngestSummary:
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    summary = IngestSummary()
+    files, missing = find_pdfs(paths)
+    summary.failed.extend(missing)
+    store = index.store
+
+    with ingest_lock(index.directory):
+        todo: list[tuple[str, str]] = []
+        replaces: dict[str, int] = {}
+        for file in files:
+            path = str(file)
+            try:
+                sha = file_sha256(file)
+            except OSError as exc:
+                summary.failed.append((path, f"cannot be read ({exc.strerror or exc})"))
+                continue
+            by_path = store.document_by_path(path)
+            if by_path and by_path[1] == sha:
+                summary.unchanged.append(path)
+                continue
+            same_doc = store.document_by_sha(sha)
+            if same_doc is not None:
+                # The same report under another name: index it once and remember both names.
+                if by_path:
+                    index.remove_path(path)
+                other = store.documents([same_doc])[same_doc].paths
+                store.add_path(same_doc, path)
+                summary.duplicates.append((path, other[0] if other else "?"))
+                continue
+            if by_path:
+                replaces[path] = by_path[0]
+            todo.append((path, sha))
+
+        bar = tqdm(total=len(todo), unit="file", desc="ingest", disable=not progress or not todo,
+                   dynamic_ncols=True)
+        last_save = time.monotonic()
+        try:
+            for path, result in parse_reports(todo, workers=workers):
+                bar.set_postfix_str(Path(path).name[-40:], refresh=False)
+                if isinstance(result, PdfReadError):
+                    summary.failed.append((path, str(result)))
+                    bar.update(1)
+                    continue
+                old = replaces.get(path)
+                if old is not None and len(store.documents([old]).get(old).paths) > 1:
+                    index.remove_path(path)  # other names still point at the old version
+                    old = None
+                index.upsert(result, path=path, replaces=old)
+                summary.chunks_added += len(result.chunks)
+                (summary.replaced if path in replaces else summary.added).append(path)
+                bar.update(1)
+                if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
+                    index.save()
+                    last_save = time.monotonic()
+        finally:
+            bar.close()
+            index.save()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def remove_documents(index: ReportIndex, names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Remove reports by path or file name; (removed, not found)."""
+    removed, unknown = [], []
+    with ingest_lock(index.directory):
+        docs = index.store.documents()
+        by_name: dict[str, list[str]] = {}
+        for doc in docs.values():
+            for p in doc.paths:
+                by_name.setdefault(p, []).append(p)
+                by_name.setdefault(Path(p).name, []).append(p)
+        for name in names:
+            key = str(Path(name).resolve()) if Path(name).exists() else name
+            targets = by_name.get(key) or by_name.get(Path(name).name)
+            if not targets:
+                unknown.append(name)
+                continue
+            for target in targets:
+                index.remove_path(target)
+            removed.append(name)
+        index.save()
+    return removed, unknown

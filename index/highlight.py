@@ -1,0 +1,85 @@
+"""Pick the sentence(s) of a passage that best answer the query, as character spans to highlight.
+
+Sentences are scored by the query terms they contain, each weighted by its rarity in the corpus
+(IDF), with phrase terms (acronym expansions) counting as a whole. Cheap: no model call per query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from index.tokenize import stem, words
+
+# A sentence ends at . ! or ? followed by space and a capital/digit/quote, or at a line break that
+# starts a new numbered paragraph or bullet.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'\u2019\u201d)]?\s+(?=[\"'\u2018\u201c(]?[A-Z0-9])"
+    r"|\n(?=\s*(?:\d+\.\s|[•\-–]\s))"
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start()
+        if text[start:end].strip():
+            spans.append(_strip_span(text, start, end))
+        start = match.end()
+    if text[start:].strip():
+        spans.append(_strip_span(text, start, len(text)))
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def term_weights(terms: list[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
+    """IDF weight per query term; phrases weigh as their rarest word, plus a bonus for the phrase."""
+    weights: dict[str, float] = {}
+    for term in terms:
+        parts = term.split()
+        idfs = [math.log(1 + (n_docs + 1) / (doc_freq.get(p, 0) + 1)) for p in parts]
+        weights[term] = max(idfs) * (1.5 if len(parts) > 1 else 1.0) if idfs else 0.0
+    return weights
+
+
+def _stems(text: str) -> list[str]:
+    return [stem(w) for w in words(text)]
+
+
+def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2) -> list[tuple[int, int]]:
+    """Spans of the best sentence, and of a second one when it scores nearly as well."""
+    spans = sentence_spans(text)
+    if not spans or not weights:
+        return []
+    term_stems = {term: [stem(w) for w in term.split()] for term in weights}
+    scored: list[tuple[float, int]] = []
+    for i, (start, end) in enumerate(spans):
+        sentence = _stems(text[start:end])
+        joined = " " + " ".join(sentence) + " "
+        present = set(sentence)
+        score = 0.0
+        for term, parts in term_stems.items():
+            if len(parts) == 1:
+                hit = parts[0] in present
+            else:
+                hit = (" " + " ".join(parts) + " ") in joined
+            if hit:
+                score += weights[term]
+        scored.append((score, i))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    best_score = scored[0][0]
+    if best_score <= 0:
+        return []
+    chosen = [scored[0][1]]
+    for score, i in scored[1:max_sentences]:
+        if score >= 0.75 * best_score:
+            chosen.append(i)
+    return [spans[i] for i in sorted(chosen)]

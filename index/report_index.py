@@ -1,0 +1,185 @@
+"""One index directory: its lifecycle verbs (load, upsert, delete, search, save, close).
+
+Layout of the directory:
+    chunks.sqlite   documents, pages, chunks, embeddings (by content hash), FTS5 table
+    vectors.faiss   FAISS copy of the embeddings, keyed by chunk id
+    ingest.lock     held by the one process that may write
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from index.embed import Embedder, load_embedder
+from index.search import Searcher, SearchFilters, SearchResponse
+from index.store import ChunkStore, IndexMismatchError, embed_input
+from index.vectors import VectorIndex
+from ingest.models import ParsedReport
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "chunks.sqlite"
+VECTORS_NAME = "vectors.faiss"
+DEFAULT_INDEX_DIR = "data/index"
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("OFSTED_QA_INDEX") or DEFAULT_INDEX_DIR)
+
+
+def embed_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class IndexNotFoundError(FileNotFoundError):
+    pass
+
+
+class ReportIndex:
+    def __init__(self, directory: Path, store: ChunkStore, embedder: Embedder, read_only: bool) -> None:
+        self.directory = directory
+        self.store = store
+        self.embedder = embedder
+        self.read_only = read_only
+        self.vectors = VectorIndex.load(directory / VECTORS_NAME, embedder.dim)
+        added, removed = self.vectors.sync_with(
+            store.chunk_ids(), lambda ids: store.vectors_for_chunks(ids, embedder.dim)
+        )
+        if added or removed:
+            log.info("vector file brought up to date with the chunk store (+%d, -%d)", added, removed)
+            if not read_only:
+                self.vectors.save(directory / VECTORS_NAME)
+        self.searcher = Searcher(store, self.vectors, embedder)
+        self._vectors_mtime = self._mtime()
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | Path | None = None,
+        embedder: Embedder | None = None,
+        create: bool = False,
+        read_only: bool = False,
+    ) -> ReportIndex:
+        """Open an index; with create=True make it if it isn't there. Refuses another model's index."""
+        directory = Path(directory) if directory else default_index_dir()
+        db_path = directory / DB_NAME
+        if not db_path.exists():
+            if not create:
+                raise IndexNotFoundError(
+                    f"no index at {directory}; build one with: ofsted-qa ingest PDF_DIR --index {directory}"
+                )
+            directory.mkdir(parents=True, exist_ok=True)
+        store = ChunkStore(db_path, read_only=read_only and db_path.exists())
+        embedder = embedder or load_embedder()
+        try:
+            store.check_or_set_model(embedder.name, embedder.dim) if not read_only else _check_model(store, embedder)
+        except IndexMismatchError:
+            store.close()
+            raise
+        return cls(directory, store, embedder, read_only)
+
+    # -- writing ------------------------------------------------------------------------------
+    def upsert(self, report: ParsedReport, path: str | None = None, replaces: int | None = None) -> int:
+        """Add a parsed report (replacing document `replaces`), embedding only text never seen before."""
+        path = path or report.path
+        inputs = [embed_input(c) for c in report.chunks]
+        hashes = [embed_hash(t) for t in inputs]
+        known = self.store.known_hashes(hashes)
+        todo: dict[str, str] = {}
+        for text, h in zip(inputs, hashes, strict=True):
+            if h not in known and h not in todo:
+                todo[h] = text
+        new_vectors: dict[str, np.ndarray] = {}
+        if todo:
+            vectors = self.embedder.encode(list(todo.values()))
+            new_vectors = dict(zip(todo.keys(), vectors, strict=True))
+        doc_id, chunk_ids, removed = self.store.replace_document(report, path, hashes, new_vectors, replaces)
+        self.vectors.remove(removed)
+        if chunk_ids:
+            ids = np.asarray(chunk_ids)
+            self.vectors.add(ids, self.store.vectors_for_chunks(ids, self.embedder.dim))
+        self.searcher.refresh()
+        return doc_id
+
+    def delete(self, doc_id: int) -> int:
+        removed = self.store.delete_document(doc_id)
+        self.vectors.remove(removed)
+        self.searcher.refresh()
+        return len(removed)
+
+    def remove_path(self, path: str) -> bool:
+        """Forget a file name; its document goes with its last name. True if the path was known."""
+        found = self.store.document_by_path(path)
+        if found is None:
+            return False
+        before = set(self.store.chunk_ids_for_documents([found[0]]).tolist())
+        self.store.remove_path(path)
+        after = set(self.store.chunk_ids_for_documents([found[0]]).tolist())
+        self.vectors.remove(sorted(before - after))
+        self.searcher.refresh()
+        return True
+
+    def save(self) -> None:
+        if self.vectors.dirty:
+            self.vectors.save(self.directory / VECTORS_NAME)
+            self._vectors_mtime = self._mtime()
+
+    def close(self) -> None:
+        if not self.read_only:
+            self.save()
+        self.store.close()
+
+    # -- reading ------------------------------------------------------------------------------
+    def search(
+        self, query: str, filters: SearchFilters | None = None, k: int = 10, retriever: str = "hybrid"
+    ) -> SearchResponse:
+        return self.searcher.search(query, filters, k, retriever)
+
+    def reload_if_changed(self) -> bool:
+        """Pick up documents another process added or removed (a long-running server calls this)."""
+        if self._mtime() == self._vectors_mtime:
+            return False
+        with self.searcher._lock:
+            self.vectors.index = VectorIndex.load(self.directory / VECTORS_NAME, self.embedder.dim).index
+            self._vectors_mtime = self._mtime()
+        self.searcher.refresh()
+        return True
+
+    def stats(self) -> dict:
+        counts = self.store.counts()
+        docs = self.store.documents()
+        by = {"authority": {}, "year": {}, "report_type": {}, "overall_grade": {}}
+        for doc in docs.values():
+            year = (doc.published or doc.inspection_start or "")[:4] or "unknown"
+            for key, value in (("authority", doc.local_authority or "unknown"), ("year", year),
+                               ("report_type", doc.report_type), ("overall_grade", doc.overall_grade or "none")):
+                by[key][value] = by[key].get(value, 0) + 1
+        size = sum(f.stat().st_size for f in self.directory.iterdir() if f.is_file())
+        return {
+            "index": str(self.directory),
+            "model": self.embedder.name,
+            **counts,
+            "vectors": len(self.vectors),
+            "size_bytes": size,
+            **{f"by_{k}": dict(sorted(v.items())) for k, v in by.items()},
+        }
+
+    def _mtime(self) -> float:
+        try:
+            return (self.directory / VECTORS_NAME).stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
+
+
+def _check_model(store: ChunkStore, embedder: Embedder) -> None:
+    model = store.get_meta("model_name")
+    if model is not None and (model != embedder.name or int(store.get_meta("dim") or 0) != embedder.dim):
+        raise IndexMismatchError(
+            f"this index was built with the model {model!r}, not {embedder.name!r}; "
+            "use that model or build a new index"
+        )

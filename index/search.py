@@ -1,0 +1,369 @@
+"""Query-time search: filters, dense and lexical retrieval, fusion, de-duplication, highlighting."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+
+from index.embed import Embedder
+from index.fusion import reciprocal_rank_fusion
+from index.glossary import expand_for_embedding
+from index.highlight import highlight_spans, term_weights
+from index.store import ChunkRow, ChunkStore, DocumentRow
+from index.tokenize import clean_query, fts_match_expression, query_terms, words
+from index.vectors import VectorIndex
+from ingest.metadata import authority_key
+from ingest.models import GRADES, REPORT_TYPES
+
+RETRIEVERS = ("hybrid", "dense", "lexical")
+MAX_K = 100
+CANDIDATES = 100  # per retriever, before fusion
+NEAR_DUPLICATE = 0.8  # word-trigram Jaccard above which two passages count as the same text
+YEAR_RANGE = (1990, 2100)
+
+
+class QueryError(ValueError):
+    """A query or filter that cannot be run; the message says what to change."""
+
+
+@dataclass
+class SearchFilters:
+    authorities: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    report_types: list[str] = field(default_factory=list)
+    grades: list[str] = field(default_factory=list)  # overall effectiveness
+
+    @classmethod
+    def build(
+        cls,
+        authority: str | list[str] | None = None,
+        year: int | str | None = None,
+        years: str | tuple[int, int] | None = None,
+        report_type: str | list[str] | None = None,
+        grade: str | list[str] | None = None,
+    ) -> SearchFilters:
+        """Validate user-facing options; bad ones raise QueryError naming the valid values."""
+        filters = cls()
+        if authority:
+            names = [authority] if isinstance(authority, str) else list(authority)
+            filters.authorities = [n for n in names if n and n.strip()]
+        if year is not None and years is not None:
+            raise QueryError("give either a year or a year range, not both")
+        if year is not None and str(year).strip():
+            filters.year_from = filters.year_to = _parse_year(year)
+        if years is not None and (not isinstance(years, str) or years.strip()):
+            filters.year_from, filters.year_to = _parse_year_range(years)
+        if report_type:
+            types = [report_type] if isinstance(report_type, str) else list(report_type)
+            for t in types:
+                if t not in REPORT_TYPES:
+                    raise QueryError(f"unknown report type {t!r}; valid: {', '.join(REPORT_TYPES)}")
+            filters.report_types = types
+        if grade:
+            grades = [grade] if isinstance(grade, str) else list(grade)
+            for g in grades:
+                if g.lower() not in GRADES:
+                    raise QueryError(f"unknown grade {g!r}; valid: {', '.join(GRADES)}")
+            filters.grades = [g.lower() for g in grades]
+        return filters
+
+    def is_empty(self) -> bool:
+        return not (self.authorities or self.year_from or self.year_to or self.report_types or self.grades)
+
+
+def _parse_year(value: int | str) -> int:
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise QueryError(f"a year is four digits, like 2017; got {value!r}") from None
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise QueryError(f"year {year} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+    return year
+
+
+def _parse_year_range(value: str | tuple[int, int]) -> tuple[int, int]:
+    if isinstance(value, tuple):
+        first, last = value
+    else:
+        parts = re.split(r"\s*(?:-|–|to|\.\.)\s*", value.strip())
+        if len(parts) != 2:
+            raise QueryError(f"a year range looks like 2016-2019; got {value!r}")
+        first, last = parts
+    a, b = _parse_year(first), _parse_year(last)
+    if a > b:
+        raise QueryError(f"the year range {a}-{b} is empty: the first year comes after the last")
+    return a, b
+
+
+@dataclass
+class Citation:
+    file: str
+    local_authority: str | None
+    report_type: str
+    report_type_label: str
+    published: str | None
+    inspection_start: str | None
+    inspection_end: str | None
+    page_start: int
+    page_end: int
+    paragraphs: list[str]
+    section: str | None
+    overall_grade: str | None
+
+    def pages_label(self) -> str:
+        if self.page_start == self.page_end:
+            return f"p. {self.page_start}"
+        return f"pp. {self.page_start}-{self.page_end}"
+
+    def paragraphs_label(self) -> str:
+        if not self.paragraphs:
+            return ""
+        if len(self.paragraphs) == 1:
+            return f"para {self.paragraphs[0]}"
+        return f"paras {self.paragraphs[0]}-{self.paragraphs[-1]}"
+
+    def date_label(self) -> str:
+        if self.published:
+            return f"published {self.published}"
+        if self.inspection_start:
+            return f"inspected {self.inspection_start}"
+        return "date unknown"
+
+    def line(self) -> str:
+        parts = [self.local_authority or "Unknown authority", self.report_type_label, self.date_label(),
+                 self.pages_label()]
+        if self.paragraphs:
+            parts.append(self.paragraphs_label())
+        if self.section:
+            parts.append(self.section)
+        return " · ".join(parts)
+
+
+@dataclass
+class SearchResult:
+    rank: int
+    chunk_id: int
+    doc_id: int
+    text: str
+    highlights: list[tuple[int, int]]  # character spans of `text` that answer the question
+    score: float
+    citation: Citation
+    duplicates: int = 0  # near-identical passages in other reports, collapsed into this one
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def highlighted_text(self) -> list[str]:
+        return [self.text[a:b] for a, b in self.highlights]
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["highlighted_text"] = self.highlighted_text()
+        return data
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    results: list[SearchResult]
+    filters: SearchFilters
+    message: str | None = None  # set when there is nothing to show, saying why
+
+
+class Searcher:
+    """Hybrid search over one index. Thread-safe for concurrent queries."""
+
+    def __init__(self, store: ChunkStore, vectors: VectorIndex, embedder: Embedder) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.embedder = embedder
+        self._lock = threading.Lock()  # sqlite3 connections and the tokenizer are not re-entrant
+        self._docs: dict[int, DocumentRow] | None = None
+        self._df_cache: dict[str, int] = {}
+        self._n_chunks: int | None = None
+
+    def refresh(self) -> None:
+        """Forget cached document metadata (after documents were added or removed)."""
+        with self._lock:
+            self._docs = None
+            self._n_chunks = None
+            self._df_cache.clear()
+
+    def documents(self) -> dict[int, DocumentRow]:
+        if self._docs is None:
+            self._docs = self.store.documents()
+        return self._docs
+
+    def authorities(self) -> list[str]:
+        names = {d.local_authority for d in self.documents().values() if d.local_authority}
+        return sorted(names, key=str.lower)
+
+    def _allowed_documents(self, filters: SearchFilters) -> list[int] | None:
+        if filters.is_empty():
+            return None
+        docs = self.documents()
+        keys = {authority_key(a) for a in filters.authorities}
+        if keys:
+            known = {d.authority_key for d in docs.values() if d.authority_key}
+            unknown = [a for a in filters.authorities if authority_key(a) not in known]
+            if unknown and len(unknown) == len(filters.authorities):
+                names = self.authorities()
+                close = difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.6)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise QueryError(f"no report in the index is from {unknown[0]!r}{hint}")
+        allowed = []
+        for doc in docs.values():
+            if keys and doc.authority_key not in keys:
+                continue
+            if filters.report_types and doc.report_type not in filters.report_types:
+                continue
+            if filters.grades and (doc.overall_grade or "") not in filters.grades:
+                continue
+            if filters.year_from is not None and not _year_matches(doc, filters.year_from, filters.year_to):
+                continue
+            allowed.append(doc.id)
+        return allowed
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        k: int = 10,
+        retriever: str = "hybrid",
+    ) -> SearchResponse:
+        if retriever not in RETRIEVERS:
+            raise QueryError(f"unknown retriever {retriever!r}; valid: {', '.join(RETRIEVERS)}")
+        if not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise QueryError(f"k must be a whole number from 1 to {MAX_K}; got {k!r}")
+        filters = filters or SearchFilters()
+        text = clean_query(query or "")
+        if not words(text):
+            raise QueryError("type a question or some words to search for")
+        with self._lock:
+            return self._search(text, filters, k, retriever)
+
+    def _search(self, text: str, filters: SearchFilters, k: int, retriever: str) -> SearchResponse:
+        allowed_docs = self._allowed_documents(filters)
+        if allowed_docs is not None and not allowed_docs:
+            return SearchResponse(text, [], filters, "no report in the index matches these filters; remove some")
+        n_candidates = max(CANDIDATES, 4 * k)
+
+        dense: list[tuple[int, float]] = []
+        if retriever in ("hybrid", "dense"):
+            allowed_chunks = None
+            if allowed_docs is not None:
+                allowed_chunks = self.store.chunk_ids_for_documents(allowed_docs)
+            qvec = self.embedder.encode([expand_for_embedding(text)])[0]
+            dense = self.vectors.search(qvec, n_candidates, allowed_chunks)
+
+        lexical: list[tuple[int, float]] = []
+        match = fts_match_expression(text)
+        if retriever in ("hybrid", "lexical") and match:
+            lexical = self.store.lexical_search(match, n_candidates, allowed_docs)
+
+        dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
+        lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical, start=1)}
+        if retriever == "hybrid":
+            ranked = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]])
+        else:
+            ranked = dense or lexical
+        if not ranked:
+            return SearchResponse(text, [], filters, "nothing matched; try other words or remove filters")
+
+        kept = self._collapse(ranked, k)
+        terms = query_terms(text)
+        weights = term_weights(terms, self._doc_freqs(terms), self._chunk_count())
+        docs = self.documents()
+        missing_docs = {row.doc_id for row, _, _ in kept if row.doc_id not in docs}
+        if missing_docs:  # added by an ingest running beside us
+            self._docs = None
+            docs = self.documents()
+        results = []
+        for rank, (row, score, dupes) in enumerate(kept, start=1):
+            doc = docs.get(row.doc_id)
+            if doc is None:
+                continue
+            results.append(
+                SearchResult(
+                    rank=rank, chunk_id=row.id, doc_id=row.doc_id, text=row.text,
+                    highlights=highlight_spans(row.text, weights), score=round(score, 6),
+                    citation=_citation(doc, row), duplicates=dupes,
+                    dense_rank=dense_rank.get(row.id), lexical_rank=lexical_rank.get(row.id),
+                )
+            )
+        return SearchResponse(text, results, filters)
+
+    def _collapse(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[ChunkRow, float, int]]:
+        """Walk the ranking, folding passages that repeat one already kept (boilerplate across reports)."""
+        kept: list[tuple[ChunkRow, float, int]] = []
+        shingles: list[set[tuple[str, ...]]] = []
+        hashes: dict[str, int] = {}
+        position = 0
+        batch = max(3 * k, 30)
+        while len(kept) < k and position < len(ranked):
+            part = ranked[position : position + batch]
+            position += batch
+            rows = self.store.chunks([cid for cid, _ in part])
+            for cid, score in part:
+                row = rows.get(cid)
+                if row is None:  # deleted since the vector index was loaded
+                    continue
+                same = hashes.get(row.embed_hash)
+                if same is None:
+                    grams = _trigrams(row.text)
+                    same = next((i for i, g in enumerate(shingles) if _jaccard(grams, g) >= NEAR_DUPLICATE), None)
+                else:
+                    grams = set()
+                if same is not None:
+                    first, first_score, dupes = kept[same]
+                    kept[same] = (first, first_score, dupes + 1)
+                    continue
+                if len(kept) >= k:
+                    break
+                hashes[row.embed_hash] = len(kept)
+                shingles.append(grams)
+                kept.append((row, score, 0))
+        return kept
+
+    def _chunk_count(self) -> int:
+        if self._n_chunks is None:
+            self._n_chunks = max(1, self.store.counts()["chunks"])
+        return self._n_chunks
+
+    def _doc_freqs(self, terms: list[str]) -> dict[str, int]:
+        single = {w for term in terms for w in term.split()}
+        todo = [w for w in single if w not in self._df_cache]
+        if todo:
+            self._df_cache.update(self.store.document_frequencies(todo))
+        return {w: self._df_cache.get(w, 0) for w in single}
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    tokens = words(text)
+    return {tuple(tokens[i : i + 3]) for i in range(max(0, len(tokens) - 2))}
+
+
+def _jaccard(a: set, b: set) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _year_matches(doc: DocumentRow, first: int, last: int | None) -> bool:
+    last = first if last is None else last
+    for value in (doc.published, doc.inspection_start, doc.inspection_end):
+        if value and first <= int(value[:4]) <= last:
+            return True
+    return False
+
+
+def _citation(doc: DocumentRow, row: ChunkRow) -> Citation:
+    return Citation(
+        file=doc.file_name, local_authority=doc.local_authority, report_type=doc.report_type,
+        report_type_label=doc.report_type_label, published=doc.published,
+        inspection_start=doc.inspection_start, inspection_end=doc.inspection_end,
+        page_start=row.page_start, page_end=row.page_end, paragraphs=row.paragraphs,
+        section=row.section, overall_grade=doc.overall_grade,
+    )

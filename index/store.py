@@ -1,0 +1,414 @@
+"""The chunk store: documents, pages, chunks, embeddings by content hash, and an FTS5 table, in SQLite.
+
+SQLite is the source of truth. The FAISS file is a derived copy of the `embeddings` rows, rebuilt or
+patched from here whenever the two disagree (after a crash, say).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from ingest.models import REPORT_TYPES, Chunk, ParsedReport
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    local_authority TEXT,
+    authority_key TEXT,
+    report_type TEXT NOT NULL,
+    title TEXT,
+    inspection_start TEXT,
+    inspection_end TEXT,
+    published TEXT,
+    published_source TEXT,
+    lead_inspector TEXT,
+    overall_grade TEXT,
+    judgements TEXT NOT NULL DEFAULT '{}',
+    n_pages INTEGER NOT NULL,
+    added_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE INDEX IF NOT EXISTS documents_authority ON documents(authority_key);
+CREATE TABLE IF NOT EXISTS document_paths (
+    path TEXT PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS document_paths_doc ON document_paths(doc_id);
+CREATE TABLE IF NOT EXISTS pages (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (doc_id, number)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    embed_hash TEXT NOT NULL,
+    page_start INTEGER NOT NULL,
+    page_end INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    section TEXT,
+    paragraphs TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(embed_hash);
+CREATE TABLE IF NOT EXISTS embeddings (
+    embed_hash TEXT PRIMARY KEY,
+    vector BLOB NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, section, content='chunks', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text, section) VALUES (new.id, new.text, coalesce(new.section, ''));
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, section)
+    VALUES ('delete', old.id, old.text, coalesce(old.section, ''));
+END;
+"""
+
+
+class IndexMismatchError(Exception):
+    """The index was built with another model or schema than the one asked for."""
+
+
+@dataclass
+class DocumentRow:
+    id: int
+    sha256: str
+    local_authority: str | None
+    authority_key: str | None
+    report_type: str
+    title: str | None
+    inspection_start: str | None
+    inspection_end: str | None
+    published: str | None
+    published_source: str | None
+    lead_inspector: str | None
+    overall_grade: str | None
+    judgements: dict[str, str]
+    n_pages: int
+    paths: list[str] = field(default_factory=list)
+
+    @property
+    def report_type_label(self) -> str:
+        return REPORT_TYPES.get(self.report_type, self.report_type)
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.paths[0]).name if self.paths else f"{self.sha256[:12]}.pdf"
+
+
+@dataclass
+class ChunkRow:
+    id: int
+    doc_id: int
+    ordinal: int
+    text: str
+    embed_hash: str
+    page_start: int
+    page_end: int
+    char_start: int
+    char_end: int
+    section: str | None
+    paragraphs: list[str]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class ChunkStore:
+    """SQLite access for one index directory. One writer at a time (the ingest lock sees to it)."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only:
+            uri = f"file:{self.path}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+        else:
+            self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:
+            yield self.db
+
+    # -- meta ---------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def check_or_set_model(self, model_name: str, dim: int) -> None:
+        """Record the model on first use; refuse a different one afterwards."""
+        stored_model = self.get_meta("model_name")
+        stored_schema = self.get_meta("schema_version")
+        if stored_schema is not None and int(stored_schema) != SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"index schema version {stored_schema} is not the supported {SCHEMA_VERSION}; "
+                "build a new index (ofsted-qa ingest --index NEW_DIR ...)"
+            )
+        if stored_model is None:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                    [("model_name", model_name), ("dim", str(dim)), ("schema_version", str(SCHEMA_VERSION))],
+                )
+            return
+        stored_dim = int(self.get_meta("dim") or 0)
+        if stored_model != model_name or stored_dim != dim:
+            raise IndexMismatchError(
+                f"this index was built with the model {stored_model!r} (dimension {stored_dim}), "
+                f"not {model_name!r} (dimension {dim}); use that model or build a new index"
+            )
+
+    # -- documents ----------------------------------------------------------------------------
+    def document_by_sha(self, sha256: str) -> int | None:
+        row = self.db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def document_by_path(self, path: str) -> tuple[int, str] | None:
+        row = self.db.execute(
+            "SELECT d.id, d.sha256 FROM document_paths p JOIN documents d ON d.id = p.doc_id WHERE p.path = ?",
+            (path,),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def add_path(self, doc_id: int, path: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO document_paths(path, doc_id) VALUES (?, ?)", (path, doc_id))
+
+    def remove_path(self, path: str) -> None:
+        """Forget one name of a document; the document goes when its last name does."""
+        with self.db:
+            row = self.db.execute("SELECT doc_id FROM document_paths WHERE path = ?", (path,)).fetchone()
+            if row is None:
+                return
+            self.db.execute("DELETE FROM document_paths WHERE path = ?", (path,))
+            left = self.db.execute("SELECT count(*) FROM document_paths WHERE doc_id = ?", (row[0],)).fetchone()
+            if left[0] == 0:
+                self._delete_document(row[0])
+
+    def delete_document(self, doc_id: int) -> list[int]:
+        with self.db:
+            return self._delete_document(doc_id)
+
+    def _delete_document(self, doc_id: int) -> list[int]:
+        chunk_ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM document_paths WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        # Embeddings no chunk uses any more go too (those still shared with other reports stay).
+        self.db.execute(
+            "DELETE FROM embeddings WHERE embed_hash NOT IN (SELECT DISTINCT embed_hash FROM chunks)"
+        )
+        return chunk_ids
+
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        hashes = list(set(hashes))
+        known: set[str] = set()
+        for start in range(0, len(hashes), 500):
+            part = hashes[start : start + 500]
+            marks = ",".join("?" * len(part))
+            known.update(r[0] for r in self.db.execute(
+                f"SELECT embed_hash FROM embeddings WHERE embed_hash IN ({marks})", part))
+        return known
+
+    def replace_document(
+        self,
+        report: ParsedReport,
+        path: str,
+        embed_hashes: list[str],
+        new_vectors: dict[str, np.ndarray],
+        replaces: int | None = None,
+    ) -> tuple[int, list[int], list[int]]:
+        """Write one report in one transaction: (doc id, new chunk ids, chunk ids removed)."""
+        meta = report.metadata
+        removed: list[int] = []
+        with self.db:
+            if replaces is not None:
+                removed = self._delete_document(replaces)
+            cur = self.db.execute(
+                """INSERT INTO documents(sha256, local_authority, authority_key, report_type, title,
+                       inspection_start, inspection_end, published, published_source, lead_inspector,
+                       overall_grade, judgements, n_pages)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    report.sha256, meta.local_authority, report.authority_key, meta.report_type, meta.title,
+                    _iso(meta.inspection_start), _iso(meta.inspection_end), _iso(meta.published),
+                    report.published_source, meta.lead_inspector, meta.overall_effectiveness,
+                    json.dumps(meta.judgements), len(report.pages),
+                ),
+            )
+            doc_id = int(cur.lastrowid)
+            self.db.execute("INSERT OR REPLACE INTO document_paths(path, doc_id) VALUES (?, ?)", (path, doc_id))
+            self.db.executemany(
+                "INSERT INTO pages(doc_id, number, text) VALUES (?, ?, ?)",
+                [(doc_id, p.number, p.text) for p in report.pages],
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO embeddings(embed_hash, vector) VALUES (?, ?)",
+                [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in new_vectors.items()],
+            )
+            chunk_ids = []
+            for chunk, embed_hash in zip(report.chunks, embed_hashes, strict=True):
+                cur = self.db.execute(
+                    """INSERT INTO chunks(doc_id, ordinal, text, embed_hash, page_start, page_end,
+                           char_start, char_end, section, paragraphs)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        doc_id, chunk.ordinal, chunk.text, embed_hash, chunk.page_start, chunk.page_end,
+                        chunk.char_start, chunk.char_end, chunk.section, json.dumps(chunk.paragraphs),
+                    ),
+                )
+                chunk_ids.append(int(cur.lastrowid))
+        return doc_id, chunk_ids, removed
+
+    def documents(self, doc_ids: Iterable[int] | None = None) -> dict[int, DocumentRow]:
+        sql = "SELECT * FROM documents"
+        args: list[int] = []
+        if doc_ids is not None:
+            args = sorted(set(doc_ids))
+            if not args:
+                return {}
+            sql += f" WHERE id IN ({','.join('?' * len(args))})"
+        docs = {}
+        for r in self.db.execute(sql, args):
+            docs[r["id"]] = DocumentRow(
+                id=r["id"], sha256=r["sha256"], local_authority=r["local_authority"],
+                authority_key=r["authority_key"], report_type=r["report_type"], title=r["title"],
+                inspection_start=r["inspection_start"], inspection_end=r["inspection_end"],
+                published=r["published"], published_source=r["published_source"],
+                lead_inspector=r["lead_inspector"], overall_grade=r["overall_grade"],
+                judgements=json.loads(r["judgements"] or "{}"), n_pages=r["n_pages"],
+            )
+        if docs:
+            ids = list(docs)
+            for r in self.db.execute(
+                f"SELECT path, doc_id FROM document_paths WHERE doc_id IN ({','.join('?' * len(ids))}) "
+                "ORDER BY path", ids,
+            ):
+                docs[r["doc_id"]].paths.append(r["path"])
+        return docs
+
+    # -- chunks -------------------------------------------------------------------------------
+    def chunks(self, chunk_ids: Iterable[int]) -> dict[int, ChunkRow]:
+        ids = list(chunk_ids)
+        out: dict[int, ChunkRow] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            for r in self.db.execute(
+                f"SELECT * FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
+            ):
+                out[r["id"]] = ChunkRow(
+                    id=r["id"], doc_id=r["doc_id"], ordinal=r["ordinal"], text=r["text"],
+                    embed_hash=r["embed_hash"], page_start=r["page_start"], page_end=r["page_end"],
+                    char_start=r["char_start"], char_end=r["char_end"], section=r["section"],
+                    paragraphs=json.loads(r["paragraphs"]),
+                )
+        return out
+
+    def chunk_ids(self) -> np.ndarray:
+        return np.fromiter((r[0] for r in self.db.execute("SELECT id FROM chunks")), dtype=np.int64)
+
+    def chunk_ids_for_documents(self, doc_ids: Iterable[int]) -> np.ndarray:
+        ids = sorted(set(doc_ids))
+        out: list[int] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            out.extend(r[0] for r in self.db.execute(
+                f"SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part))
+        return np.asarray(out, dtype=np.int64)
+
+    def vectors_for_chunks(self, chunk_ids: np.ndarray, dim: int) -> np.ndarray:
+        """The stored embedding of each chunk id, in order."""
+        rows: dict[int, bytes] = {}
+        ids = [int(i) for i in chunk_ids]
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            for r in self.db.execute(
+                f"SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.embed_hash = c.embed_hash "
+                f"WHERE c.id IN ({','.join('?' * len(part))})", part,
+            ):
+                rows[r[0]] = r[1]
+        out = np.zeros((len(ids), dim), dtype=np.float32)
+        for i, cid in enumerate(ids):
+            out[i] = np.frombuffer(rows[cid], dtype=np.float32)
+        return out
+
+    def lexical_search(self, match: str, limit: int, doc_ids: list[int] | None = None) -> list[tuple[int, float]]:
+        """BM25 over chunk text (and, weighted lower, its section heading): [(chunk id, score)], best first."""
+        sql = (
+            "SELECT chunks_fts.rowid, bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts "
+        )
+        args: list[object] = [match]
+        if doc_ids is not None:
+            sql += (
+                "JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? "
+                f"AND c.doc_id IN ({','.join('?' * len(doc_ids))}) "
+            )
+            args.extend(doc_ids)
+        else:
+            sql += "WHERE chunks_fts MATCH ? "
+        sql += "ORDER BY score LIMIT ?"
+        args.append(limit)
+        # bm25() is lower-is-better; flip it so that every retriever's score is higher-is-better.
+        return [(int(r[0]), -float(r[1])) for r in self.db.execute(sql, args)]
+
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many chunks contain each (single-word) term, for highlighting weights."""
+        out: dict[str, int] = {}
+        for term in terms:
+            try:
+                row = self.db.execute(
+                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", ('"' + term.replace('"', "") + '"',)
+                ).fetchone()
+            except sqlite3.OperationalError:
+                continue
+            out[term] = int(row[0])
+        return out
+
+    def counts(self) -> dict[str, int]:
+        one = self.db.execute
+        return {
+            "documents": one("SELECT count(*) FROM documents").fetchone()[0],
+            "pages": one("SELECT count(*) FROM pages").fetchone()[0],
+            "chunks": one("SELECT count(*) FROM chunks").fetchone()[0],
+            "distinct_embeddings": one("SELECT count(*) FROM embeddings").fetchone()[0],
+        }
+
+    def page_text(self, doc_id: int, number: int) -> str | None:
+        row = self.db.execute("SELECT text FROM pages WHERE doc_id = ? AND number = ?", (doc_id, number)).fetchone()
+        return row[0] if row else None
+
+
+def embed_input(chunk: Chunk) -> str:
+    """What the model reads for a chunk: its section heading gives the passage its context."""
+    if chunk.section:
+        return f"{chunk.section}. {chunk.text}"
+    return chunk.text

@@ -1,0 +1,84 @@
+"""Words of a query or passage: for the FTS5 match expression and for sentence highlighting.
+
+User text never reaches FTS5 as syntax: every term is quoted, so quotes, AND/OR/NEAR, `*`, `^`,
+parentheses and column filters in a query are just words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.glossary import expansions
+
+MAX_QUERY_CHARS = 2000  # a pasted page is cut here; the first part says what the user means
+MAX_TERMS = 48
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+# Words that carry no topic in this corpus's questions: function words, question words and the
+# genre's own vocabulary ("inspectors said", "report").
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because been before
+    being below between both but by can could did do does doing done down during each else ever few for
+    from further had has have having he her here hers herself him himself his how however i if in into
+    is isn't it it's its itself just let's like make many may me might more most much must my myself no
+    nor not now of off on once one only or other our ours ourselves out over own per please quite rather
+    really same say says said she should so some such tell than that that's the their theirs them
+    themselves then there these they this those through to too under until up upon us very was wasn't
+    we were what what's when where which while who whom why will with within without would you your
+    yours yourself yourselves
+    inspector inspectors inspection inspections ofsted report reports reported find found findings
+    show shows showed look looks looked see seen describe described mention mentioned judge judged
+    give given anything something whether regarding re vs versus etc eg ie
+    """.split()
+)
+
+
+def clean_query(query: str) -> str:
+    """Control characters out, whitespace collapsed, length capped."""
+    query = "".join(ch if ch.isprintable() else " " for ch in query)
+    query = " ".join(query.split())
+    return query[:MAX_QUERY_CHARS]
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens (letters and digits), curly apostrophes unified."""
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper, enough to match 'assessments' with 'assessment' when highlighting."""
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ing", ""),
+                         ("edly", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's content words plus its acronyms' expansion phrases, without repeats."""
+    terms: list[str] = []
+    for word in content_words(query):
+        if word not in terms:
+            terms.append(word)
+    for phrase in expansions(query):
+        phrase_words = words(phrase)
+        if phrase_words:
+            joined = " ".join(phrase_words)
+            if joined not in terms:
+                terms.append(joined)
+    # The acronym itself stays a term: many reports print it ("the MASH", "IROs").
+    return terms[:MAX_TERMS]
+
+
+def fts_match_expression(query: str) -> str | None:
+    """An FTS5 MATCH string that ORs the quoted terms; None when the query has no content words."""
+    terms = query_terms(clean_query(query))
+    if not terms:
+        return None
+    return " OR ".join('"' + term.replace('"', "") + '"' for term in terms)

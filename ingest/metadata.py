@@ -1,0 +1,537 @@
+"""Read a report's facts (authority, type, dates, inspector, judgements) from its own text.
+
+Users bring their own PDFs, so nothing here looks at file names or the manifest: only at the
+raw pypdf text of the pages. The front page carries almost everything; the 2013
+looked-after-children reports keep their grades on a "Record of main findings" page near the end.
+
+Layouts seen in the corpus (2013-2026):
+- 2013 looked-after children: a cover with "Inspection of looked after children services",
+  "<X> Council", "Inspection dates: 8 - 12 July 2013", "Reporting inspector <name> HMI",
+  "Published: ...".
+- SIF (2013-18): "<X> Council" above "Inspection of services for children in need of help and
+  protection ..." (or "Re-inspection of ..."), "Inspection date:", "Report published:", a
+  one-line verdict, then numbered judgements with the grade at the end of the line.
+- ILACS (2018 on): "<X>" above "Inspection of children's social care services" (2018-20) or
+  "Inspection of <X> local authority children's services" (2020 on), "Inspection dates:",
+  "Lead inspector:", then a Judgement / Grade table; no overall effectiveness row from April 2026.
+  Nothing prints "short" or "standard": a short inspection is one week on site, a standard one two.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, timedelta
+
+from ingest.models import GRADES, JUDGEMENTS, REPORT_TYPES, ReportMetadata
+
+log = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------
+# Text normalisation
+# ---------------------------------------------------------------------------
+
+# pypdf gives curly quotes, several dashes and odd spaces; fold them so one regex fits all.
+_CHAR_FOLDS = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u2500": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " ",
+})
+_SPACES = re.compile(r" +")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    """Fold quotes, dashes and spaces; trim each line; keep the line breaks."""
+    text = text.translate(_CHAR_FOLDS)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def _flatten(text: str) -> str:
+    """One line with single spaces: judgement names and grades wrap anywhere."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line]
+
+
+def _clean_pages(raw_pages: object) -> list[str]:
+    if not isinstance(raw_pages, (list, tuple)):
+        return []
+    return [_normalise(page) if isinstance(page, str) else "" for page in raw_pages]
+
+
+def _head_text(pages: list[str]) -> str:
+    """The front matter: page 1, plus page 2 when page 1 is a near-empty cover."""
+    if not pages:
+        return ""
+    head = pages[0]
+    if len(pages) > 1 and (len(head) < 1500 or not re.search(r"inspection dates?", head, re.I)):
+        head += "\n" + pages[1]
+    return head
+
+
+# ---------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+
+# One date as printed, whole or partial: "24 October 2016", "17 October", "17", "12/09/2016".
+# A range leaves the month and year to its other end ("17 to 28 June 2019").
+_DATE_TOKEN = re.compile(
+    r"\b(?:(?P<nd>\d{1,2})/(?P<nm>\d{1,2})/(?P<ny>\d{4})"
+    rf"|(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(?P<month>{_MONTH}))?(?:,?\s+(?P<year>\d{{4}}))?)\b",
+    re.I,
+)
+_WORD_DATE = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\s+(?P<year>\d{{4}})\b",
+                        re.I)
+_NUMERIC_DATE = re.compile(r"\b(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})\b")
+
+# "Inspection date(s):" and what follows, up to the next labelled line or a blank line.
+_INSPECTION_DATES = re.compile(
+    r"inspection dates?\s*:?\s*(?P<value>.+?)(?=\n(?:report published|published|lead inspector|"
+    r"reporting inspector|judgement|the overall|children's services|age group)|\n\n|$)",
+    re.I | re.S,
+)
+_PUBLISHED = re.compile(r"^(?:report )?published\s*:\s*(?P<value>[^\n]{6,30})", re.I | re.M)
+
+
+def _safe_date(year: int, month: int | None, day: int) -> date | None:
+    try:
+        return date(year, month, day) if month else None
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    """'7 July 2014' or '25/11/2016' -> a date; None if no whole date is found."""
+    text = text or ""
+    match = _WORD_DATE.search(text)
+    if match:
+        return _safe_date(int(match["year"]), _MONTHS[match["month"][:3].lower()], int(match["day"]))
+    match = _NUMERIC_DATE.search(text)
+    if match:
+        return _safe_date(int(match["year"]), int(match["month"]), int(match["day"]))
+    return None
+
+
+def parse_dates(text: str) -> list[date]:
+    """Every date in a printed range or list of ranges, in order.
+
+    Parts that leave out the month or year take them from the next date that has them, so
+    "17 to 28 June 2019" gives 17 and 28 June 2019, and "30 December to 3 January 2020" gives
+    30 December 2019 and 3 January 2020.
+    """
+    parts: list[tuple[int, int | None, int | None]] = []
+    for match in _DATE_TOKEN.finditer(_flatten(text or "")):
+        if match["nd"]:
+            parts.append((int(match["nd"]), int(match["nm"]), int(match["ny"])))
+        else:
+            month = _MONTHS[match["month"][:3].lower()] if match["month"] else None
+            parts.append((int(match["day"]), month, int(match["year"]) if match["year"] else None))
+    dates: list[date] = []
+    later: date | None = None
+    for day, month, year in reversed(parts):
+        if later is None and (month is None or year is None):
+            continue  # a stray number after the last whole date (a page number, say)
+        if later is not None:
+            month = month or later.month
+            if year is None:
+                year = later.year if (month, day) <= (later.month, later.day) else later.year - 1
+        found = _safe_date(year, month, day)
+        if found:
+            dates.append(found)
+            later = found
+    return dates[::-1]
+
+
+def inspection_span(pages: list[str]) -> tuple[date | None, date | None, date | None]:
+    """(first day, last day of the first stretch on site, last day of the inspection).
+
+    Split inspections print two ranges ("30 September to 11 October 2024 and 13 to 16 January
+    2025"): the inspection runs from the first date to the last, and the first stretch shows
+    whether it was a one-week or a two-week inspection.
+    """
+    match = _INSPECTION_DATES.search(_head_text(pages))
+    dates = parse_dates(match["value"]) if match else []
+    if not dates:
+        return None, None, None
+    first_stretch_end = dates[1] if len(dates) > 1 else dates[0]
+    return dates[0], first_stretch_end, max(dates)
+
+
+# ---------------------------------------------------------------------------
+# Authority names
+# ---------------------------------------------------------------------------
+
+# Council words around the place name, longest first so "Metropolitan Borough Council" goes whole.
+_PREFIXES = re.compile(
+    r"^(?:the\s+)?(?:council\s+of\s+the|london\s+borough\s+of|royal\s+borough\s+of|"
+    r"metropolitan\s+borough\s+of|borough\s+of|county\s+of|city\s+and\s+county\s+of|"
+    r"city\s+of(?!\s+london\b))\s+",
+    re.I,
+)
+_SUFFIXES = re.compile(
+    r"(?:,?\s+(?:metropolitan\s+borough\s+council|metropolitan\s+district\s+council|"
+    r"district\s+metropolitan\s+council|metropolitan\s+council|metropolitan\s+borough|"
+    r"metropolitan\s+district|borough\s+council|county\s+council|city\s+council|district\s+council|"
+    r"unitary\s+authority|council|children\s+and\s+families\s+trust|children's\s+services\s+trust|"
+    r"children's\s+trust|children's\s+services|borough|city|city\s+of|county\s+of))+$",
+    re.I,
+)
+
+
+def clean_authority_name(name: str) -> str | None:
+    """'London Borough of Barking and Dagenham' -> 'Barking and Dagenham'; None if nothing is left."""
+    name = _flatten(name or "").strip(" ,.;:")
+    name = re.sub(r"\d+$", "", name).strip()  # a footnote mark: "Bristol City Council1"
+    name = re.sub(r"^the\s+", "", name, flags=re.I)  # "the Isle of Wight"
+    for _ in range(2):  # "The Royal Borough of Windsor and Maidenhead Council"
+        name = _SUFFIXES.sub("", _PREFIXES.sub("", name)).strip(" ,")
+    if not re.search(r"[A-Za-z]", name):
+        return None
+    return "City of London" if name.lower() == "london" else name
+
+
+# Names the normalisation alone cannot join: the manifest's spellings, Ofsted's and common usage.
+_KEY_ALIASES = {
+    "londoncorporation": "cityoflondon",
+    "corporationoflondon": "cityoflondon",
+    "cityoflondoncorporation": "cityoflondon",
+    "countydurham": "durham",
+    "hull": "kingstonuponhull",
+    "bcp": "bournemouthchristchurchandpoole",
+    "eastriding": "eastridingofyorkshire",  # the 2023 report prints "East Riding"
+    "newcastle": "newcastleupontyne",  # the 2022 report prints "Newcastle"
+}
+
+
+def authority_key(name: str) -> str:
+    """The key that matches authority names everywhere in the product.
+
+    Case, spaces, hyphens, punctuation and council words are ignored and "&" reads as "and", so
+    "Stoke-on-Trent", "stoke on trent" and "Stoke-on-Trent City Council" share a key, as do
+    "St. Helens" and "st helens", or "Bristol, City of" and "Bristol".
+    """
+    if not isinstance(name, str):
+        return ""
+    text = _normalise(name).replace("&", " and ")
+    text = clean_authority_name(text) or text
+    key = re.sub(r"[^a-z0-9]", "", text.lower())
+    return _KEY_ALIASES.get(key, key)
+
+
+# Title lines printed below the authority's name (SIF, early ILACS) ...
+_TITLE_BELOW_NAME = re.compile(
+    r"^(?:re-?\s?)?inspection of (?:services for children|children's social care|"
+    r"local authority children's services)",
+    re.I,
+)
+# ... or above it (2013) ...
+_LAC_TITLE = re.compile(r"inspection of (?:safeguarding and )?looked after children(?: services)?", re.I)
+# ... or around it (ILACS from 2020): "Inspection of Barnet local authority children's services".
+_TITLE_AROUND_NAME = re.compile(
+    r"^inspection of\s+(?P<name>.+?)\s+(?:local authority children's (?:social care )?services|"
+    r"children's services|(?=children and families trust)|(?=children's trust))",
+    re.I,
+)
+# Running headers on later pages, for when page 1 says nothing usable.
+_RUNNING_HEADER = re.compile(
+    r"^(?:inspection of\s+(?P<ilacs>.+?)\s+(?:local authority )?children's services"
+    r"|(?P<lac>.+?)\s+inspection of (?:safeguarding and )?looked after children)",
+    re.I | re.M,
+)
+_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+def _authority_from_head(head: str) -> str | None:
+    lines = _lines(head)[:25]
+    for i, line in enumerate(lines):
+        if re.match(r"inspection of\s", line, re.I) and not _TITLE_BELOW_NAME.match(line):
+            match = _TITLE_AROUND_NAME.match(" ".join(lines[i:i + 4]))  # the title wraps
+            if match and not _LAC_TITLE.match(line):
+                return clean_authority_name(match["name"])
+    for i, line in enumerate(lines):
+        if _TITLE_BELOW_NAME.match(line):
+            above = [text for text in lines[:i] if not _PAGE_NUMBER.match(text)]
+            return clean_authority_name(" ".join(above[-3:])) if above else None
+        if _LAC_TITLE.match(" ".join(lines[i:i + 2])):
+            below = [text for text in lines[i + 1:i + 4] if not re.fullmatch(r"services?", text, re.I)]
+            return clean_authority_name(below[0]) if below else None
+    return None
+
+
+def _authority_from_running_header(pages: list[str]) -> str | None:
+    for text in pages[1:4]:
+        match = _RUNNING_HEADER.search(text)
+        if match:
+            return clean_authority_name(match["ilacs"] or match["lac"])
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Title and report type
+# ---------------------------------------------------------------------------
+
+_SIF_TITLE = re.compile(r"inspection of services for children in need of help and protection", re.I)
+_SIF_REINSPECTION = re.compile(r"re-?\s?inspection of services for children in need", re.I)
+_LSCB_ONLY = re.compile(r"review of the effectiveness of the local safeguarding children board", re.I)
+_ILACS_TITLE = re.compile(r"inspection of .{0,120}?children's (?:social care )?services|impact of leaders on",
+                          re.I)
+_TITLE_START = re.compile(r"(?:re-?\s?)?inspection of\s", re.I)
+_TITLE_END = re.compile(r"inspection dates?\b|report published|lead inspector|\d{1,2}\s", re.I)
+_FOOTNOTE_MARK = re.compile(r"(?<=[a-z])\d(?=\s|$)")  # "... care leavers1 and ... Board1"
+
+_FRAMEWORK_2026_FROM = date(2026, 4, 1)
+_SHORT_INSPECTION_MAX = timedelta(days=6)  # one week on site (Mon-Fri); a standard one takes two
+
+
+def _title(head: str) -> str | None:
+    """The report's title as printed, without the authority's name standing above it."""
+    lac = _LAC_TITLE.search(_flatten(head))
+    if lac:
+        return lac.group(0)
+    lines = _lines(head)[:30]
+    for i, line in enumerate(lines):
+        if not _TITLE_START.match(line):
+            continue
+        block = [line]
+        for text in lines[i + 1:i + 8]:
+            if _TITLE_END.match(text) or (_TITLE_START.match(text) and text in block[0]):
+                break  # the dates follow the title; or the title repeats a running header
+            block.append(text)
+        return _FOOTNOTE_MARK.sub("", _flatten(" ".join(block))) or None
+    return None
+
+
+def _report_type(head: str, judgements: dict[str, str], start: date | None,
+                 first_stretch_end: date | None) -> str:
+    flat = _flatten(head)
+    if _SIF_REINSPECTION.search(flat):
+        return "sif_reinspection"
+    if _SIF_TITLE.search(flat):
+        return "sif"
+    if _LAC_TITLE.search(flat):
+        return "lac_2013"
+    if _LSCB_ONLY.search(flat):
+        return "lscb_review"
+    if not _ILACS_TITLE.search(flat):
+        return "unknown"
+    # The framework in force from April 2026 gives no overall effectiveness grade.
+    graded = any(key in judgements for key in ("impact_of_leaders", "help_and_protection", "in_care"))
+    if (start and start >= _FRAMEWORK_2026_FROM) or (graded and "overall_effectiveness" not in judgements):
+        return "ilacs_2026"
+    if start and first_stretch_end:
+        return "ilacs_short" if first_stretch_end - start <= _SHORT_INSPECTION_MAX else "ilacs_standard"
+    return "unknown"  # an ILACS report, but nothing says whether it was short or standard
+
+
+# ---------------------------------------------------------------------------
+# Lead inspector
+# ---------------------------------------------------------------------------
+
+# "Lead inspector: <name>, His Majesty's Inspector", "Lead inspector: <name> HMI",
+# "Lead inspector on site: <name>", "Reporting inspector <name> HMI" (2013); never the deputy.
+_LEAD_INSPECTOR = re.compile(
+    r"(?<!deputy )(?:lead|reporting) inspector(?: on site)?\s*:?\s*(?P<name>[^\n]*)", re.I
+)
+_INSPECTOR_TITLES = re.compile(
+    r"[,\s(]*(?:(?:his|her|their)\s+majesty's\s+(?:senior\s+)?inspector|(?:senior\s+)?hmi|"
+    r"ofsted inspector|social care regulatory inspector)\b.*$",
+    re.I,
+)
+_PERSON = re.compile(r"[A-Z][\w'.-]*(?:\s+[\w'.-]+){1,4}")
+
+
+def _lead_inspector(pages: list[str]) -> str | None:
+    for text in pages:
+        for match in _LEAD_INSPECTOR.finditer(text):
+            name = _INSPECTOR_TITLES.sub("", match["name"]).strip(" ,.;:")
+            if _PERSON.fullmatch(name):
+                return name
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Judgements
+# ---------------------------------------------------------------------------
+
+_GRADE = r"(?P<grade>outstanding|good|(?:requires?|required) improvement(?: to be good)?|inadequate)"
+
+# ILACS table rows. "children in care and care leavers" (to 2023) must win over "children in care".
+_ILACS_LABELS = {
+    "impact_of_leaders": r"impact of leaders on (?:social work )?practice with children and families",
+    "help_and_protection": r"experiences and progress of children who need help and protection",
+    "in_care": r"experiences and progress of children in care(?: and care leavers)?",
+    "care_leavers": r"experiences and progress of (?:children )?care leavers",
+    "overall_effectiveness": r"overall effectiveness",
+}
+# SIF judgements, numbered 1 to 3 on the front page.
+_SIF_LABELS = {
+    "help_and_protection": r"children who need help and protection",
+    "in_care": r"children looked after and achieving permanence",
+    "adoption": r"adoption performance",
+    "care_leavers": r"experiences and progress of care leavers",
+    "leadership": r"leadership,? management and governance",
+}
+# The 2013 "Record of main findings". Its "adequate" grade has no place in GRADES and is left out.
+_LAC_LABELS = {
+    "overall_effectiveness": r"overall effectiveness",
+    "capacity_to_improve": r"capacity to improve",
+    "leadership": r"leadership and management",
+}
+
+
+def _rows(labels: dict[str, str], separator: str, prefix: str = "") -> re.Pattern[str]:
+    alternatives = "|".join(f"(?P<{key}>{pattern})" for key, pattern in labels.items())
+    return re.compile(rf"{prefix}(?:{alternatives}){separator}{_GRADE}\b", re.I)
+
+
+_ILACS_ROWS = _rows(_ILACS_LABELS, r"\s*:?\s*")
+_ILACS_HEADINGS = _rows(_ILACS_LABELS, r"\s*:\s*")  # in the body: "... help and protection: good"
+# SIF rows are numbered ("2.1 Adoption performance Good"); the number keeps out prose above the
+# list such as "Leadership, management and governance require improvement when ...". A footnote
+# mark ("... require improvement.2") is not a row number.
+_SIF_ROWS = _rows(_SIF_LABELS, r"\s*:?\s*", prefix=r"(?<![\w.])\d(?:\.\d)?\.?\s+")
+_LAC_ROWS = _rows(_LAC_LABELS, r"\s*:?\s*(?:grade \d\s*)?\(?")
+
+# The one-line SIF verdict, in its wordings over the years: "The overall judgement is
+# requires improvement", "... is that children's services are inadequate", "Children's services
+# in Knowsley require improvement to be good".
+_SIF_VERDICT = re.compile(
+    r"(?:the overall judgement is(?: that children's services?)?|children's services in .{1,60}?"
+    r"|overall effectiveness(?: of children's services)?)\s*(?:are |is )?(?:judged to be )?" + _GRADE,
+    re.I,
+)
+# The LSCB grade: on the front page of early SIF reports, else heading its section further on
+# ("The Local Safeguarding Children Board is inadequate").
+_LSCB_VERDICT = re.compile(
+    r"(?:effectiveness of )?the (?:lscb|local safeguarding children'?s?(?: board)?(?: \(lscb\))?)\s+"
+    r"(?:is )?(?:judged to be )?" + _GRADE,
+    re.I,
+)
+# The 2013 section heading: "Overall effectiveness of services for looked after children and
+# young people Grade 4 (Inadequate)".
+_LAC_OVERALL = re.compile(
+    r"overall effectiveness of services for looked after children and young people\s*grade \d\s*\("
+    + _GRADE,
+    re.I,
+)
+
+
+def normalise_grade(text: str) -> str | None:
+    """'Requires improvement to be good' -> 'requires improvement'; None for anything else."""
+    text = _flatten(text or "").lower()
+    if text.startswith("require"):
+        return "requires improvement"
+    return text if text in GRADES else None
+
+
+def _collect(pattern: re.Pattern[str], text: str, into: dict[str, str]) -> None:
+    """Add the first grade found for each judgement not already known."""
+    for match in pattern.finditer(text):
+        key = next((k for k, v in match.groupdict().items() if v and k != "grade"), None)
+        grade = normalise_grade(match["grade"])
+        if key and grade and key not in into:
+            into[key] = grade
+
+
+def _first_grade(pattern: re.Pattern[str], *texts: str) -> str | None:
+    for text in texts:
+        match = pattern.search(text)
+        if match:
+            return normalise_grade(match["grade"])
+    return None
+
+
+def _ilacs_judgements(pages: list[str]) -> dict[str, str]:
+    judgements: dict[str, str] = {}
+    # The table sits on page 1; read on into page 2 only if its rows did not all parse there.
+    for front in (pages[:1], pages[:2]):
+        text = _flatten(" ".join(front))
+        table = re.search(r"judgement\s+grade\b(?P<rows>.*)", text, re.I)
+        _collect(_ILACS_ROWS, table["rows"] if table else text, judgements)
+        if len(judgements) >= 3:
+            break
+    # Rows lost to the layout: the body's section headings repeat the grades, except overall
+    # effectiveness, which only the table gives.
+    headings: dict[str, str] = {}
+    _collect(_ILACS_HEADINGS, _flatten(" ".join(pages[1:])), headings)
+    headings.pop("overall_effectiveness", None)
+    return headings | judgements
+
+
+def _sif_judgements(pages: list[str]) -> dict[str, str]:
+    front = _flatten(" ".join(pages[:2]))
+    judgements: dict[str, str] = {}
+    _collect(_SIF_ROWS, front, judgements)
+    verdicts = {
+        "overall_effectiveness": _first_grade(_SIF_VERDICT, front),
+        "lscb": _first_grade(_LSCB_VERDICT, front, _flatten(" ".join(pages[2:]))),
+    }
+    judgements.update({key: grade for key, grade in verdicts.items() if grade})
+    return judgements
+
+
+def _lac_judgements(pages: list[str]) -> dict[str, str]:
+    judgements: dict[str, str] = {}
+    for text in reversed(pages):  # the record page is near the end
+        if re.search(r"record of main findings", text, re.I) and re.search(_GRADE, text, re.I):
+            _collect(_LAC_ROWS, _flatten(text), judgements)
+            break
+    overall = _first_grade(_LAC_OVERALL, _flatten(" ".join(pages)))
+    if overall:
+        judgements.setdefault("overall_effectiveness", overall)
+    return judgements
+
+
+def _judgements(head: str, pages: list[str]) -> dict[str, str]:
+    flat = _flatten(head)
+    if _SIF_TITLE.search(flat) or _SIF_REINSPECTION.search(flat):
+        found = _sif_judgements(pages)
+    elif _LAC_TITLE.search(flat):
+        found = _lac_judgements(pages)
+    else:
+        found = _ilacs_judgements(pages)
+    # Dict order follows JUDGEMENTS; ungraded ("Not judged") and unknown judgements are left out.
+    return {key: found[key] for key in JUDGEMENTS if found.get(key) in GRADES}
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+
+def extract_metadata(raw_pages: list[str]) -> ReportMetadata:
+    """Read what the report says about itself. Never raises: facts it cannot find stay None."""
+    meta = ReportMetadata()
+    try:
+        _fill(meta, _clean_pages(raw_pages))
+    except Exception:  # odd input must never stop an ingest run; keep what was found
+        log.exception("metadata extraction stopped part way")
+    if meta.report_type not in REPORT_TYPES:
+        meta.report_type = "unknown"
+    return meta
+
+
+def _fill(meta: ReportMetadata, pages: list[str]) -> None:
+    head = _head_text(pages)
+    if not head.strip():
+        return
+    meta.local_authority = _authority_from_head(head) or _authority_from_running_header(pages)
+    meta.title = _title(head)
+    start, first_stretch_end, end = inspection_span(pages)
+    meta.inspection_start, meta.inspection_end = start, end
+    published = _PUBLISHED.search(head)
+    meta.published = parse_date(published["value"]) if published else None
+    meta.lead_inspector = _lead_inspector(pages)
+    meta.judgements = _judgements(head, pages)
+    meta.report_type = _report_type(head, meta.judgements, start, first_stretch_end)

@@ -1,0 +1,95 @@
+"""Plain dataclasses that the ingest stage hands to the index stage.
+
+Nothing here knows about SQLite, FAISS or the model: they are the contract between stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# Report types, as stored in the index and accepted by the `--type` filter.
+REPORT_TYPES: dict[str, str] = {
+    "sif": "SIF inspection",
+    "sif_reinspection": "SIF re-inspection",
+    "ilacs_standard": "ILACS standard inspection",
+    "ilacs_short": "ILACS short inspection",
+    "ilacs_2026": "ILACS inspection (2026 framework)",
+    "lac_2013": "Inspection of looked-after children services (2013)",
+    "lscb_review": "LSCB review",
+    "unknown": "Unknown report type",
+}
+
+# Grades, normalised to the manifest's spelling.
+GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "inadequate")
+
+# Judgement keys. ILACS and SIF share the keys whose meaning matches.
+JUDGEMENTS: dict[str, str] = {
+    "overall_effectiveness": "Overall effectiveness",
+    "impact_of_leaders": "The impact of leaders on social work practice with children and families",
+    "help_and_protection": "Children who need help and protection",
+    "in_care": "Children in care / children looked after",
+    "care_leavers": "Care leavers",
+    "adoption": "Adoption performance",
+    "leadership": "Leadership, management and governance",
+    "lscb": "Local Safeguarding Children Board",
+    "capacity_to_improve": "Capacity to improve",
+}
+
+
+@dataclass
+class Page:
+    """One PDF page. `number` is 1-based, as printed in a `#page=N` link."""
+
+    number: int
+    raw_text: str
+    text: str = ""  # cleaned text; chunk offsets point into this
+
+
+@dataclass
+class ReportMetadata:
+    """Facts read from the report's own text (users bring their own PDFs)."""
+
+    local_authority: str | None = None  # display name, e.g. "Stoke-on-Trent"
+    report_type: str = "unknown"  # a key of REPORT_TYPES
+    title: str | None = None
+    inspection_start: date | None = None
+    inspection_end: date | None = None
+    published: date | None = None  # printed on SIF and 2013 reports only
+    lead_inspector: str | None = None
+    judgements: dict[str, str] = field(default_factory=dict)  # JUDGEMENTS key -> grade in GRADES
+
+    @property
+    def overall_effectiveness(self) -> str | None:
+        return self.judgements.get("overall_effectiveness")
+
+
+@dataclass
+class Chunk:
+    """A passage: one or more whole sentences from one section of one report.
+
+    Offsets are character offsets into the cleaned text of the pages: `char_start` into
+    page `page_start`, `char_end` (exclusive) into page `page_end`.
+    """
+
+    ordinal: int  # position within the document, from 0
+    text: str
+    page_start: int
+    page_end: int
+    char_start: int
+    char_end: int
+    section: str | None = None
+    paragraphs: list[str] = field(default_factory=list)  # printed paragraph numbers, e.g. ["26", "27"]
+
+
+@dataclass
+class ParsedReport:
+    """Everything ingest produces for one PDF."""
+
+    path: str
+    sha256: str
+    pages: list[Page]
+    metadata: ReportMetadata
+    chunks: list[Chunk]
+    authority_key: str | None = None  # the matching key of metadata.local_authority
+    published_source: str | None = None  # "report" (printed), "manifest" (by sha256) or None

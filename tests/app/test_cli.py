@@ -1,0 +1,188 @@
+"""The CLI end to end on PDFs the tests generate, with the deterministic fake embedder."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.pdfgen import make_encrypted_pdf, make_image_only_pdf, make_pdf, sample_report_pages
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, index: Path, check: bool = True, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, OFSTED_QA_EMBEDDER="fake", OFSTED_QA_INDEX=str(index), PYTHONPATH=str(REPO))
+    env.update(env_extra or {})
+    proc = subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env,
+                          cwd=REPO, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def reports(tmp_path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    make_pdf(folder / "avonshire_2019.pdf", sample_report_pages("Avonshire", 2019))
+    make_pdf(folder / "stoke_2021.pdf", sample_report_pages("Stoke-on-Trent", 2021))
+    return folder
+
+
+def test_ingest_ask_stats_remove(tmp_path, reports):
+    index = tmp_path / "ix"
+    out = run("ingest", str(reports), index=index).stdout
+    assert "added 2, unchanged 0" in out
+    out = run("ingest", str(reports), index=index).stdout
+    assert "added 0, unchanged 2" in out
+
+    out = run("ask", "what did inspectors say about CSE screening?", "-k", "2", index=index).stdout
+    assert "sexual exploitation" in out.lower() and "p. 2" in out and "para" in out
+
+    data = json.loads(run("ask", "return home interviews", "--authority", "STOKE ON TRENT", "--json",
+                          index=index).stdout)
+    assert data["results"] and {r["citation"]["local_authority"] for r in data["results"]} == {"Stoke-on-Trent"}
+    assert data["results"][0]["link"].endswith(f"#page={data['results'][0]['citation']['page_start']}")
+
+    data = json.loads(run("ask", "care leavers", "--year", "2019", "--json", index=index).stdout)
+    assert {r["citation"]["local_authority"] for r in data["results"]} == {"Avonshire"}
+
+    stats = json.loads(run("stats", "--json", index=index).stdout)
+    assert stats["documents"] == 2 and stats["chunks"] == stats["vectors"] > 0
+
+    run("remove", "stoke_2021.pdf", index=index)
+    assert json.loads(run("stats", "--json", index=index).stdout)["documents"] == 1
+    assert run("remove", "nothing.pdf", index=index, check=False).returncode == 1
+
+
+def test_changed_file_is_replaced_and_duplicate_is_indexed_once(tmp_path, reports):
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    before = json.loads(run("stats", "--json", index=index).stdout)
+    pages = sample_report_pages("Avonshire", 2019)
+    pages[2] += "6. Leaders added a new fostering recruitment campaign this year.\n"
+    make_pdf(reports / "avonshire_2019.pdf", pages)
+    (reports / "copy_of_stoke.pdf").write_bytes((reports / "stoke_2021.pdf").read_bytes())
+    out = run("ingest", str(reports), index=index).stdout
+    assert "replaced 1" in out and "duplicates 1" in out
+    after = json.loads(run("stats", "--json", index=index).stdout)
+    assert after["documents"] == before["documents"] == 2
+    assert after["chunks"] >= before["chunks"]
+    assert "fostering recruitment" in run("ask", "fostering recruitment campaign", index=index).stdout
+
+
+def test_bad_files_fail_clearly_and_lose_nothing(tmp_path, reports):
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    good_answer = run("ask", "return home interviews", "--json", index=index).stdout
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.pdf").write_bytes(b"")
+    (bad / "notes.pdf").write_text("this is a text file, not a PDF")
+    make_encrypted_pdf(bad / "locked.pdf", sample_report_pages("Locked"))
+    make_image_only_pdf(bad / "scanned.pdf")
+    (bad / "truncated.pdf").write_bytes((reports / "avonshire_2019.pdf").read_bytes()[:900])
+    make_pdf(bad / "fine.pdf", sample_report_pages("Borsetshire", 2022))
+    proc = run("ingest", str(bad), index=index, check=False)
+    assert proc.returncode == 1
+    assert "added 1" in proc.stdout and "failed 5" in proc.stdout
+    for name, reason in [("empty.pdf", "empty"), ("notes.pdf", "not a PDF"), ("locked.pdf", "password"),
+                         ("scanned.pdf", "no text layer"), ("truncated.pdf", "corrupt")]:
+        line = next(line for line in proc.stderr.splitlines() if name in line)
+        assert reason in line, line
+    assert "Traceback" not in proc.stderr
+    after = json.loads(run("ask", "return home interviews", "--json", "--authority", "avonshire",
+                           index=index).stdout)
+    assert after["results"]
+    assert json.loads(good_answer)["results"][0]["text"] in [r["text"] for r in json.loads(
+        run("ask", "return home interviews", "--json", "-k", "10", index=index).stdout)["results"]]
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "care AND (leavers OR", "NEAR(a b)", "text:care*", "x" * 10000,
+                                   "\x01\x02 care", "'; DROP TABLE chunks; --", "🙂"])
+def test_strange_queries_never_traceback(tmp_path, reports, query):
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    proc = run("ask", query, index=index, check=False)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode in (0, 2)
+    assert proc.stdout.strip() or proc.stderr.strip()
+
+
+def test_usage_errors_are_clear(tmp_path, reports):
+    index = tmp_path / "ix"
+    proc = run("ask", "anything", index=index, check=False)
+    assert proc.returncode == 2 and "no index" in proc.stderr and "ofsted-qa ingest" in proc.stderr
+    run("ingest", str(reports), index=index)
+    for args, message in [(["--years", "2020-2010"], "empty"), (["--type", "bogus"], "valid"),
+                          (["--authority", "Narnia"], "no report"), (["-k", "0"], "k must")]:
+        proc = run("ask", "care leavers", *args, index=index, check=False)
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    proc = run("ask", "care", index=index, check=False, env_extra={"OFSTED_QA_EMBEDDER": "nope"})
+    assert proc.returncode != 0 and "valid: minilm, fake" in proc.stderr
+
+
+def test_ingest_refuses_while_another_holds_the_lock(tmp_path, reports):
+    import fcntl
+
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    with open(index / "ingest.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        proc = run("ingest", str(reports), index=index, check=False)
+    assert proc.returncode == 2 and "another ingest" in proc.stderr
+
+
+def _many_reports(folder: Path, n: int) -> None:
+    folder.mkdir(exist_ok=True)
+    for i in range(n):
+        pages = sample_report_pages(f"Shire{i:02d}", 2015 + i % 10)
+        pages = pages + [f"{p}\n{i}. Extra finding number {j} about placement stability for child {i}.\n"
+                         for j, p in enumerate(pages * 6)]
+        make_pdf(folder / f"shire{i:02d}.pdf", pages)
+
+
+def _documents(index: Path) -> int:
+    try:
+        with sqlite3.connect(index / "chunks.sqlite", timeout=5) as db:
+            return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_ingest_leaves_a_working_index_and_resumes(tmp_path):
+    folder = tmp_path / "many"
+    n = 24
+    _many_reports(folder, n)
+    index = tmp_path / "ix"
+    env = dict(os.environ, OFSTED_QA_EMBEDDER="fake", PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "ingest", str(folder), "--index", str(index)],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and _documents(index) < 3:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = _documents(index)
+    assert 0 < done < n, f"kill landed outside the run ({done} of {n} documents)"
+
+    stats = json.loads(run("stats", "--json", index=index).stdout)
+    assert stats["chunks"] == stats["vectors"]  # SQLite and FAISS agree after reopening
+    assert run("ask", "placement stability", index=index).stdout.strip()
+
+    out = run("ingest", str(folder), index=index).stdout
+    assert f"added {n - done}, unchanged {done}" in out
+    reference = tmp_path / "reference"
+    run("ingest", str(folder), index=reference)
+    a = json.loads(run("stats", "--json", index=index).stdout)
+    b = json.loads(run("stats", "--json", index=reference).stdout)
+    assert (a["documents"], a["chunks"], a["vectors"]) == (b["documents"], b["chunks"], b["vectors"])

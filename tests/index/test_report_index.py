@@ -1,0 +1,125 @@
+"""The index lifecycle with a fake embedder: upsert, search, filters, delete, save/load, model guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.embed import HashingEmbedder
+from index.report_index import ReportIndex
+from index.search import QueryError, SearchFilters
+from index.store import IndexMismatchError
+from tests.index.helpers import make_report
+
+BOILERPLATE = ("Ofsted produces this report under its power to combine reports in accordance with the Act, "
+               "and this statement is printed the same way in every report of this kind.")
+
+
+@pytest.fixture
+def index(tmp_path):
+    idx = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder(), create=True)
+    idx.upsert(make_report("Avonshire", [
+        "Screening of child sexual exploitation risk is inconsistent and social workers do not use the tool.",
+        "Care leavers have personal advisers who keep in touch and help them find suitable housing.",
+        BOILERPLATE,
+    ], year=2017, report_type="sif", overall="inadequate"))
+    idx.upsert(make_report("Stoke-on-Trent", [
+        "The multi-agency safeguarding hub makes timely decisions and thresholds are well understood.",
+        "Independent reviewing officers challenge drift in plans for children in care.",
+        BOILERPLATE,
+    ], year=2019, overall="good"))
+    idx.upsert(make_report("Borsetshire", [
+        "Return home interviews are offered to children who go missing, but many are late.",
+        "Child sexual exploitation screening tools are used well and risks are reviewed at a panel.",
+    ], year=2023, report_type="ilacs_short", overall="outstanding"))
+    yield idx
+    idx.close()
+
+
+def test_search_returns_cited_highlighted_passages(index):
+    response = index.search("what did inspectors say about CSE screening?", k=3)
+    assert response.results
+    top = response.results[0]
+    assert "sexual exploitation" in top.text.lower()
+    assert top.highlights and "exploitation" in top.highlighted_text()[0].lower()
+    assert top.citation.local_authority in ("Avonshire", "Borsetshire")
+    assert top.citation.page_start >= 1 and top.citation.paragraphs
+
+
+def test_filters_apply_inside_retrieval(index):
+    f = SearchFilters.build(authority="stoke on trent")
+    response = index.search("child sexual exploitation screening", f, k=3)
+    assert len(response.results) == 3  # k results exist for this authority, so k come back
+    assert {r.citation.local_authority for r in response.results} == {"Stoke-on-Trent"}
+    f = SearchFilters.build(authority="AVONSHIRE", year=2017)
+    assert all(r.citation.local_authority == "Avonshire" for r in index.search("housing", f, k=5).results)
+    f = SearchFilters.build(years="2018-2024", report_type="ilacs_short")
+    assert {r.citation.local_authority for r in index.search("missing children", f, k=5).results} == {"Borsetshire"}
+    f = SearchFilters.build(grade="inadequate")
+    assert {r.citation.local_authority for r in index.search("care leavers", f, k=5).results} == {"Avonshire"}
+
+
+def test_boilerplate_repeated_across_reports_is_collapsed(index):
+    response = index.search("Ofsted produces this report under its power to combine reports", k=5)
+    texts = [r.text for r in response.results]
+    assert texts.count(BOILERPLATE) == 1
+    assert next(r for r in response.results if r.text == BOILERPLATE).duplicates == 1
+
+
+def test_bad_filters_and_queries_give_clear_messages(index):
+    with pytest.raises(QueryError, match="did you mean"):
+        index.search("care", SearchFilters.build(authority="Avonshyre"))
+    with pytest.raises(QueryError, match="empty"):
+        SearchFilters.build(years="2020-2010")
+    with pytest.raises(QueryError, match="valid"):
+        SearchFilters.build(report_type="nonsense")
+    with pytest.raises(QueryError):
+        index.search("   ")
+    with pytest.raises(QueryError):
+        index.search("?!?")
+    for odd in ['"unbalanced', "care AND (leavers OR", "NEAR(a b)", "text:care*", "x" * 10000, "\x00\x1b care",
+                "'; DROP TABLE chunks; --", "🙂 aide sociale à l'enfance", "^care leavers"]:
+        index.search(odd, k=3)  # never a traceback
+    assert index.search("care", SearchFilters.build(year=1995)).results == []
+
+
+def test_unchanged_text_is_never_embedded_twice(tmp_path):
+    calls = []
+
+    class Counting(HashingEmbedder):
+        def encode(self, texts, batch_size=32):
+            calls.append(len(texts))
+            return super().encode(texts, batch_size)
+
+    idx = ReportIndex.load(tmp_path / "ix", embedder=Counting(), create=True)
+    idx.upsert(make_report("Avonshire", ["alpha beta gamma delta", BOILERPLATE]))
+    idx.upsert(make_report("Borsetshire", ["epsilon zeta eta theta", BOILERPLATE]))
+    assert calls == [2, 1]  # the boilerplate passage was embedded once
+    idx.close()
+
+
+def test_delete_and_reload(tmp_path, index):
+    doc_ids = list(index.store.documents())
+    removed = index.delete(doc_ids[0])
+    assert removed == 3
+    index.close()
+    again = ReportIndex.load(index.directory, embedder=HashingEmbedder())
+    assert again.store.counts()["documents"] == 2
+    assert len(again.vectors) == again.store.counts()["chunks"] == 5
+    again.close()
+
+
+def test_vectors_repaired_from_store_after_a_crash(tmp_path, index):
+    index.save()
+    index.upsert(make_report("Ambridge", ["a passage written after the last save of the vector file"]))
+    # simulate a kill: the SQLite commit happened, the FAISS file was never saved
+    index.store.close()
+    again = ReportIndex.load(index.directory, embedder=HashingEmbedder())
+    assert len(again.vectors) == again.store.counts()["chunks"]
+    assert again.search("written after the last save", k=1).results[0].citation.local_authority == "Ambridge"
+    again.close()
+
+
+def test_another_model_is_refused(tmp_path, index):
+    index.close()
+    with pytest.raises(IndexMismatchError, match="fake-hashing-64"):
+        ReportIndex.load(index.directory, embedder=HashingEmbedder(dim=32))
