@@ -453,7 +453,7 @@ def markdown_text(query: str, results: list[dict], view: str = VIEW_RANKED, base
         lines.append(f"## {r['rank']}. {_md(c['local_authority'] or 'Unknown authority')}, "
                      f"{_md(c['report_type_label'])}")
         lines += ["", _md_passage(r["text"], r["highlights"]), ""]
-        cite = f"Source: {_md(r['citation_line'])} ({_md(c['file'])}, page {c['page_start']})"
+        cite = f"Source: {_md(r['citation_line'])} (`{c['file'].replace('`', '')}`, page {c['page_start']})"
         link = _absolute(r.get("pdf_link"), base_url)
         if link:
             cite += f" [open the report at page {c['page_start']}]({link})"

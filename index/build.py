@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 LOCK_NAME = "ingest.lock"
 SAVE_EVERY_SECONDS = 30.0
+BATCH_PASSAGES = 192  # embed several reports per model call; each still commits on its own
 
 
 class IndexLockedError(RuntimeError):
@@ -134,20 +135,18 @@ def ingest_paths(
                    dynamic_ncols=True)
         last_save = time.monotonic()
         try:
-            for path, result in parse_reports(todo, workers=workers):
-                bar.set_postfix_str(Path(path).name[-40:], refresh=False)
-                if isinstance(result, PdfReadError):
-                    summary.failed.append((path, str(result)))
+            for batch in _batches(parse_reports(todo, workers=workers), BATCH_PASSAGES):
+                reports = [r for _, r in batch if not isinstance(r, PdfReadError)]
+                vectors = index.embed_new(reports) if reports else {}
+                for path, result in batch:
+                    bar.set_postfix_str(Path(path).name[-40:], refresh=False)
+                    if isinstance(result, PdfReadError):
+                        summary.failed.append((path, str(result)))
+                    else:
+                        _store(index, path, result, replaces.get(path), vectors)
+                        summary.chunks_added += len(result.chunks)
+                        (summary.replaced if path in replaces else summary.added).append(path)
                     bar.update(1)
-                    continue
-                old = replaces.get(path)
-                if old is not None and len(store.documents([old]).get(old).paths) > 1:
-                    index.remove_path(path)  # other names still point at the old version
-                    old = None
-                index.upsert(result, path=path, replaces=old)
-                summary.chunks_added += len(result.chunks)
-                (summary.replaced if path in replaces else summary.added).append(path)
-                bar.update(1)
                 if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
                     index.save()
                     last_save = time.monotonic()
@@ -156,6 +155,28 @@ def ingest_paths(
             index.save()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _batches(results: Iterator[tuple[str, object]], passages: int) -> Iterator[list[tuple[str, object]]]:
+    """Group parsed reports until they hold about `passages` passages, so the model gets full batches."""
+    batch: list[tuple[str, object]] = []
+    size = 0
+    for path, result in results:
+        batch.append((path, result))
+        size += len(getattr(result, "chunks", ()))
+        if size >= passages:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _store(index: ReportIndex, path: str, report, old: int | None, vectors) -> None:
+    store = index.store
+    if old is not None and len(store.documents([old])[old].paths) > 1:
+        index.remove_path(path)  # other names still point at the old version: keep it for them
+        old = None
+    index.upsert(report, path=path, replaces=old, vectors=vectors)
 
 
 def remove_documents(index: ReportIndex, names: Iterable[str]) -> tuple[list[str], list[str]]:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 DB_NAME = "chunks.sqlite"
 VECTORS_NAME = "vectors.faiss"
 DEFAULT_INDEX_DIR = "data/index"
+EMBED_BATCH = 64  # passages per forward pass; sentence-transformers sorts them by length first
 
 
 def default_index_dir() -> Path:
@@ -84,21 +85,40 @@ class ReportIndex:
         return cls(directory, store, embedder, read_only)
 
     # -- writing ------------------------------------------------------------------------------
-    def upsert(self, report: ParsedReport, path: str | None = None, replaces: int | None = None) -> int:
-        """Add a parsed report (replacing document `replaces`), embedding only text never seen before."""
-        path = path or report.path
-        inputs = [embed_input(c) for c in report.chunks]
-        hashes = [embed_hash(t) for t in inputs]
-        known = self.store.known_hashes(hashes)
+    def embed_new(self, reports: list[ParsedReport]) -> dict[str, np.ndarray]:
+        """Embed, in one model call, the passages of these reports that no stored passage shares."""
         todo: dict[str, str] = {}
-        for text, h in zip(inputs, hashes, strict=True):
-            if h not in known and h not in todo:
-                todo[h] = text
-        new_vectors: dict[str, np.ndarray] = {}
-        if todo:
-            vectors = self.embedder.encode(list(todo.values()))
-            new_vectors = dict(zip(todo.keys(), vectors, strict=True))
-        doc_id, chunk_ids, removed = self.store.replace_document(report, path, hashes, new_vectors, replaces)
+        for report in reports:
+            for chunk in report.chunks:
+                text = embed_input(chunk)
+                todo.setdefault(embed_hash(text), text)
+        for known in self.store.known_hashes(todo):
+            del todo[known]
+        if not todo:
+            return {}
+        vectors = self.embedder.encode(list(todo.values()), batch_size=EMBED_BATCH)
+        return dict(zip(todo.keys(), vectors, strict=True))
+
+    def upsert(
+        self,
+        report: ParsedReport,
+        path: str | None = None,
+        replaces: int | None = None,
+        vectors: dict[str, np.ndarray] | None = None,
+    ) -> int:
+        """Add a parsed report (replacing document `replaces`) in one transaction.
+
+        Only text never seen before is embedded; `vectors` may carry embeddings made ahead by
+        `embed_new` for a batch of reports.
+        """
+        path = path or report.path
+        hashes = [embed_hash(embed_input(c)) for c in report.chunks]
+        vectors = dict(vectors or {})
+        missing = [h for h in set(hashes) if h not in vectors]
+        if missing and self.store.known_hashes(missing) != set(missing):
+            vectors.update(self.embed_new([report]))
+        wanted = {h: vectors[h] for h in set(hashes) if h in vectors}
+        doc_id, chunk_ids, removed = self.store.replace_document(report, path, hashes, wanted, replaces)
         self.vectors.remove(removed)
         if chunk_ids:
             ids = np.asarray(chunk_ids)

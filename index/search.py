@@ -22,6 +22,8 @@ MAX_K = 100
 CANDIDATES = 100  # per retriever, before fusion
 NEAR_DUPLICATE = 0.8  # word-trigram Jaccard above which two passages count as the same text
 YEAR_RANGE = (1990, 2100)
+# Authority names that are also everyday words: recognised in a question only when capitalised.
+AMBIGUOUS_PLACE_NAMES = frozenset({"reading", "bury"})
 
 
 class QueryError(ValueError):
@@ -170,6 +172,7 @@ class SearchResponse:
     results: list[SearchResult]
     filters: SearchFilters
     message: str | None = None  # set when there is nothing to show, saying why
+    interpretation: str | None = None  # how the question's own words narrowed the search
 
 
 class Searcher:
@@ -183,12 +186,14 @@ class Searcher:
         self._docs: dict[int, DocumentRow] | None = None
         self._df_cache: dict[str, int] = {}
         self._n_chunks: int | None = None
+        self._name_patterns: list[tuple[str, re.Pattern[str]]] | None = None
 
     def refresh(self) -> None:
         """Forget cached document metadata (after documents were added or removed)."""
         with self._lock:
             self._docs = None
             self._n_chunks = None
+            self._name_patterns = None
             self._df_cache.clear()
 
     def documents(self) -> dict[int, DocumentRow]:
@@ -250,27 +255,44 @@ class Searcher:
             return SearchResponse(text, [], filters, "no report in the index matches these filters; remove some")
         n_candidates = max(CANDIDATES, 4 * k)
 
-        dense: list[tuple[int, float]] = []
-        if retriever in ("hybrid", "dense"):
-            allowed_chunks = None
-            if allowed_docs is not None:
-                allowed_chunks = self.store.chunk_ids_for_documents(allowed_docs)
-            qvec = self.embedder.encode([expand_for_embedding(text)])[0]
-            dense = self.vectors.search(qvec, n_candidates, allowed_chunks)
+        # Authorities and years named in the question itself ("Rochdale and Rotherham in 2014"):
+        # named authorities narrow the search (unless a filter already chose authorities); named
+        # years favour reports of those years without excluding the rest.
+        mentions = [] if filters.authorities else self._mentioned_authorities(text)
+        years = [] if filters.year_from is not None else _mentioned_years(text)
+        topic = _without(text, [span for _, span in mentions] + [span for _, span in years]) or text
+        notes = []
+        docs = self.documents()
+        if mentions:
+            keys = {key for key, _ in mentions}
+            scoped = [d for d in (allowed_docs if allowed_docs is not None else docs) if docs[d].authority_key in keys]
+            if scoped:
+                allowed_docs = scoped
+                notes.append("reports of " + ", ".join(sorted({docs[d].local_authority or "?" for d in scoped})))
 
-        lexical: list[tuple[int, float]] = []
-        match = fts_match_expression(text)
-        if retriever in ("hybrid", "lexical") and match:
-            lexical = self.store.lexical_search(match, n_candidates, allowed_docs)
+        qvec = self.embedder.encode([expand_for_embedding(topic)])[0] if retriever != "lexical" else None
+        match = fts_match_expression(topic) if retriever != "dense" else None
+        dense, lexical = self._retrieve(qvec, match, allowed_docs, n_candidates)
+        lists = [[c for c, _ in dense], [c for c, _ in lexical]]
+        if years:
+            wanted = {y for y, _ in years}
+            pool = allowed_docs if allowed_docs is not None else list(docs)
+            of_year = [d for d in pool if any(_year_matches(docs[d], y, y) for y in wanted)]
+            if of_year and len(of_year) < len(pool):
+                year_dense, year_lexical = self._retrieve(qvec, match, of_year, n_candidates)
+                lists += [[c for c, _ in year_dense], [c for c, _ in year_lexical]]
+                notes.append("favouring " + ", ".join(str(y) for y in sorted(wanted)))
 
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
         lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical, start=1)}
         if retriever == "hybrid":
-            ranked = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]])
+            ranked = reciprocal_rank_fusion([ranking for ranking in lists if ranking])
         else:
-            ranked = dense or lexical
+            ranked = reciprocal_rank_fusion([ranking for ranking in lists if ranking]) if years else (dense or lexical)
         if not ranked:
             return SearchResponse(text, [], filters, "nothing matched; try other words or remove filters")
+        if len({key for key, _ in mentions}) > 1:
+            ranked = self._interleave_authorities(ranked)
 
         kept = self._collapse(ranked, k)
         terms = query_terms(text)
@@ -293,7 +315,59 @@ class Searcher:
                     dense_rank=dense_rank.get(row.id), lexical_rank=lexical_rank.get(row.id),
                 )
             )
-        return SearchResponse(text, results, filters)
+        return SearchResponse(text, results, filters, interpretation="; ".join(notes) or None)
+
+    def _retrieve(
+        self, qvec, match: str | None, allowed_docs: list[int] | None, n: int
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        dense: list[tuple[int, float]] = []
+        if qvec is not None:
+            allowed_chunks = None if allowed_docs is None else self.store.chunk_ids_for_documents(allowed_docs)
+            dense = self.vectors.search(qvec, n, allowed_chunks)
+        lexical = self.store.lexical_search(match, n, allowed_docs) if match else []
+        return dense, lexical
+
+    def _mentioned_authorities(self, text: str) -> list[tuple[str, tuple[int, int]]]:
+        """(authority key, character span) of each indexed authority the question names."""
+        if self._name_patterns is None:
+            patterns = []
+            for name in self.authorities():
+                words_of_name = re.findall(r"[A-Za-z]+", name)
+                if not words_of_name:
+                    continue
+                body = r"[\s\-,.'’&]+(?:and\s+|of\s+|the\s+)?".join(re.escape(w) for w in words_of_name)
+                flags = 0 if name.lower() in AMBIGUOUS_PLACE_NAMES else re.IGNORECASE
+                patterns.append((authority_key(name), re.compile(rf"\b{body}(?:['’]s)?\b", flags)))
+            # Longest names first, so "North Lincolnshire" wins over "Lincolnshire".
+            patterns.sort(key=lambda pair: -len(pair[1].pattern))
+            self._name_patterns = patterns
+        found: list[tuple[str, tuple[int, int]]] = []
+        taken: list[tuple[int, int]] = []
+        for key, pattern in self._name_patterns:
+            for m in pattern.finditer(text):
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                taken.append(m.span())
+                if key not in [k for k, _ in found]:
+                    found.append((key, m.span()))
+        return found
+
+    def _interleave_authorities(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Alternate authorities at the top of the ranking, for questions that compare them."""
+        head = ranked[:400]
+        rows = self.store.chunks([cid for cid, _ in head])
+        docs = self.documents()
+        queues: dict[str, list[tuple[int, float]]] = {}
+        for cid, score in head:
+            row = rows.get(cid)
+            key = docs[row.doc_id].authority_key if row and row.doc_id in docs else None
+            queues.setdefault(key or "", []).append((cid, score))
+        out: list[tuple[int, float]] = []
+        while any(queues.values()):
+            for queue in queues.values():
+                if queue:
+                    out.append(queue.pop(0))
+        return out + ranked[400:]
 
     def _collapse(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[ChunkRow, float, int]]:
         """Walk the ranking, folding passages that repeat one already kept (boilerplate across reports)."""
@@ -338,6 +412,21 @@ class Searcher:
         if todo:
             self._df_cache.update(self.store.document_frequencies(todo))
         return {w: self._df_cache.get(w, 0) for w in single}
+
+
+_YEAR = re.compile(r"\b(?:19[9]\d|20\d\d)\b")
+
+
+def _mentioned_years(text: str) -> list[tuple[int, tuple[int, int]]]:
+    return [(int(m.group(0)), m.span()) for m in _YEAR.finditer(text)]
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with these spans cut out (names and years, once they have done their job)."""
+    for a, b in sorted(spans, reverse=True):
+        text = text[:a] + " " + text[b:]
+    cleaned = " ".join(text.split())
+    return cleaned if words(cleaned) else ""
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:

@@ -28,15 +28,17 @@ from dataclasses import dataclass
 
 from ingest.clean import (
     BULLET_START,
-    SENTENCE_END as _SENTENCE_END,
     GRADE_ONLY,
-    PARA_NUMBER,
-    TRAILING_GRADE,
     GRADED_JUDGEMENT,
     JUDGEMENT_HEADING,
+    PARA_NUMBER,
+    TRAILING_GRADE,
     judgement_heading,
     known_heading,
     title_like,
+)
+from ingest.clean import (
+    SENTENCE_END as _SENTENCE_END,
 )
 from ingest.models import Chunk, Page
 
@@ -125,6 +127,7 @@ _FRONT_META = re.compile(
     r"|Inspection of |Judgement Grade)\b",
     re.IGNORECASE,
 )
+_BARE_PARA_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[A-Z])")
 _TOC_ENTRY = re.compile(r"\s\d{1,3}$")
 _TABLE_HEADER = re.compile(r"^(?:Key\s+)?Judgement\s+(?:Judgement\s+)?Grade$", re.IGNORECASE)
 
@@ -193,14 +196,14 @@ def _is_table_row(blocks: list[Block], i: int, first_page: int) -> bool:
             and not known_heading(text)
         )
     # A numbered judgement line ("2.1 Adoption performance Good"), a row of the front-page
-    # table, or a graded line that is no heading Ofsted prints.
-    # A graded area heading elsewhere is a heading, even when printed as a one-row table.
+    # table, or a graded line that is no heading Ofsted prints. A graded area heading elsewhere
+    # is a heading, even when printed as a one-row table.
     return bool(re.match(r"^\d(?:\.\d)?\.?\s", text)) or blocks[i].page == first_page or not known_heading(text)
 
 
 def _is_prose(text: str) -> bool:
     words = len(text.split())
-    return words >= 25 or (words >= 12 and bool(_SENTENCE_END.search(text)))
+    return words >= 25 or (words >= 6 and bool(_SENTENCE_END.search(text)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,7 +249,7 @@ def segment_pages(pages: list[Page]) -> list[Block]:
                 break
             skip_to_end_of_page = b.page
             continue
-        if _BOILERPLATE_LINE.match(b.text) and len(b.text.split()) <= 12:
+        if b.page >= last_page - 1 and _BOILERPLATE_LINE.match(b.text) and len(b.text.split()) <= 12:
             b.kind, b.reason = "skip", "boilerplate"
             continue
         if front:
@@ -260,7 +263,7 @@ def segment_pages(pages: list[Page]) -> list[Block]:
         if b.page == blocks[0].page and _FRONT_META.match(b.text):
             b.kind, b.reason = "skip", "front matter"
             continue
-        if in_contents and b.page != blocks[i - 1].page:
+        if in_contents and i and b.page != blocks[i - 1].page:
             in_contents = False
         if known_heading(b.text) == "contents":
             in_contents = True
@@ -326,6 +329,11 @@ def segment_pages(pages: list[Page]) -> list[Block]:
             b.kind, b.reason = "skip", "generic section"
             continue
         m = PARA_NUMBER.match(b.text)
+        if b.kind == "text" and number:
+            # "34 Most children..." - a paragraph number printed without its full stop.
+            m2 = _BARE_PARA_NUMBER.match(b.text)
+            if m2 and int(m2.group(1)) == int(number) + 1:
+                b.kind, m = "para", m2
         if b.kind == "para" and m:
             number = m.group(1)
         elif b.kind == "text" and b.text.endswith(":") and not b.text[:1].islower():
@@ -408,12 +416,18 @@ class _Unit:
     section: str | None
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?…]['’”\")\]]*(?:\s*\([A-Z][a-z]+(?:\s+[a-z]+)?\))?(?=\s+[\"‘'(]?[A-Z0-9•–])")
+
+
 def _split_points(text: str) -> list[int]:
-    """Offsets in `text` just after each sentence end followed by a new sentence."""
+    """Offsets in `text` just after each sentence end followed by a new sentence.
+
+    A "(Recommendation)" tag after a full stop stays with its sentence.
+    """
     points = []
-    for m in re.finditer(r"[.!?…]['’”\")\]]*(?=\s+[\"‘'(]?[A-Z0-9•–])", text):
+    for m in _SENTENCE_BREAK.finditer(text):
         word_start = text.rfind(" ", 0, m.start()) + 1
-        word = text[word_start : m.end()].lower()
+        word = text[word_start : m.start() + 1].lower()
         if word in _ABBREVIATIONS or re.fullmatch(r"[a-z]\.", word):
             continue
         points.append(m.end())

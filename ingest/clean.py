@@ -30,10 +30,13 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 # Private-use glyphs (Symbol/Wingdings bullets) and other bullet shapes.
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
-_TOP_BULLETS = "\uf06e\uf0a7\uf0b7\uf0a8\uf076\uf0d8\uf0fc\uf0e0\u25fc\u25aa\u25a0\u25cf\u2022\u25e6\u2023\u2043\u27a2\u25ba"
+_TOP_BULLETS = (
+    "\uf06e\uf0a7\uf0b7\uf0a8\uf076\uf0d8\uf0fc\uf0e0"  # Symbol/Wingdings private-use bullets
+    "\u25fc\u25aa\u25a0\u25cf\u2022\u25e6\u2023\u2043\u27a2\u25ba"  # ◼ ▪ ■ ● • ◦ ‣ ⁃ ➢ ►
+)
 _SUB_BULLETS = "\uf02d\uf0be\u2500\u2015\u2212\u0336\u0335"
 _BULLET_AT_START = re.compile(
-    rf"^(?:(?P<top>[{_TOP_BULLETS}\ue000-\uf8ff])|(?P<sub>[{_SUB_BULLETS}]))\s*(?P<rest>.*)$"
+    rf"^(?:(?P<sub>[{_SUB_BULLETS}])|(?P<top>[{_TOP_BULLETS}\ue000-\uf8ff]))\s*(?P<rest>.*)$"
 )
 BULLET = "• "
 SUB_BULLET = "– "
@@ -258,7 +261,9 @@ def _running_keys(pages: list[list[str]]) -> set[str]:
         if not top:
             continue
         used += 1
-        keys = {("t", _line_key(lines[i])) for i in top} | {("b", _line_key(lines[i])) for i in bottom}
+        # A numbered paragraph is content, however often its shape repeats.
+        keys = {("t", _line_key(lines[i])) for i in top if not PARA_NUMBER.match(lines[i])}
+        keys |= {("b", _line_key(lines[i])) for i in bottom if not PARA_NUMBER.match(lines[i])}
         counts.update(keys)
     if used < 2:
         return set()
@@ -315,6 +320,9 @@ _SUFFIX_FRAGMENTS = frozenset(
 )
 
 
+_BROKEN_TAIL = re.compile(r"-[ \t]*\n[a-z]+")
+
+
 class _Vocabulary:
     """Words and forms of one document, for hyphenation decisions (built lazily: few are asked)."""
 
@@ -329,8 +337,9 @@ class _Vocabulary:
         return self._text
 
     def is_word(self, word: str) -> bool:
+        """Does `word` occur on its own, other than as the tail of a line-end hyphen?"""
         if self._words is None:
-            self._words = frozenset(re.findall(r"[a-z]+", self.text()))
+            self._words = frozenset(re.findall(r"[a-z]+", _BROKEN_TAIL.sub("-\n", self.text())))
         return word in self._words
 
     def count(self, form: str) -> int:

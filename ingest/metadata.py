@@ -286,6 +286,13 @@ _SIF_REINSPECTION = re.compile(r"re-?\s?inspection of services for children in n
 _LSCB_ONLY = re.compile(r"review of the effectiveness of the local safeguarding children board", re.I)
 _ILACS_TITLE = re.compile(r"inspection of .{0,120}?children's (?:social care )?services|impact of leaders on",
                           re.I)
+_FAMILIES = (
+    ("sif_reinspection", _SIF_REINSPECTION),
+    ("sif", _SIF_TITLE),
+    ("lac_2013", _LAC_TITLE),
+    ("lscb_review", _LSCB_ONLY),
+    ("ilacs", _ILACS_TITLE),
+)
 _TITLE_START = re.compile(r"(?:re-?\s?)?inspection of\s", re.I)
 _TITLE_END = re.compile(r"inspection dates?\b|report published|lead inspector|\d{1,2}\s", re.I)
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z])\d(?=\s|$)")  # "... care leavers1 and ... Board1"
@@ -294,11 +301,25 @@ _FRAMEWORK_2026_FROM = date(2026, 4, 1)
 _SHORT_INSPECTION_MAX = timedelta(days=6)  # one week on site (Mon-Fri); a standard one takes two
 
 
-def _title(head: str) -> str | None:
+def _family(pages: list[str]) -> str:
+    """The kind of report, from the title in the first lines of page 1.
+
+    Only if those say nothing, the whole front matter: its prose can name other inspections
+    ("the last inspection of services for children in need of help and protection").
+    """
+    first_lines = _flatten(" ".join(_lines(pages[0])[:12])) if pages else ""
+    for text in (first_lines, _flatten(_head_text(pages))):
+        for family, pattern in _FAMILIES:
+            if pattern.search(text):
+                return family
+    return "unknown"
+
+
+def _title(head: str, family: str) -> str | None:
     """The report's title as printed, without the authority's name standing above it."""
-    lac = _LAC_TITLE.search(_flatten(head))
-    if lac:
-        return lac.group(0)
+    if family == "lac_2013":
+        lac = _LAC_TITLE.search(_flatten(head))
+        return lac.group(0) if lac else None
     lines = _lines(head)[:30]
     for i, line in enumerate(lines):
         if not _TITLE_START.match(line):
@@ -312,19 +333,10 @@ def _title(head: str) -> str | None:
     return None
 
 
-def _report_type(head: str, judgements: dict[str, str], start: date | None,
+def _report_type(family: str, judgements: dict[str, str], start: date | None,
                  first_stretch_end: date | None) -> str:
-    flat = _flatten(head)
-    if _SIF_REINSPECTION.search(flat):
-        return "sif_reinspection"
-    if _SIF_TITLE.search(flat):
-        return "sif"
-    if _LAC_TITLE.search(flat):
-        return "lac_2013"
-    if _LSCB_ONLY.search(flat):
-        return "lscb_review"
-    if not _ILACS_TITLE.search(flat):
-        return "unknown"
+    if family != "ilacs":
+        return family
     # The framework in force from April 2026 gives no overall effectiveness grade.
     graded = any(key in judgements for key in ("impact_of_leaders", "help_and_protection", "in_care"))
     if (start and start >= _FRAMEWORK_2026_FROM) or (graded and "overall_effectiveness" not in judgements):
@@ -493,14 +505,15 @@ def _lac_judgements(pages: list[str]) -> dict[str, str]:
     return judgements
 
 
-def _judgements(head: str, pages: list[str]) -> dict[str, str]:
-    flat = _flatten(head)
-    if _SIF_TITLE.search(flat) or _SIF_REINSPECTION.search(flat):
+def _judgements(family: str, pages: list[str]) -> dict[str, str]:
+    if family in ("sif", "sif_reinspection"):
         found = _sif_judgements(pages)
-    elif _LAC_TITLE.search(flat):
+    elif family == "lac_2013":
         found = _lac_judgements(pages)
-    else:
+    elif family == "ilacs":
         found = _ilacs_judgements(pages)
+    else:
+        found = {}
     # Dict order follows JUDGEMENTS; ungraded ("Not judged") and unknown judgements are left out.
     return {key: found[key] for key in JUDGEMENTS if found.get(key) in GRADES}
 
@@ -526,12 +539,13 @@ def _fill(meta: ReportMetadata, pages: list[str]) -> None:
     head = _head_text(pages)
     if not head.strip():
         return
+    family = _family(pages)
     meta.local_authority = _authority_from_head(head) or _authority_from_running_header(pages)
-    meta.title = _title(head)
+    meta.title = _title(head, family)
     start, first_stretch_end, end = inspection_span(pages)
     meta.inspection_start, meta.inspection_end = start, end
     published = _PUBLISHED.search(head)
     meta.published = parse_date(published["value"]) if published else None
     meta.lead_inspector = _lead_inspector(pages)
-    meta.judgements = _judgements(head, pages)
-    meta.report_type = _report_type(head, meta.judgements, start, first_stretch_end)
+    meta.judgements = _judgements(family, pages)
+    meta.report_type = _report_type(family, meta.judgements, start, first_stretch_end)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
-from functools import lru_cache
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -91,11 +92,15 @@ def test_the_cse_screening_question_is_present(questions: list[dict]) -> None:
 # --- the question set: against the real corpus ------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
-def _pages(path: str) -> tuple[str, ...]:
+@pytest.fixture(scope="module")
+def gold_pages(questions: list[dict], reports_dir: Path) -> dict[str, list[str]]:
+    """The extracted pages of every gold file, read with the ingest reader (in parallel: pypdf is slow)."""
     from ingest.pdf import read_pages
 
-    return tuple(read_pages(path))
+    files = sorted({g["file"] for q in questions for g in q["gold"] if (reports_dir / g["file"]).is_file()})
+    with ProcessPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        pages = pool.map(read_pages, [reports_dir / name for name in files])
+        return dict(zip(files, pages, strict=True))
 
 
 def _manifest_years(row: dict[str, str]) -> set[int]:
@@ -119,11 +124,11 @@ def test_gold_files_exist(questions: list[dict], reports_dir: Path, manifest_row
 
 
 @pytest.mark.corpus
-def test_every_gold_quote_is_on_its_page(questions: list[dict], reports_dir: Path) -> None:
+def test_every_gold_quote_is_on_its_page(questions: list[dict], gold_pages: dict[str, list[str]]) -> None:
     not_found = []
     for q in questions:
         for gold in q["gold"]:
-            pages = _pages(str(reports_dir / gold["file"]))
+            pages = gold_pages.get(gold["file"], [])
             page = gold["page"]
             if not 1 <= page <= len(pages) or not quote_in_text(gold["quote"], pages[page - 1]):
                 not_found.append(f"{q['id']} {gold['file']} p{page}: {gold['quote']!r}")

@@ -218,6 +218,18 @@ def test_sif_inspection(verdict, overall):
     }
 
 
+def test_other_inspections_named_in_the_prose_do_not_change_the_type():
+    sif_page2 = "Contents\nSince the inspection of safeguarding and looked after children in 2012, ...\n"
+    meta = extract_metadata([sif_front("The overall judgement is good"), sif_page2])
+    assert meta.report_type == "sif"
+    assert meta.title.startswith("Inspection of services for children in need")
+    ilacs_front = ("Inspection of Fenwick and Dale local \nauthority children’s services  \n"
+                   "Inspection dates: 1 to 5 July 2024 \nJudgement Grade \nOverall effectiveness Good \n")
+    ilacs_page2 = ("At the last inspection of services for children in need of help and protection,\n"
+                   "children looked after and care leavers, in 2016, services were good.\n")
+    assert extract_metadata([ilacs_front, ilacs_page2]).report_type == "ilacs_short"
+
+
 def test_sif_lscb_grade_on_the_front_page():
     lscb = "The effectiveness of the Local Safeguarding Children Board (LSCB) is \nrequires improvement\n"
     front = sif_front("The overall judgement is good").replace(FOOTNOTE, lscb)
@@ -369,26 +381,24 @@ def test_arbitrary_text_never_raises(raw_pages):
 # The real corpus against the manifest
 # ---------------------------------------------------------------------------
 
-# Disagreements checked against the PDF text, where the manifest (a third-party scrape) is wrong:
+# Disagreements checked against the PDF text, where the manifest (a third-party scrape) is wrong.
 MANIFEST_WRONG = {
-    # The PDF grades children in care and care leavers "Good" (the manifest shifted a row).
+    # Grades: the manifest's row does not match the PDF's judgement table.
     ("oxfordshire_2018-05-22.pdf", "in_care"),
     ("rochdale_2018-03-12.pdf", "in_care"),
-    # The PDF: help and protection requires improvement, in care good, care leavers outstanding.
     ("st-helens_2023-09-04.pdf", "help_and_protection"),
     ("st-helens_2023-09-04.pdf", "in_care"),
     ("st-helens_2023-09-04.pdf", "care_leavers"),
-    # Inspected in 2022: the PDF has one "children in care and care leavers" judgement, no
-    # separate care leavers grade.
+    # Inspected in 2022, before care leavers had a judgement of their own: the PDF has none.
     ("nottingham_2022-09-05.pdf", "care_leavers"),
     ("redcar-and-cleveland_2022-09-22.pdf", "care_leavers"),
-    # A SIF re-inspection ("Re-inspection of services for children in need of help ..."), not ILACS.
+    # A SIF re-inspection, not an ILACS inspection.
     ("doncaster_2018-01-19.pdf", "report_type"),
-    # Split inspections: the manifest ends at the first stretch on site, the PDF prints a second one.
+    # Split inspections: the manifest stops at the end of the first stretch on site.
     ("derbyshire_2019-09-19.pdf", "inspection_dates"),
     ("devon_2025-05-13.pdf", "inspection_dates"),
     ("south-tyneside_2023-05-10.pdf", "inspection_dates"),
-    # The PDF prints the hyphenated names without the scraper's space ("Thomson-Jones", "Jenny-ellen").
+    # Hyphenated names: the scraper put a space before the hyphen.
     ("oldham_2019-03-04.pdf", "lead_inspector"),
     ("rochdale_2018-03-12.pdf", "lead_inspector"),
     ("trafford_2019-05-08.pdf", "lead_inspector"),

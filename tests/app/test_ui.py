@@ -1,0 +1,496 @@
+"""The web app over a small hand-built index: the `search` API (via gradio_client), concurrency, the PDF
+route, HTTP Basic auth, HTML rendering and escaping, CSV/Markdown exports and the empty-index state.
+
+Each server runs on 127.0.0.1 on a free port in a background thread (uvicorn), as `ofsted-qa serve` runs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from gradio_client import Client
+
+from app import ui
+from index.embed import HashingEmbedder
+from index.report_index import ReportIndex
+from tests.index.helpers import make_report
+from tests.pdfgen import make_pdf
+
+QUESTION = "what did inspectors say about CSE screening?"
+BOILERPLATE = ("Ofsted produces this report under its power to combine reports in accordance with the Act, "
+               "and this statement is printed the same way in every report of this kind.")
+MARKUP = "Inspectors saw <script>alert('x')</script> & <b>unescaped</b> markup in a case record."
+USER, PASSWORD = "inspector", "s3cret-pass"
+
+# (authority, passages (one per page), make_report options)
+REPORTS: list[tuple[str, list[str], dict]] = [
+    ("Avonshire", [
+        "Screening of child sexual exploitation risk is inconsistent and social workers do not use the "
+        "screening tool. Managers rarely check the screening decisions.",
+        "Care leavers have personal advisers who keep in touch, but too many care leavers live in unsuitable "
+        "accommodation such as bed and breakfast.",
+        MARKUP + " Management oversight of this case was not recorded.",
+        BOILERPLATE,
+    ], {"year": 2017, "report_type": "sif", "overall": "inadequate"}),
+    ("Stoke-on-Trent", [
+        "The multi-agency safeguarding hub makes timely decisions and thresholds are well understood.",
+        "Management oversight is visible on every file, and supervision is regular and reflective.",
+        "Return home interviews are completed quickly when children go missing, and the information is used "
+        "to reduce risk.",
+        BOILERPLATE,
+    ], {"year": 2019, "report_type": "ilacs_standard", "overall": "good"}),
+    ("Borsetshire", [
+        "Child sexual exploitation screening tools are used well and risks are reviewed at a multi-agency panel.",
+        "The LADO manages allegations against adults who work with children promptly and effectively.",
+    ], {"year": 2023, "report_type": "ilacs_short", "overall": "outstanding"}),
+    ("Wessex", [
+        "Child sexual exploitation screening is completed for most children, but the quality of screening varies.",
+        "Care leavers' accommodation is mostly suitable and personal advisers help them move into independence.",
+    ], {"year": 2015, "report_type": "sif", "overall": "requires improvement"}),
+]
+
+
+# -- helpers (the browser test uses them too) -----------------------------------------------------
+
+
+def build_sample_index(directory: Path) -> tuple[ReportIndex, dict[str, int]]:
+    """Four made-up reports with real PDFs beside them; returned opened read-only, as `serve` opens it."""
+    pdfs = directory / "pdfs"
+    pdfs.mkdir(parents=True, exist_ok=True)
+    writer = ReportIndex.load(directory / "index", embedder=HashingEmbedder(), create=True)
+    ids = {}
+    for authority, passages, options in REPORTS:
+        pdf = make_pdf(pdfs / f"{authority.lower()}_{options['year']}.pdf", passages)
+        ids[authority] = writer.upsert(make_report(authority, passages, **options), path=str(pdf))
+    writer.close()
+    return ReportIndex.load(directory / "index", embedder=HashingEmbedder(), read_only=True), ids
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningApp:
+    """Serve a FastAPI app with uvicorn on 127.0.0.1 in a daemon thread (a context manager)."""
+
+    def __init__(self, app) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> RunningApp:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the app did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def raw_get(url: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """GET a path exactly as written (no client-side normalisation of `..` or `%2F`)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def client_for(url: str, **kwargs) -> Client:
+    return Client(url, verbose=False, analytics_enabled=False, download_files=False, **kwargs)
+
+
+def search(client: Client, question: str = QUESTION, authorities=None, year_from=None, year_to=None,
+           report_types=None, grades=None, k=5) -> dict:
+    return client.predict(question, authorities or [], year_from, year_to, report_types or [], grades or [], k,
+                          api_name="/search")
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Iterator[tuple[ReportIndex, dict[str, int], Path]]:
+    directory = tmp_path_factory.mktemp("ui")
+    index, ids = build_sample_index(directory)
+    yield index, ids, directory
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def index(sample) -> ReportIndex:
+    return sample[0]
+
+
+@pytest.fixture(scope="module")
+def running(index) -> Iterator[RunningApp]:
+    with RunningApp(ui.create_app(index)) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def client(running) -> Client:
+    return client_for(running.url)
+
+
+# -- the search API -------------------------------------------------------------------------------
+
+
+def test_search_endpoint_returns_cited_highlighted_passages(client, sample):
+    _, ids, _ = sample
+    data = search(client, k=3)
+    json.dumps(data)  # JSON-able as it is
+    assert data["ok"] and data["message"] is None and data["query"] == QUESTION
+    assert len(data["results"]) == 3
+    top = data["results"][0]
+    assert "sexual exploitation" in top["text"].lower()
+    assert top["highlights"] and "exploitation" in top["highlighted_text"][0].lower()
+    authority = top["citation"]["local_authority"]
+    assert top["citation_line"].startswith(authority + " · ")
+    assert "p. " in top["citation_line"] and "para " in top["citation_line"]
+    assert top["pdf_link"] == f"/pdf/{ids[authority]}#page={top['citation']['page_start']}"
+
+
+def test_the_endpoint_is_named_search(client):
+    info = client.view_api(print_info=False, return_format="dict")
+    assert list(info["named_endpoints"]) == ["/search"]
+    assert [p["parameter_name"] for p in info["named_endpoints"]["/search"]["parameters"]] == [
+        "question", "authorities", "year_from", "year_to", "report_types", "grades", "k"]
+
+
+def test_search_filters(client):
+    def authorities(**kwargs) -> set[str]:
+        data = search(client, **kwargs)
+        assert data["ok"], data["message"]
+        return {r["citation"]["local_authority"] for r in data["results"]}
+
+    assert authorities(authorities=["stoke on trent"], question="management oversight") == {"Stoke-on-Trent"}
+    assert authorities(year_from=2016, year_to=2018) == {"Avonshire"}
+    assert authorities(year_from="2022") == {"Borsetshire"}
+    assert authorities(year_to=2016) == {"Wessex"}
+    assert authorities(grades=["inadequate"]) == {"Avonshire"}
+    assert authorities(grades=["good", "outstanding"]) == {"Stoke-on-Trent", "Borsetshire"}
+    assert authorities(report_types=["ilacs_short"]) == {"Borsetshire"}
+    assert authorities(report_types=["SIF inspection"]) == {"Avonshire", "Wessex"}  # a label works too
+    assert len(search(client, k=2)["results"]) == 2
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    ({"year_from": "abc"}, "a year is four digits"),
+    ({"year_from": 2019, "year_to": 2015}, "the first year comes after the last"),
+    ({"report_types": ["nonsense"]}, "unknown report type 'nonsense'"),
+    ({"grades": ["brilliant"]}, "unknown grade 'brilliant'"),
+    ({"authorities": ["Narnia"]}, "no report in the index is from 'Narnia'"),
+    ({"k": 0}, "from 1 to 100"),
+    ({"k": "lots"}, "from 1 to 100"),
+    ({"question": "   "}, "type a question"),
+])
+def test_bad_input_gives_a_clear_message_not_a_traceback(client, arguments, expected):
+    data = search(client, **arguments)
+    assert data["ok"] is False and data["results"] == []
+    assert expected in data["message"]
+    assert "Traceback" not in data["message"]
+
+
+def test_no_results_suggests_removing_filters(client):
+    data = search(client, authorities=["Avonshire"], grades=["outstanding"])
+    assert data["ok"] and not data["results"]
+    assert "remove some" in data["message"]
+    assert "remove some" in ui.render_ranked(data)
+
+
+def test_eight_concurrent_queries(client):
+    jobs = [client.submit(q, [], None, None, [], [], 3, api_name="/search")
+            for q in [QUESTION, "LADO", "care leavers' accommodation", "management oversight"] * 2]
+    results = [job.result(timeout=60) for job in jobs]
+    assert all(r["ok"] and r["results"] for r in results)
+    assert results[1]["results"][0]["citation"]["local_authority"] == "Borsetshire"  # LADO
+
+
+class SlowIndex:
+    """The real index, but each search first waits, counting how many callers are inside at once."""
+
+    def __init__(self, index: ReportIndex) -> None:
+        self._index = index
+        self._lock = threading.Lock()
+        self.inside = self.most_inside = 0
+
+    def __getattr__(self, name):
+        return getattr(self._index, name)
+
+    def search(self, *args, **kwargs):
+        with self._lock:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        try:
+            time.sleep(0.6)
+            return self._index.search(*args, **kwargs)
+        finally:
+            with self._lock:
+                self.inside -= 1
+
+
+def test_the_queue_runs_at_least_eight_queries_at_once(index):
+    slow = SlowIndex(index)
+    with RunningApp(ui.create_app(slow)) as app:
+        client = client_for(app.url)
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda q: search(client, q), [QUESTION] * 8))
+    assert all(r["ok"] for r in results)
+    assert slow.most_inside == 8
+
+
+# -- the PDF route --------------------------------------------------------------------------------
+
+
+def test_pdf_route_serves_an_indexed_report(running, sample):
+    _, ids, directory = sample
+    response = httpx.get(f"{running.url}pdf/{ids['Avonshire']}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")
+    assert response.content.startswith(b"%PDF")
+    assert response.content == (directory / "pdfs" / "avonshire_2017.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("path", [
+    "/pdf/999999", "/pdf/../../etc/passwd", "/pdf/%2Fetc%2Fpasswd", "/pdf/..%2F..%2Fetc%2Fpasswd",
+    "/pdf/abc", "/pdf/-1", "/pdf/1.pdf", "/pdf/1/../../etc/passwd", "/pdf/", "/pdf/0",
+])
+def test_pdf_route_refuses_anything_else(running, path):
+    status, body = raw_get(running.url, path)
+    assert status == 404
+    assert b"root:" not in body and b"%PDF" not in body
+
+
+def test_pdf_route_404s_when_the_file_has_gone(tmp_path):
+    writer = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder(), create=True)
+    doc_id = writer.upsert(make_report("Avonshire", ["Some text about screening."]), path=str(tmp_path / "gone.pdf"))
+    with RunningApp(ui.create_app(writer)) as app:
+        assert raw_get(app.url, f"/pdf/{doc_id}")[0] == 404
+    writer.close()
+
+
+# -- auth -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def guarded(index) -> Iterator[RunningApp]:
+    with RunningApp(ui.create_app(index, auth=(USER, PASSWORD))) as app:
+        yield app
+
+
+@pytest.mark.parametrize("path", ["/", "/pdf/1", "/config", "/gradio_api/info", "/theme.css", "/pdf/999"])
+def test_auth_is_required_everywhere(guarded, path):
+    status, _ = raw_get(guarded.url, path)
+    assert status == 401
+    status, _ = raw_get(guarded.url, path, {"Authorization": ui.basic_auth_header(USER, "wrong")})
+    assert status == 401
+    status, _ = raw_get(guarded.url, path, {"Authorization": "Basic not-base64!"})
+    assert status == 401
+
+
+def test_the_challenge_asks_for_basic_auth(guarded):
+    response = httpx.get(guarded.url)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Basic ")
+
+
+def test_with_credentials_the_page_pdf_and_api_work(guarded, sample):
+    _, ids, _ = sample
+    auth = (USER, PASSWORD)
+    assert httpx.get(guarded.url, auth=auth).status_code == 200
+    response = httpx.get(f"{guarded.url}pdf/{ids['Wessex']}", auth=auth)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    client = client_for(guarded.url, headers={"Authorization": ui.basic_auth_header(USER, PASSWORD)})
+    assert search(client)["ok"]
+    with pytest.raises(Exception):  # noqa: B017 - gradio_client raises various errors for a 401
+        client_for(guarded.url)
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+def test_passage_html_escapes_and_marks():
+    text = "a <b> c.\nNext & more.\n2. A new paragraph."
+    assert ui.passage_html(text, [(0, 8)]) == "<mark>a &lt;b&gt; c.</mark> Next &amp; more.<br>2. A new paragraph."
+    assert ui.passage_html("<i>x</i>", []) == "&lt;i&gt;x&lt;/i&gt;"
+    assert ui.passage_html("abcdef", [(4, 99), (0, 2), (1, 3)]) == "<mark>ab</mark><mark>c</mark>d<mark>ef</mark>"
+
+
+def test_cards_escape_passage_text_and_link_the_pdf_page(index):
+    data = ui.run_search(index, "markup in a case record", k=3)
+    hit = next(r for r in data["results"] if "<script>" in r["text"])
+    for page in (ui.render_ranked(data), ui.render_by_report(data), ui.card_html(hit)):
+        assert "<script>" not in page and "<b>unescaped" not in page
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;unescaped&lt;/b&gt;" in page
+    card = ui.card_html(hit)
+    assert "<mark>" in card
+    link = f'href="/pdf/{hit["doc_id"]}#page=3" target="_blank"'
+    assert link in card and "open the report at page 3" in card
+    assert "Avonshire" in card and "SIF inspection" in card and "p. 3" in card and "para 3" in card
+    assert "Overall: Inadequate" in card
+
+
+def test_card_notes_duplicates_in_other_reports(index):
+    data = ui.run_search(index, "power to combine reports in accordance with the Act", k=3)
+    top = data["results"][0]
+    assert top["duplicates"] == 1
+    assert "also in 1 other report<" in ui.card_html(top)
+
+
+def test_compare_view_best_passage_per_authority(index):
+    data = ui.compare_search(index, "child sexual exploitation screening")
+    names = [r["citation"]["local_authority"] for r in data["results"]]
+    assert len(names) == len(set(names)) == 4
+    assert set(names) == {"Avonshire", "Borsetshire", "Wessex", "Stoke-on-Trent"}
+    assert ui.compare_search(index, QUESTION, max_authorities=2)["results"].__len__() == 2
+    chosen = ui.compare_search(index, "LADO", ["Wessex", "Borsetshire"])
+    assert [r["citation"]["local_authority"] for r in chosen["results"]] == ["Wessex", "Borsetshire"]
+    page = ui.render_compare(chosen)
+    assert 'class="oq-compare"' in page and page.count('class="oq-column"') == 2
+    assert "2 authorities for" in page
+    assert not ui.compare_search(index, QUESTION, year_from="abc")["ok"]
+
+
+def test_by_report_view_groups_under_report_headings(index):
+    data = ui.run_search(index, "care leavers accommodation screening", k=8)
+    page = ui.render_by_report(data)
+    reports = {r["doc_id"] for r in data["results"]}
+    assert page.count('class="oq-group"') == len(reports) > 1
+    assert page.count('class="oq-card"') == len(data["results"])
+
+
+def test_error_and_empty_states_render_as_notices(index):
+    assert "oq-notice-error" in ui.render_ranked(ui.run_search(index, QUESTION, report_types=["nope"]))
+    assert "oq-notice-error" in ui.render_compare(ui.run_search(index, ""))
+
+
+# -- exports --------------------------------------------------------------------------------------
+
+
+def test_csv_export_has_one_row_per_result_with_full_citations(index, sample):
+    _, ids, _ = sample
+    data = ui.run_search(index, QUESTION, ["Avonshire"], k=2)
+    rows = list(csv.DictReader(io.StringIO(ui.csv_text(data["results"], "http://127.0.0.1:7860"))))
+    assert len(rows) == 2
+    first, result = rows[0], data["results"][0]
+    assert tuple(first) == ui.CSV_COLUMNS
+    assert first["authority"] == "Avonshire" and first["report_type"] == "SIF inspection"
+    assert first["citation"] == result["citation_line"]
+    assert first["file"] == "avonshire_2017.pdf"
+    assert first["page_link"] == f"http://127.0.0.1:7860/pdf/{ids['Avonshire']}#page={result['citation']['page_start']}"
+    assert first["passage"] == result["text"] and first["highlighted"]
+
+
+def test_csv_export_defuses_spreadsheet_formulas():
+    result = {"rank": 1, "text": "=HYPERLINK(\"x\")", "highlights": [], "highlighted_text": [], "duplicates": 0,
+              "pages_label": "p. 1", "paragraphs_label": "", "citation_line": "-1 · x", "pdf_link": None,
+              "citation": {"local_authority": "@A", "report_type_label": "SIF inspection", "published": None,
+                           "inspection_start": None, "overall_grade": None, "section": None, "file": "a.pdf",
+                           "page_start": 1}}
+    row = next(csv.DictReader(io.StringIO(ui.csv_text([result]))))
+    assert row["passage"].startswith("'=") and row["authority"] == "'@A" and row["citation"] == "'-1 · x"
+
+
+def test_markdown_export_quotes_passages_with_citations(index):
+    data = ui.run_search(index, "markup in a case record", k=2)
+    text = ui.markdown_text(data["query"], data["results"], base_url="http://h:1")
+    result = data["results"][0]
+    assert text.startswith("# Ofsted report passages: markup in a case record")
+    assert f"Source: {result['citation_line']}" in text
+    assert f"(`{result['citation']['file']}`, page {result['citation']['page_start']})" in text
+    assert f"[open the report at page {result['citation']['page_start']}](http://h:1{result['pdf_link']})" in text
+    assert "> " in text and "**" in text
+    assert "<script>" not in text and r"\<script\>" in text
+
+
+def test_show_writes_download_files_of_what_is_shown(index):
+    app = ui._App(index, None)
+    data = ui.run_search(index, QUESTION, k=3)
+    page, csv_button, md_button = app.show(data, ui.VIEW_COMPARE, [], None, None, [], [], None)
+    assert 'class="oq-compare"' in page
+    assert csv_button.interactive and md_button.interactive
+    assert csv_button.value["orig_name"] == "ofsted-qa-results.csv"
+    assert md_button.value["orig_name"] == "ofsted-qa-results.md"
+    csv_path, md_path = Path(csv_button.value["path"]), Path(md_button.value["path"])
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
+    assert len({row["authority"] for row in rows}) == len(rows) == 4  # one per authority, as shown
+    assert "Compare authorities" in md_path.read_text(encoding="utf-8")
+    page, csv_button, _ = app.show(ui.run_search(index, QUESTION, report_types=["x"]), ui.VIEW_RANKED,
+                                   [], None, None, [], [], None)
+    assert "oq-notice-error" in page and csv_button.value is None and not csv_button.interactive
+
+
+# -- corpus tab, page, empty index ----------------------------------------------------------------
+
+
+def test_corpus_tables_and_grade_chart(index):
+    tables = ui.corpus_tables(index)
+    assert tables.summary == "4 reports from 4 local authorities, 2015–2023; 12 passages"
+    assert tables.by_authority["Authority"].tolist() == ["Avonshire", "Borsetshire", "Stoke-on-Trent", "Wessex"]
+    assert tables.by_authority.set_index("Authority").loc["Avonshire", "Passages"] == 4
+    assert tables.by_year["Year"].tolist() == ["2015", "2017", "2019", "2023"]
+    assert set(tables.by_type["Report type"]) == {"SIF inspection", "ILACS standard inspection",
+                                                   "ILACS short inspection"}
+    chart = ui.grade_chart_html(tables.grades)
+    assert chart.count('class="oq-bar"') == 4 and "inadequate" in chart and "<script" not in chart
+
+
+def test_the_page_loads_nothing_from_outside(running):
+    page = httpx.get(running.url).text
+    theme = httpx.get(running.url + "theme.css").text
+    for text in (page, theme):
+        assert "fonts.googleapis.com" not in text and "cdn.jsdelivr" not in text
+    assert "static/fonts/SourceSansPro" in theme
+
+
+def test_serve_binds_localhost_by_default():
+    import inspect
+
+    assert inspect.signature(ui.serve).parameters["host"].default == "127.0.0.1"
+
+
+def test_missing_index_starts_and_explains_how_to_ingest(tmp_path):
+    missing = tmp_path / "no-index-here"
+    assert ui.load_index(missing) is None
+    with RunningApp(ui.create_app(None, index_dir=missing)) as app:
+        config = httpx.get(app.url + "config").text
+        assert f"ofsted-qa ingest PDF_DIR --index {missing}" in config
+        data = search(client_for(app.url))
+        assert data["ok"] is False and f"ofsted-qa ingest PDF_DIR --index {missing}" in data["message"]
+        assert raw_get(app.url, "/pdf/1")[0] == 404
+
+
+def test_an_existing_but_empty_index_explains_too(tmp_path):
+    empty = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder(), create=True)
+    data = ui.run_search(empty, QUESTION)
+    assert data["ok"] is False and "ofsted-qa ingest PDF_DIR --index" in data["message"]
+    assert "<code>ofsted-qa ingest PDF_DIR" in ui.render_ranked(data)
+    assert ui.corpus_tables(empty).summary.startswith("0 reports")
+    empty.close()
