@@ -202,8 +202,13 @@ class Searcher:
         return self._docs
 
     def authorities(self) -> list[str]:
-        names = {d.local_authority for d in self.documents().values() if d.local_authority}
-        return sorted(names, key=str.lower)
+        """One display name per authority (reports print some names in several ways)."""
+        by_key: dict[str, str] = {}
+        for doc in self.documents().values():
+            name = doc.local_authority
+            if name and doc.authority_key and len(name) > len(by_key.get(doc.authority_key, "")):
+                by_key[doc.authority_key] = name
+        return sorted(by_key.values(), key=str.lower)
 
     def _allowed_documents(self, filters: SearchFilters) -> list[int] | None:
         if filters.is_empty():

@@ -217,17 +217,21 @@ class ChunkStore:
         with self.db:
             return self._delete_document(doc_id)
 
-    def _delete_document(self, doc_id: int) -> list[int]:
+    def _delete_document(self, doc_id: int, collect: bool = True) -> list[int]:
         chunk_ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM document_paths WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        # Embeddings no chunk uses any more go too (those still shared with other reports stay).
+        if collect:
+            self._collect_embeddings()
+        return chunk_ids
+
+    def _collect_embeddings(self) -> None:
+        """Drop embeddings no chunk uses any more (those still shared with other reports stay)."""
         self.db.execute(
             "DELETE FROM embeddings WHERE embed_hash NOT IN (SELECT DISTINCT embed_hash FROM chunks)"
         )
-        return chunk_ids
 
     def known_hashes(self, hashes: Iterable[str]) -> set[str]:
         hashes = list(set(hashes))
@@ -252,7 +256,8 @@ class ChunkStore:
         removed: list[int] = []
         with self.db:
             if replaces is not None:
-                removed = self._delete_document(replaces)
+                # Keep its embeddings until the new version is in: most passages are unchanged.
+                removed = self._delete_document(replaces, collect=False)
             cur = self.db.execute(
                 """INSERT INTO documents(sha256, local_authority, authority_key, report_type, title,
                        inspection_start, inspection_end, published, published_source, lead_inspector,
@@ -287,6 +292,8 @@ class ChunkStore:
                     ),
                 )
                 chunk_ids.append(int(cur.lastrowid))
+            if replaces is not None:
+                self._collect_embeddings()
         return doc_id, chunk_ids, removed
 
     def documents(self, doc_ids: Iterable[int] | None = None) -> dict[int, DocumentRow]:

@@ -496,6 +496,8 @@ def _units(blocks: list[Block], pages: list[Page], max_words: int) -> list[list[
             if runs[-1]:
                 runs.append([])
         else:
+            if runs[-1] and u.page_start > runs[-1][-1].page_end + 1:
+                runs.append([])  # a page without text (a picture, a table) lies between
             runs[-1].append(u)
     return [r for r in runs if r]
 

@@ -6,6 +6,7 @@ from ingest.clean import clean_pages, judgement_heading, known_heading
 from tests.pdfgen import sample_report_pages
 
 HEADER = "Inspection of Avonshire local authority children’s services\n3 to 14 March 2025 {n}"
+HELP_HEADING = "The experiences and progress of children who need help and protection: requires improvement to be good"
 PROSE = (
     "Managers review the work of social workers regularly and record clear decisions on the child's "
     "file so that plans move forward without delay for the child and the family concerned.\n"
@@ -158,7 +159,7 @@ def test_headings_kept_on_their_own_line():
     lines = _lines(clean_pages([text])[0])
     assert "Summary of findings" in lines
     assert "What does the local authority need to improve?" in lines
-    assert "The experiences and progress of children who need help and protection: requires improvement to be good" in lines
+    assert HELP_HEADING in lines
     assert "The experiences and progress of children looked after and achieving permanence Inadequate" in lines
     assert "Summary" in lines
 
@@ -196,7 +197,7 @@ def test_sample_report_pages():
     assert "Management oversight of enquiries" in pages[1]
     lines = _lines(pages[1])
     assert lines[0] == "What needs to improve"
-    assert "The experiences and progress of children who need help and protection: requires improvement to be good" in lines
+    assert HELP_HEADING in lines
     assert _lines(pages[2])[0].startswith("3. Return home interviews")
 
 
