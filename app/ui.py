@@ -324,7 +324,7 @@ def card_html(result: dict, *, show_rank: bool = True, heading: str = "full") ->
 
 def notice_html(message: str, kind: str = "info") -> str:
     """A message box; `code` spans (backticks) become <code>."""
-    text = html.escape(message)
+    text = html.escape(message[:1].upper() + message[1:])
     text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
     return f'<div class="oq-notice oq-notice-{kind}">{text}</div>'
 
@@ -332,8 +332,8 @@ def notice_html(message: str, kind: str = "info") -> str:
 def _summary_html(payload: dict, one: str, many: str) -> str:
     n = len(payload["results"])
     return (f'<p class="oq-summary">{n} {one if n == 1 else many} for '
-            f"<q>{html.escape(payload['query'])}</q>. Highlighted sentences answer the question; "
-            "every passage is quoted verbatim from the report.</p>")
+            f"<q>{html.escape(payload['query'])}</q> — highlighted sentences answer the question; "
+            "every passage is quoted verbatim from its report.</p>")
 
 
 def render_ranked(payload: dict) -> str:
@@ -595,7 +595,7 @@ CSS = """
   box-decoration-break: clone; -webkit-box-decoration-break: clone; }
 .oq-card-foot { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; margin-top: 10px;
   font-size: 0.9rem; }
-.oq-pdf { font-weight: 600; }
+.oq-pdf { font-weight: 600; text-underline-offset: 3px; text-decoration-thickness: 1px; }
 .oq-file { color: var(--body-text-color-subdued); font-family: var(--font-mono); font-size: 0.8rem;
   overflow-wrap: anywhere; }
 .oq-dupes { color: var(--body-text-color-subdued); font-style: italic; }

@@ -29,6 +29,9 @@ from index.report_index import ReportIndex
 from tests.index.helpers import make_report
 from tests.pdfgen import make_pdf
 
+# Gradio's queue (not this project) trips pandas 3 deprecation warnings on every event.
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+
 QUESTION = "what did inspectors say about CSE screening?"
 BOILERPLATE = ("Ofsted produces this report under its power to combine reports in accordance with the Act, "
                "and this statement is printed the same way in every report of this kind.")

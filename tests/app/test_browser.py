@@ -1,0 +1,195 @@
+"""Drive the real app in headless Chromium (Debian's /usr/bin/chromium; never `playwright install`).
+
+A user types a question, filters by authority, reads cited results, opens a PDF, switches to the compare
+view and exports CSV. Screenshots of each step go to test-artifacts/ at the repository root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from app import ui
+from tests.app.test_ui import PASSWORD, QUESTION, USER, RunningApp, build_sample_index
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning"),  # from Gradio's queue
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    index, ids = build_sample_index(tmp_path_factory.mktemp("browser"))
+    yield index, ids
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+class Outside:
+    """Requests the page makes to anywhere but the app (there should be none)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.urls: list[str] = []
+
+    def __call__(self, request) -> None:
+        scheme = urlsplit(request.url).scheme
+        if scheme in ("http", "https", "ws", "wss") and not request.url.startswith(self.base):
+            self.urls.append(request.url)
+
+
+def _question_box(page):
+    return page.locator("#oq-question textarea, #oq-question input").first
+
+
+def _pick_authority(page, name: str) -> None:
+    box = page.locator("#oq-authority input").first
+    box.click()
+    box.press_sequentially(name[:4], delay=30)  # typing filters the list
+    page.get_by_role("option", name=name, exact=True).click()
+    page.locator("#oq-title").click()  # closes the list
+
+
+def test_a_user_searches_filters_opens_a_pdf_compares_and_exports(browser, sample, artifacts):
+    index, ids = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        outside = Outside(app.url)
+        page.on("request", outside)
+        page.goto(app.url)
+        _question_box(page).wait_for()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=artifacts / "01-start.png", full_page=True)
+
+        _question_box(page).fill(QUESTION)
+        _pick_authority(page, "Avonshire")
+        _pick_authority(page, "Wessex")
+        page.screenshot(path=artifacts / "02-question-and-filter.png", full_page=True)
+
+        page.click("#oq-search-btn")
+        cards = page.locator("#oq-results .oq-card")
+        cards.first.wait_for()
+        assert cards.count() >= 2
+        cited = {page.locator("#oq-results .oq-authority").nth(i).inner_text() for i in range(cards.count())}
+        assert cited == {"Avonshire", "Wessex"}
+        first = cards.first
+        assert "sexual exploitation" in first.locator("mark").first.inner_text().lower()
+        assert "p. " in first.locator(".oq-cite").inner_text()
+        assert first.locator("mark").first.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+        page.screenshot(path=artifacts / "03-results.png", full_page=True)
+
+        link = first.locator("a.oq-pdf")
+        assert link.get_attribute("target") == "_blank"
+        href = link.get_attribute("href")
+        assert href.startswith("/pdf/") and "#page=" in href
+        response = page.request.get(app.url.rstrip("/") + href.split("#")[0])
+        assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+        assert response.body().startswith(b"%PDF")
+        with page.context.expect_page() as popup_info:
+            link.click()
+        popup = popup_info.value
+        assert popup.url.endswith(href)
+        popup.close()
+
+        page.get_by_label("Compare authorities").check()
+        columns = page.locator("#oq-results .oq-compare .oq-column")
+        columns.first.wait_for()
+        assert columns.count() == 2
+        heads = [columns.nth(i).locator(".oq-column-head span").first.inner_text() for i in range(2)]
+        assert sorted(heads) == ["Avonshire", "Wessex"]
+        page.screenshot(path=artifacts / "04-compare.png", full_page=True)
+
+        with page.expect_download() as download_info:
+            page.click("#oq-csv")
+        download = download_info.value
+        assert download.suggested_filename == "ofsted-qa-results.csv"
+        exported = Path(download.path()).read_text(encoding="utf-8")
+        assert "Avonshire" in exported and "Wessex" in exported and "SIF inspection" in exported
+        page.screenshot(path=artifacts / "05-exported.png", full_page=True)
+
+        page.get_by_label("Group by report").check()
+        page.locator("#oq-results .oq-group").first.wait_for()
+        page.screenshot(path=artifacts / "06-by-report.png", full_page=True)
+
+        page.get_by_role("tab", name="Corpus").click()
+        page.locator(".oq-chart").wait_for()
+        page.screenshot(path=artifacts / "07-corpus.png", full_page=True)
+        assert outside.urls == []
+        page.close()
+
+
+def test_a_bad_filter_shows_its_message(browser, sample, artifacts):
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app.url)
+        _question_box(page).fill(QUESTION)
+        years = page.locator("#oq-year-from input").first
+        years.fill("20x9")
+        years.press("Enter")
+        page.click("#oq-search-btn")
+        notice = page.locator("#oq-results .oq-notice-error")
+        notice.wait_for()
+        assert "A year is four digits, like 2017" in notice.inner_text()
+        page.screenshot(path=artifacts / "08-bad-filter.png", full_page=True)
+        page.close()
+
+
+def test_login_protects_the_app_in_the_browser(browser, sample, artifacts):
+    index, _ = sample
+    with RunningApp(ui.create_app(index, auth=(USER, PASSWORD))) as app:
+        anonymous = browser.new_context()
+        assert anonymous.request.get(app.url).status == 401
+        assert anonymous.request.get(app.url + "pdf/1").status == 401
+        with pytest.raises(Exception, match="ERR_INVALID_AUTH_CREDENTIALS"):
+            anonymous.new_page().goto(app.url)  # Chromium gives up at the login prompt
+        anonymous.close()
+        context = browser.new_context(http_credentials={"username": USER, "password": PASSWORD},
+                                      viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(app.url)
+        _question_box(page).fill("LADO")
+        page.click("#oq-search-btn")
+        page.locator("#oq-results .oq-card").first.wait_for()
+        assert "Borsetshire" in page.locator("#oq-results .oq-authority").first.inner_text()
+        href = page.locator("#oq-results a.oq-pdf").first.get_attribute("href")
+        assert page.request.get(app.url.rstrip("/") + href.split("#")[0]).status == 200
+        page.screenshot(path=artifacts / "09-with-login.png", full_page=True)
+        context.close()
+
+
+def test_an_empty_index_explains_how_to_ingest(browser, tmp_path, artifacts):
+    missing = tmp_path / "index"
+    with RunningApp(ui.create_app(None, index_dir=missing)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app.url)
+        notice = page.locator("#oq-empty .oq-notice")
+        notice.wait_for()
+        assert f"ofsted-qa ingest PDF_DIR --index {missing}" in notice.inner_text()
+        page.screenshot(path=artifacts / "10-empty-index.png", full_page=True)
+        page.close()
+
