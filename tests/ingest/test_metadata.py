@@ -459,6 +459,13 @@ def _compare(row: dict[str, str], meta: ReportMetadata) -> list[tuple[str, objec
     return checks
 
 
+def _show(value: object) -> str:
+    """Dates as 2019-07-08, date pairs as 2019-07-08..2019-07-12."""
+    if isinstance(value, tuple):
+        return "..".join(_show(part) for part in value)
+    return str(value)
+
+
 @pytest.mark.corpus
 @pytest.mark.timeout(900)
 def test_corpus_against_manifest(reports_dir, manifest_rows):
@@ -492,7 +499,7 @@ def test_corpus_against_manifest(reports_dir, manifest_rows):
               f"   ({(agree[field] + wrong) / total[field]:6.1%})")
     print("disagreements (file, field, manifest, extracted):")
     for name, field, expected, got, known in disagreements:
-        print(f"  {name:45} {field:20} {expected!s:50} {got!s}  "
+        print(f"  {name:45} {field:20} {_show(expected):40} {_show(got)}  "
               f"[{'manifest wrong, checked' if known else 'UNEXPLAINED'}]")
 
     def rate(*fields: str) -> float:
