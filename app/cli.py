@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import sys
 import textwrap
 from pathlib import Path
@@ -85,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10)
     p.add_argument("--json", dest="json_out", metavar="OUT")
     _index_arg(p)
+
+    p = sub.add_parser("bench", help="measure ingest, re-ingest, query and cold-start speed (or --scale N)")
+    from eval.bench import add_bench_arguments
+
+    add_bench_arguments(p)
     return parser
 
 
@@ -97,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     handler = {
         "ingest": cmd_ingest, "ask": cmd_ask, "stats": cmd_stats, "remove": cmd_remove,
-        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval,
+        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval, "bench": cmd_bench,
     }[args.command]
     try:
         return handler(args)
@@ -113,13 +119,17 @@ class _UserError(Exception):
     pass
 
 
-def _open_index(args: argparse.Namespace, create: bool = False, read_only: bool = False):
+def _open_index(args: argparse.Namespace, create: bool = False, read_only: bool = False,
+                queries_only: bool = False):
+    """Open the index with the configured embedder; `queries_only` picks its light query-time form."""
+    from index.embed import load_embedder
     from index.report_index import IndexNotFoundError, ReportIndex
     from index.store import IndexMismatchError
 
     try:
-        return ReportIndex.load(_index_dir(args), create=create, read_only=read_only)
-    except (IndexNotFoundError, IndexMismatchError) as exc:
+        embedder = load_embedder(queries_only=queries_only)
+        return ReportIndex.load(_index_dir(args), embedder=embedder, create=create, read_only=read_only)
+    except (IndexNotFoundError, IndexMismatchError, ValueError) as exc:
         raise _UserError(str(exc)) from None
 
 
@@ -128,12 +138,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     index = _open_index(args, create=True)
     try:
-        summary = ingest_paths(index, args.paths, workers=max(0, args.workers),
-                               progress=not args.no_progress and sys.stderr.isatty())
+        try:
+            summary = ingest_paths(index, args.paths, workers=max(0, args.workers),
+                                   progress=not args.no_progress and sys.stderr.isatty())
+        finally:
+            index.close()
     except IndexLockedError as exc:
         raise _UserError(str(exc)) from None
-    finally:
-        index.close()
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder: say so, keep what committed
+        print(f"ofsted-qa: could not write to the index at {index.directory} ({exc}); the reports finished "
+              "before this are kept: make room and run the same command again", file=sys.stderr)
+        return EXIT_FAILED
     print(
         f"added {len(summary.added)}, unchanged {len(summary.unchanged)}, replaced {len(summary.replaced)}, "
         f"duplicates {len(summary.duplicates)}, failed {len(summary.failed)} "
@@ -154,7 +169,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                                       report_type=args.report_type, grade=args.grade)
     except QueryError as exc:
         raise _UserError(str(exc)) from None
-    index = _open_index(args, read_only=True)
+    # One question to embed: the numpy forward pass of the same model skips torch's ~8 s import.
+    index = _open_index(args, read_only=True, queries_only=True)
     try:
         response = index.search(args.question, filters, k=args.k, retriever=args.retriever)
     except QueryError as exc:
@@ -205,7 +221,7 @@ def _format_results(index, results) -> str:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    index = _open_index(args, read_only=True)
+    index = _open_index(args, read_only=True, queries_only=True)
     try:
         stats = index.stats()
     finally:
@@ -226,7 +242,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from index.build import IndexLockedError, remove_documents
 
-    index = _open_index(args)
+    index = _open_index(args, queries_only=True)
     try:
         removed, unknown = remove_documents(index, args.names)
     except IndexLockedError as exc:
@@ -270,6 +286,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from eval.run import run_eval_command
 
     return run_eval_command(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench import run_bench_command
+
+    return run_bench_command(args)
 
 
 if __name__ == "__main__":

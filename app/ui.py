@@ -54,6 +54,7 @@ import pandas as pd
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
+from index.embed import load_embedder
 from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
 from index.search import MAX_K, YEAR_RANGE, QueryError, SearchFilters, SearchResult
 from index.store import DocumentRow, IndexMismatchError
@@ -855,7 +856,8 @@ class BasicAuthMiddleware:
 
 def _pdf_path(index: ReportIndex | None, doc_id: str) -> Path | None:
     """The file of an indexed document; the request only ever picks a document id, never a path."""
-    if index is None or not doc_id.isdigit() or len(doc_id) > 12:
+    # ASCII digits only: str.isdigit() also accepts "²" and "９", which int() then rejects or reads as 9.
+    if index is None or not (doc_id.isascii() and doc_id.isdigit()) or len(doc_id) > 12:
         return None
     docs = index.searcher.documents()
     doc = docs.get(int(doc_id))
@@ -903,8 +905,10 @@ def load_index(index_dir: Path | str) -> ReportIndex | None:
     directory = Path(index_dir)
     if not (directory / DB_NAME).exists():
         return None
+    # The server only embeds questions: the numpy forward pass of the same model answers them as
+    # fast as torch does, without torch's import time and memory (docs/PERFORMANCE.md).
     try:
-        return ReportIndex.load(directory, read_only=True)
+        return ReportIndex.load(directory, embedder=load_embedder(queries_only=True), read_only=True)
     except IndexNotFoundError:
         return None
 

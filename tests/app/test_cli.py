@@ -127,7 +127,8 @@ def test_usage_errors_are_clear(tmp_path, reports):
         proc = run("ask", "care leavers", *args, index=index, check=False)
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     proc = run("ask", "care", index=index, check=False, env_extra={"OFSTED_QA_EMBEDDER": "nope"})
-    assert proc.returncode != 0 and "valid: minilm, fake" in proc.stderr
+    assert proc.returncode == 2 and "unknown embedder 'nope'; valid: minilm, minilm-numpy, fake" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_ingest_refuses_while_another_holds_the_lock(tmp_path, reports):

