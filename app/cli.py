@@ -131,6 +131,8 @@ def _open_index(args: argparse.Namespace, create: bool = False, read_only: bool 
         return ReportIndex.load(_index_dir(args), embedder=embedder, create=create, read_only=read_only)
     except (IndexNotFoundError, IndexMismatchError, ValueError) as exc:
         raise _UserError(str(exc)) from None
+    except (OSError, sqlite3.Error) as exc:  # a folder we may not write to, a damaged database file
+        raise _UserError(f"could not open the index at {_index_dir(args)}: {exc}") from None
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -63,6 +63,9 @@ class SentenceTransformerEmbedder:
         return [min(len(ids), self.max_tokens) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
 
+SMALL_BATCH = 4  # up to this many texts are embedded on one BLAS thread
+
+
 class NumpyMiniLMEmbedder:
     """The same all-MiniLM-L6-v2 weights run by a small numpy forward pass, for query embedding.
 
@@ -98,6 +101,9 @@ class NumpyMiniLMEmbedder:
         for key, value in self.w.items():
             if key.endswith(".weight") and value.ndim == 2 and not key.startswith("embeddings."):
                 self.w[key] = np.ascontiguousarray(value.T)  # stored (out, in); x @ W wants (in, out)
+        from threadpoolctl import ThreadpoolController
+
+        self._blas = ThreadpoolController()
         self.tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
         # tokenizer.json pads and truncates to 128; sentence-transformers uses max_seq_length.
         self.tokenizer.enable_truncation(self.max_tokens)
@@ -143,6 +149,14 @@ class NumpyMiniLMEmbedder:
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) > SMALL_BATCH:
+            return self._encode(texts, batch_size)
+        # A question or two: one BLAS thread is as fast for matrices this small, and leaves the
+        # other core to the lexical query that runs meanwhile (index/search.py).
+        with self._blas.limit(limits=1, user_api="blas"):
+            return self._encode(texts, batch_size)
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # batch by length
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+
+import numpy as np
 
 from index.embed import Embedder
 from index.fusion import reciprocal_rank_fusion
@@ -27,6 +30,7 @@ LEXICAL_WEIGHT = 1.0
 RRF_K = 10
 # At most this many of the top places per report when a search spans several reports (0: no cap).
 PER_REPORT = 2
+COMMON_SHARE = 0.5  # words in more than this share of passages are not searched lexically
 NEAR_DUPLICATE = 0.8  # word-trigram Jaccard above which two passages count as the same text
 YEAR_RANGE = (1990, 2100)
 # Authority names that are also everyday words: recognised in a question only when capitalised.
@@ -193,6 +197,10 @@ class Searcher:
         self._docs: dict[int, DocumentRow] | None = None
         self._df_cache: dict[str, int] = {}
         self._n_chunks: int | None = None
+        self._chunk_docs: tuple[np.ndarray, np.ndarray] | None = None
+        # The lexical query runs here while the question is embedded (SQLite and BLAS both release
+        # the GIL), so a hybrid query costs about the slower of the two, not their sum.
+        self._lexical_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
         self._name_patterns: list[tuple[str, re.Pattern[str]]] | None = None
         self.dense_weight = DENSE_WEIGHT
         self.lexical_weight = LEXICAL_WEIGHT
@@ -204,6 +212,7 @@ class Searcher:
         with self._lock:
             self._docs = None
             self._n_chunks = None
+            self._chunk_docs = None
             self._name_patterns = None
             self._df_cache.clear()
 
@@ -286,16 +295,16 @@ class Searcher:
                 allowed_docs = scoped
                 notes.append("reports of " + ", ".join(sorted({docs[d].local_authority or "?" for d in scoped})))
 
-        qvec = self.embedder.encode([expand_for_embedding(topic)])[0] if retriever != "lexical" else None
-        match = fts_match_expression(topic) if retriever != "dense" else None
-        dense, lexical = self._retrieve(qvec, match, allowed_docs, n_candidates)
+        query_vector = _QueryVector(self.embedder, expand_for_embedding(topic)) if retriever != "lexical" else None
+        match = fts_match_expression(topic, self._common_words(topic)) if retriever != "dense" else None
+        dense, lexical = self._retrieve(query_vector, match, allowed_docs, n_candidates)
         lists = [[c for c, _ in dense], [c for c, _ in lexical]]
         if years:
             wanted = {y for y, _ in years}
             pool = allowed_docs if allowed_docs is not None else list(docs)
             of_year = [d for d in pool if any(_year_matches(docs[d], y, y) for y in wanted)]
             if of_year and len(of_year) < len(pool):
-                year_dense, year_lexical = self._retrieve(qvec, match, of_year, n_candidates)
+                year_dense, year_lexical = self._retrieve(query_vector, match, of_year, n_candidates)
                 lists += [[c for c, _ in year_dense], [c for c, _ in year_lexical]]
                 notes.append("favouring " + ", ".join(str(y) for y in sorted(wanted)))
 
@@ -339,14 +348,24 @@ class Searcher:
         return SearchResponse(text, results, filters, interpretation="; ".join(notes) or None)
 
     def _retrieve(
-        self, qvec, match: str | None, allowed_docs: list[int] | None, n: int
+        self, query_vector: _QueryVector | None, match: str | None, allowed_docs: list[int] | None, n: int
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        lexical = self._lexical_thread.submit(self.store.lexical_search, match, n, allowed_docs) if match else None
         dense: list[tuple[int, float]] = []
-        if qvec is not None:
-            allowed_chunks = None if allowed_docs is None else self.store.chunk_ids_for_documents(allowed_docs)
-            dense = self.vectors.search(qvec, n, allowed_chunks)
-        lexical = self.store.lexical_search(match, n, allowed_docs) if match else []
-        return dense, lexical
+        try:
+            if query_vector is not None:
+                allowed_chunks = None if allowed_docs is None else self._chunks_of(allowed_docs)
+                dense = self.vectors.search(query_vector.get(), n, allowed_chunks)
+        finally:
+            found = lexical.result() if lexical is not None else []
+        return dense, found
+
+    def _chunks_of(self, doc_ids: list[int]) -> np.ndarray:
+        """Chunk ids of these documents, from a map held in memory (no SQL on the dense path)."""
+        if self._chunk_docs is None:
+            self._chunk_docs = self.store.chunk_documents()
+        chunk_ids, chunk_docs = self._chunk_docs
+        return chunk_ids[np.isin(chunk_docs, np.asarray(doc_ids, dtype=np.int64))]
 
     def _mentioned_authorities(self, text: str) -> list[tuple[str, tuple[int, int]]]:
         """(authority key, character span) of each indexed authority the question names."""
@@ -444,12 +463,32 @@ class Searcher:
             self._n_chunks = max(1, self.store.counts()["chunks"])
         return self._n_chunks
 
+    def _common_words(self, text: str) -> set[str]:
+        """Words in more than half of all passages: BM25 gives them no weight (FTS5 floors their
+        IDF at ~0), yet an OR query would score every passage that has them ("children": 95%)."""
+        freqs = self._doc_freqs(query_terms(text))
+        return {w for w, df in freqs.items() if df > COMMON_SHARE * self._chunk_count()}
+
     def _doc_freqs(self, terms: list[str]) -> dict[str, int]:
         single = {w for term in terms for w in term.split()}
         todo = [w for w in single if w not in self._df_cache]
         if todo:
             self._df_cache.update(self.store.document_frequencies(todo))
         return {w: self._df_cache.get(w, 0) for w in single}
+
+
+class _QueryVector:
+    """The question's embedding, computed on first use and reused (dense lists for named years)."""
+
+    def __init__(self, embedder: Embedder, text: str) -> None:
+        self.embedder = embedder
+        self.text = text
+        self.vector: np.ndarray | None = None
+
+    def get(self) -> np.ndarray:
+        if self.vector is None:
+            self.vector = self.embedder.encode([self.text])[0]
+        return self.vector
 
 
 _YEAR = re.compile(r"\b(?:19[9]\d|20\d\d)\b")

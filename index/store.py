@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -144,11 +145,23 @@ class ChunkStore:
             self.db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
         else:
             self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(_SCHEMA)
+            self._set_up()
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.row_factory = sqlite3.Row
+
+    def _set_up(self, attempts: int = 50) -> None:
+        """WAL mode and the schema. Two processes creating one index at once can meet SQLITE_BUSY
+        here, which the busy timeout does not cover for a journal-mode change: wait and retry."""
+        for attempt in range(attempts):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.executescript(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.2)
 
     def close(self) -> None:
         self.db.close()
@@ -342,6 +355,12 @@ class ChunkStore:
 
     def chunk_ids(self) -> np.ndarray:
         return np.fromiter((r[0] for r in self.db.execute("SELECT id FROM chunks")), dtype=np.int64)
+
+    def chunk_documents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, their document ids): the whole map, for filtering vectors without a query."""
+        rows = self.db.execute("SELECT id, doc_id FROM chunks ORDER BY id").fetchall()
+        data = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+        return data[:, 0].copy(), data[:, 1].copy()
 
     def chunk_ids_for_documents(self, doc_ids: Iterable[int]) -> np.ndarray:
         ids = sorted(set(doc_ids))

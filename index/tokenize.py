@@ -7,6 +7,7 @@ parentheses and column filters in a query are just words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from index.glossary import expansions
 
@@ -47,6 +48,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper, enough to match 'assessments' with 'assessment' when highlighting."""
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ing", ""),
@@ -94,16 +96,18 @@ def adjacent_pairs(query: str) -> list[str]:
     return pairs
 
 
-def fts_match_expression(query: str) -> str | None:
+def fts_match_expression(query: str, skip: frozenset[str] | set[str] = frozenset()) -> str | None:
     """An FTS5 MATCH string that ORs the quoted terms; None when the query has no content words.
 
     Adjacent pairs of the question's words are added as phrases, so a passage that has the words
-    together ("learning disability") outranks one that has them apart.
+    together ("learning disability") outranks one that has them apart. Single words in `skip` (the
+    caller's words too common to rank by) are left out, unless nothing else would be left.
     """
     query = clean_query(query)
     terms = query_terms(query)
     if not terms:
         return None
+    terms = [t for t in terms if t not in skip] or terms
     if PHRASES:
         terms = terms + [p for p in adjacent_pairs(query) if p not in terms][: MAX_TERMS - len(terms)]
     return " OR ".join('"' + term.replace('"', "") + '"' for term in terms)

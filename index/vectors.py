@@ -138,6 +138,7 @@ class VectorIndex:
         self._build_ivf(ids, data, nlist, seed)
 
     def _build_ivf(self, ids: np.ndarray, data: np.ndarray, nlist: int | None = None, seed: int = 0) -> None:
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and tuning are batch work
         n = len(ids)
         nlist = nlist or ivf_lists(n)
         log.info("building an approximate (IVF, %d lists) index over %d vectors", nlist, n)
@@ -180,6 +181,7 @@ class VectorIndex:
             k = min(k, len(allowed_ids))
         k = min(k, len(self))
         query = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        faiss.omp_set_num_threads(1)  # one query: more threads only add start-up cost and contention
         index = self._ivf()
         if isinstance(index, faiss.IndexIVF):
             if allowed_ids is not None and len(allowed_ids) <= EXACT_FILTER_MAX:
