@@ -382,8 +382,8 @@ def run_bench(args: argparse.Namespace) -> dict:
         embedder = load_embedder()
         texts = texts[: args.model_passages] if args.model_passages else texts
         report["model"] = model_throughput(embedder, texts, EMBED_BATCH) | {"embedder": embedder.name}
-        _show("parse", report["parse"])
-        _show("model", report["model"])
+        show("parse", report["parse"])
+        show("model", report["model"])
     if only & {"ingest", "reingest", "dedup"}:
         if args.keep_index and Path(args.keep_index).exists() and any(Path(args.keep_index).iterdir()):
             raise SystemExit(f"--keep-index {args.keep_index} is not empty: the ingest run needs a new index")
@@ -393,7 +393,7 @@ def run_bench(args: argparse.Namespace) -> dict:
             report["ingest"]["share_of_model_passages_per_s"] = round(
                 report["ingest"]["embedded_per_s"] / report["model"]["passages_per_s"], 3)
         for key in ("ingest", "dedup", "reingest"):
-            _show(key, report[key])
+            show(key, report[key])
     index_dir = Path(args.index) if args.index else None
     if only & {"query", "cold", "server"} and (index_dir is None or not (index_dir / "chunks.sqlite").exists()):
         raise SystemExit(f"query, cold and server need an index: --index DIR (got {index_dir})")
@@ -419,17 +419,18 @@ def run_bench(args: argparse.Namespace) -> dict:
             out["query_embedding_sentence_transformers"] = embed_latency(embedder, [q for q, _ in workload[:100]])
             index.close()
         report["query"] = out
-        _show("query", out)
+        show("query", out)
     if "cold" in only:
         report["cold"] = cold_ask(index_dir, "how well do social workers use screening tools for CSE?")
-        _show("cold", report["cold"])
+        show("cold", report["cold"])
     if "server" in only:
         report["server"] = server_memory(index_dir)
-        _show("server", report["server"])
+        show("server", report["server"])
     return report
 
 
-def _show(name: str, data: dict) -> None:
+def show(name: str, data: dict) -> None:
+    """Print one item's figures, a line each."""
     print(f"== {name}")
     for key, value in data.items():
         if isinstance(value, dict):

@@ -15,6 +15,7 @@ import platform
 from datetime import date
 from pathlib import Path
 
+from eval.bench import machine as bench_machine
 from eval.matching import load_questions
 from eval.run import METRIC_KEYS, baseline_retriever, evaluate, format_table, index_retriever
 
@@ -22,15 +23,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
+    m = bench_machine()
+    return f"{m['cores']} cores, {m['cpu']}, {m['memory_gb']} GB, Python {m['python']}, {platform.system()}"
 
 
 def markdown(reports: dict[str, dict], questions: str, index: str, command: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.bench import QUESTIONS, machine, query_latency, query_workload, run_measured
+from eval.bench import QUESTIONS, machine, query_latency, query_workload, run_measured, show
 
 PASSAGES_PER_DOC = 130  # about what a real report has
 NOISE = 0.45  # norm of the Gaussian perturbation added to each unit vector
@@ -215,7 +215,8 @@ def run_scale(index_dir: str | Path, n: int, out_dir: str | Path | None = None, 
         report["build"] = build(index_dir, target, n)
         _show("build", report["build"])
         root = Path(__file__).resolve().parent.parent
-        code, stdout, stderr, peak = run_measured([sys.executable, "-m", "eval.scale", "_query", str(target)], root)
+        child = [sys.executable, "-X", "faulthandler", "-m", "eval.scale", "_query", str(target)]
+        code, stdout, stderr, peak = run_measured(child, root)
         if code != 0:
             raise RuntimeError(f"query child failed: {stderr[-2000:]}")
         report["query"] = json.loads(stdout.strip().splitlines()[-1]) | {"process_peak_rss_mb": peak}
@@ -228,12 +229,7 @@ def run_scale(index_dir: str | Path, n: int, out_dir: str | Path | None = None, 
 
 
 def _show(name: str, data: dict) -> None:
-    print(f"== scale {name}")
-    for key, value in data.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items())
-        print(f"   {key}: {value}")
-    sys.stdout.flush()
+    show(f"scale {name}", data)
 
 
 def main(argv: list[str] | None = None) -> int:

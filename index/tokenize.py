@@ -96,18 +96,23 @@ def adjacent_pairs(query: str) -> list[str]:
     return pairs
 
 
-def fts_match_expression(query: str, skip: frozenset[str] | set[str] = frozenset()) -> str | None:
-    """An FTS5 MATCH string that ORs the quoted terms; None when the query has no content words.
-
-    Adjacent pairs of the question's words are added as phrases, so a passage that has the words
-    together ("learning disability") outranks one that has them apart. Single words in `skip` (the
-    caller's words too common to rank by) are left out, unless nothing else would be left.
-    """
+def lexical_terms(query: str) -> list[str]:
+    """The terms of the lexical query: query_terms, then adjacent pairs of the question's words as
+    phrases, so a passage that has the words together ("learning disability") outranks one that has
+    them apart."""
     query = clean_query(query)
     terms = query_terms(query)
+    if terms and PHRASES:
+        terms = terms + [p for p in adjacent_pairs(query) if p not in terms][: MAX_TERMS - len(terms)]
+    return terms
+
+
+def fts_match_expression(query: str, skip: frozenset[str] | set[str] = frozenset()) -> str | None:
+    """An FTS5 MATCH string that ORs the quoted lexical terms; None when the query has no content
+    words. Terms in `skip` (the caller's, too common or too costly to rank by) are left out, unless
+    nothing else would be left."""
+    terms = lexical_terms(query)
     if not terms:
         return None
     terms = [t for t in terms if t not in skip] or terms
-    if PHRASES:
-        terms = terms + [p for p in adjacent_pairs(query) if p not in terms][: MAX_TERMS - len(terms)]
     return " OR ".join('"' + term.replace('"', "") + '"' for term in terms)

@@ -65,3 +65,44 @@ def test_sync_with_on_approximate_index() -> None:
     added, removed = v.sync_with(ids[100:], lambda part: data[part])
     assert (added, removed) == (0, 100)
     assert len(v) == 1400
+
+
+def test_broad_filter_on_approximate_index_searches_inside_ivf(monkeypatch) -> None:
+    import index.vectors as vectors
+
+    monkeypatch.setattr(vectors, "EXACT_FILTER_MAX", 10)  # force the IDSelector path through IVF
+    data = _data(3000)
+    ids = np.arange(3000, dtype=np.int64)
+    v = VectorIndex(32, approx_threshold=1000)
+    v.add(ids, data)
+    assert v.approximate
+    broad = ids[::2]
+    for row in range(0, 3000, 150):  # many searches: a freed selector would crash or leak through
+        hits = v.search(data[row], 10, allowed_ids=broad)
+        assert hits and all(i % 2 == 0 for i, _ in hits)
+
+
+def test_narrow_filter_naming_removed_vectors_on_approximate_index() -> None:
+    data = _data(1500)
+    ids = np.arange(1500, dtype=np.int64)
+    v = VectorIndex(32, approx_threshold=1000)
+    v.add(ids, data)
+    v.remove(ids[:10])
+    hits = v.search(data[12], 3, allowed_ids=ids[5:20])  # 5..9 are gone: skipped, not an error
+    assert hits[0][0] == 12 and all(10 <= i < 20 for i, _ in hits)
+
+
+def test_many_allowed_ids_use_a_bitmap_with_the_same_results(monkeypatch) -> None:
+    import index.vectors as vectors
+
+    data = _data(2000)
+    ids = np.arange(1, 2001, dtype=np.int64)
+    v = VectorIndex(32)
+    v.add(ids, data)
+    allowed = ids[ids % 3 == 0]
+    before = v.search(data[299], 10, allowed_ids=allowed)  # a hash set below BITMAP_FROM
+    monkeypatch.setattr(vectors, "BITMAP_FROM", 10)
+    selector, bits = vectors.id_selector(allowed)
+    assert bits is not None and isinstance(selector, vectors.faiss.IDSelectorBitmap)
+    assert v.search(data[299], 10, allowed_ids=allowed) == before
+    assert all(i % 3 == 0 for i, _ in before) and before[0][0] == 300
