@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -72,8 +73,19 @@ def corpus_files(corpus: str | Path, limit: int | None = None) -> list[Path]:
     return files[:limit] if limit else files
 
 
-def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
-    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux reports KiB
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started, in MB.
+
+    VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child
+    started by a large parent would report the parent's peak as its own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 # -- 1. stages and raw model throughput ---------------------------------------------------------
@@ -185,7 +197,9 @@ def ingest_child(files: list[str], index_dir: str, spare: str | None, workers: i
                     "waiting_for_parser": round(max(0.0, wall - sum(timers.values())), 2),
                     "pdf_text_in_parser": round(parse["pdf_text"], 2),
                     "clean_chunk_in_parser": round(parse["clean_chunk"], 2)},
-        "peak_rss_mb": _peak_rss_mb(), "parser_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "peak_rss_mb": peak_rss_mb(),
+        # The parser is forked from this process: its figure counts the pages it shares with it.
+        "parser_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
     dedup = {"passages": counts["chunks"], "distinct_embeddings": counts["distinct_embeddings"],
              "skipped_duplicates": counts["chunks"] - counts["distinct_embeddings"],
@@ -227,12 +241,10 @@ def run_ingest(files: list[Path], spare: Path | None, workers: int, keep: str | 
         index_dir = keep or str(Path(tmp) / "index")
         args = [sys.executable, "-m", "eval.bench", "_ingest", index_dir, str(workers), str(spare or ""),
                 *(str(f) for f in files)]
-        code, stdout, stderr, peak = run_measured(args, Path(__file__).resolve().parent.parent)
+        code, stdout, stderr = run_child(args, Path(__file__).resolve().parent.parent)
         if code != 0:
             raise RuntimeError(f"ingest child failed: {stderr[-2000:]}")
-        result = json.loads(stdout.strip().splitlines()[-1])
-        result["ingest"]["process_tree_peak_rss_mb"] = peak
-        return result
+        return json.loads(stdout.strip().splitlines()[-1])
 
 
 # -- 5. warm query latency ----------------------------------------------------------------------
@@ -337,24 +349,20 @@ def cold_ask(index_dir: str | Path, question: str, runs: int = 5, phase_runs: in
 
 
 # -- 7. server memory -----------------------------------------------------------------------------
-def run_measured(args: list[str], cwd: Path) -> tuple[int, str, str, float]:
-    """Run a child; (exit status, stdout, stderr, its peak RSS in MB) from wait4's rusage of that child."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return proc.returncode, out.read(), err.read(), round(usage.ru_maxrss / 1024, 1)
+def run_child(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run a child process to the end; (exit status, stdout, stderr). Children report their own memory."""
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=cwd)
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 def server_memory(index_dir: str | Path) -> dict:
     """Peak RSS of a process serving the web app and answering every eval question through it."""
     root = Path(__file__).resolve().parent.parent
     args = [sys.executable, "-m", "eval.app_latency", "--index", str(index_dir), "--rounds", "1"]
-    code, stdout, stderr, peak = run_measured(args, root)
+    code, stdout, stderr = run_child(args, root)
     line = next((x for x in stdout.splitlines() if "queries through the app" in x), stderr[-300:])
-    return {"peak_rss_mb": peak, "app_latency": line.strip(), "ok": code == 0}
+    peak = re.search(r"peak RSS ([0-9.]+) MB", line)
+    return {"peak_rss_mb": float(peak.group(1)) if peak else None, "app_latency": line.strip(), "ok": code == 0}
 
 
 # -- the command ----------------------------------------------------------------------------------

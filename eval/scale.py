@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.bench import QUESTIONS, machine, query_latency, query_workload, run_measured, show
+from eval.bench import QUESTIONS, machine, peak_rss_mb, query_latency, query_workload, run_child, show
 
 PASSAGES_PER_DOC = 130  # about what a real report has
 NOISE = 0.45  # norm of the Gaussian perturbation added to each unit vector
@@ -166,7 +166,7 @@ def build(index_dir: str | Path, out_dir: str | Path, n: int, seed: int = 0) -> 
         "vector_index": type(index).__name__, "approximate": vectors.approximate,
         "nlist": int(getattr(index, "nlist", 0)), "nprobe": int(getattr(index, "nprobe", 0)),
         "recall_at_10_eval_questions": round(recall_at_k(found, truth), 4),
-        "build_peak_rss_mb": round(_peak_rss_kb() / 1024, 1),
+        "build_peak_rss_mb": peak_rss_mb(),
         "disk_mb": round(sum(f.stat().st_size for f in out_dir.iterdir() if f.is_file()) / 1e6, 1),
     }
     return out
@@ -180,12 +180,6 @@ def _insert(db: sqlite3.Connection, doc_rows: list, chunk_rows: list) -> None:
     db.executemany(
         "INSERT INTO chunks(id, doc_id, ordinal, text, embed_hash, page_start, page_end, char_start, char_end, "
         "section, paragraphs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk_rows)
-
-
-def _peak_rss_kb() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def query_child(out_dir: str, queries: int = 234) -> dict:
@@ -204,7 +198,7 @@ def query_child(out_dir: str, queries: int = 234) -> dict:
     unfiltered = [(q, {}) for q, _ in workload]
     out["hybrid_unfiltered"] = query_latency(index, unfiltered, retriever="hybrid")
     index.close()
-    out["peak_rss_mb"] = round(_peak_rss_kb() / 1024, 1)
+    out["peak_rss_mb"] = peak_rss_mb()
     return out
 
 
@@ -216,10 +210,10 @@ def run_scale(index_dir: str | Path, n: int, out_dir: str | Path | None = None, 
         _show("build", report["build"])
         root = Path(__file__).resolve().parent.parent
         child = [sys.executable, "-X", "faulthandler", "-m", "eval.scale", "_query", str(target)]
-        code, stdout, stderr, peak = run_measured(child, root)
+        code, stdout, stderr = run_child(child, root)
         if code != 0:
             raise RuntimeError(f"query child failed: {stderr[-2000:]}")
-        report["query"] = json.loads(stdout.strip().splitlines()[-1]) | {"process_peak_rss_mb": peak}
+        report["query"] = json.loads(stdout.strip().splitlines()[-1])
         _show("query", report["query"])
         if keep:
             import shutil

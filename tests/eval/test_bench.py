@@ -38,7 +38,7 @@ def test_bench_ingest_query_and_cold(tmp_path, corpus) -> None:
     assert report["machine"]["cores"] >= 1
     assert report["parse"]["files"] == 2 and report["model"]["passages"] > 0
     ingest = report["ingest"]
-    assert ingest["added"] == 2 and ingest["passages"] > 0 and ingest["process_tree_peak_rss_mb"] > 0
+    assert ingest["added"] == 2 and ingest["passages"] > 0 and ingest["peak_rss_mb"] > 0
     assert set(ingest["stage_s"]) >= {"embedding", "storing_indexing", "waiting_for_parser"}
     # Nothing is embedded twice: a re-saved file costs no embedding, a replacement only its own text.
     assert report["dedup"]["embedded_once"]
