@@ -103,3 +103,19 @@ def content(index: ReportIndex) -> tuple[list[tuple[str, tuple[str, ...]]], list
     rows = index.store.chunks(index.store.chunk_ids().tolist())
     passages = sorted((docs[r.doc_id].sha256, r.ordinal, r.text) for r in rows.values())
     return documents, passages
+
+
+def two_report_index(root: Path) -> Path:
+    """Avonshire 2019 and Stoke-on-Trent 2021 in root/reports, ingested into root/index (closed)."""
+    from index.build import ingest_paths
+
+    reports = root / "reports"
+    reports.mkdir()
+    make_pdf(reports / "avonshire_2019.pdf", sample_report_pages("Avonshire", 2019))
+    make_pdf(reports / "stoke_2021.pdf", sample_report_pages("Stoke-on-Trent", 2021))
+    writer = open_index(root / "index", create=True)
+    summary = ingest_paths(writer, [reports], workers=0, progress=False)
+    assert summary.ok and len(summary.added) == 2
+    writer.close()
+    return root / "index"
+

@@ -26,6 +26,7 @@ from tests.robustness.common import (
     report_pages,
     run_cli,
     snapshot,
+    two_report_index,
 )
 
 BOILERPLATE_PAGE = (
@@ -82,17 +83,11 @@ CASES: list[tuple[str, Callable[[Path], Path], str | None]] = [
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory) -> tuple[Path, list, tuple]:
     """An index of two good reports, closed; each test works on a copy."""
-    root = tmp_path_factory.mktemp("bad-docs")
-    reports = root / "reports"
-    reports.mkdir()
-    make_pdf(reports / "avonshire_2019.pdf", sample_report_pages("Avonshire", 2019))
-    make_pdf(reports / "stoke_2021.pdf", sample_report_pages("Stoke-on-Trent", 2021))
-    index = open_index(root / "index", create=True)
-    summary = ingest_paths(index, [reports], workers=0, progress=False)
-    assert summary.ok and len(summary.added) == 2
+    directory = two_report_index(tmp_path_factory.mktemp("bad-docs"))
+    index = open_index(directory, read_only=True)
     before = snapshot(index), content(index)
     index.close()
-    return root / "index", before[0], before[1]
+    return directory, before[0], before[1]
 
 
 @pytest.fixture

@@ -14,12 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import ui
-from index.build import ingest_paths
 from index.report_index import ReportIndex
 from index.search import MAX_K, QueryError, SearchFilters
 from index.tokenize import fts_match_expression
 from tests.pdfgen import make_pdf, sample_report_pages
-from tests.robustness.common import open_index, run_cli
+from tests.robustness.common import open_index, run_cli, two_report_index
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -41,15 +40,7 @@ EMPTY = ["", " ", "   \t\n  ", "\x00\x01\x02", "?!?", "🙂", "社会福祉", ".
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory) -> ReportIndex:
-    root = tmp_path_factory.mktemp("queries")
-    reports = root / "reports"
-    reports.mkdir()
-    make_pdf(reports / "avonshire_2019.pdf", sample_report_pages("Avonshire", 2019))
-    make_pdf(reports / "stoke_2021.pdf", sample_report_pages("Stoke-on-Trent", 2021))
-    writer = open_index(root / "index", create=True)
-    assert ingest_paths(writer, [reports], workers=0, progress=False).ok
-    writer.close()
-    reader = open_index(root / "index", read_only=True)
+    reader = open_index(two_report_index(tmp_path_factory.mktemp("queries")), read_only=True)
     yield reader
     reader.close()
 
