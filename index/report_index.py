@@ -152,6 +152,7 @@ class ReportIndex:
     def close(self) -> None:
         if not self.read_only:
             self.save()
+        self.searcher.close()
         self.store.close()
 
     # -- reading ------------------------------------------------------------------------------

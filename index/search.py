@@ -224,6 +224,9 @@ class Searcher:
             self._docs = self.store.documents()
         return self._docs
 
+    def close(self) -> None:
+        self._lexical_thread.shutdown(wait=False)
+
     def authorities(self) -> list[str]:
         """One display name per authority (reports print some names in several ways)."""
         by_key: dict[str, str] = {}
@@ -363,11 +366,24 @@ class Searcher:
             found = lexical.result() if lexical is not None else []
         return dense, found
 
-    def _chunks_of(self, doc_ids: list[int]) -> np.ndarray:
-        """Chunk ids of these documents, from a map held in memory (no SQL on the dense path)."""
+    def _chunk_map(self) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids ascending, their document ids), held in memory until the next refresh."""
         if self._chunk_docs is None:
             self._chunk_docs = self.store.chunk_documents()
-        chunk_ids, chunk_docs = self._chunk_docs
+        return self._chunk_docs
+
+    def _documents_of(self, chunk_ids: list[int]) -> list[int]:
+        """The document of each chunk (-1 for one added since the map was read)."""
+        ids, docs = self._chunk_map()
+        wanted = np.asarray(chunk_ids, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
+        if not len(ids):
+            return [-1] * len(chunk_ids)
+        return np.where(ids[at] == wanted, docs[at], -1).tolist()
+
+    def _chunks_of(self, doc_ids: list[int]) -> np.ndarray:
+        """Chunk ids of these documents, from a map held in memory (no SQL on the dense path)."""
+        chunk_ids, chunk_docs = self._chunk_map()
         if not len(chunk_ids):
             return chunk_ids
         wanted = np.zeros(int(max(chunk_docs.max(), max(doc_ids, default=0))) + 1, dtype=bool)
@@ -402,12 +418,10 @@ class Searcher:
     def _interleave_authorities(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Alternate authorities at the top of the ranking, for questions that compare them."""
         head = ranked[:400]
-        rows = self.store.chunks([cid for cid, _ in head])
         docs = self.documents()
         queues: dict[str, list[tuple[int, float]]] = {}
-        for cid, score in head:
-            row = rows.get(cid)
-            key = docs[row.doc_id].authority_key if row and row.doc_id in docs else None
+        for (cid, score), doc_id in zip(head, self._documents_of([cid for cid, _ in head]), strict=True):
+            key = docs[doc_id].authority_key if doc_id in docs else None
             queues.setdefault(key or "", []).append((cid, score))
         out: list[tuple[int, float]] = []
         while any(queues.values()):
@@ -423,12 +437,9 @@ class Searcher:
         neighbouring paragraphs (they stay reachable just below).
         """
         head = ranked[:CANDIDATES]
-        rows = self.store.chunks([cid for cid, _ in head])
         count: dict[int, int] = {}
         top, deferred = [], []
-        for cid, score in head:
-            row = rows.get(cid)
-            doc = row.doc_id if row else -1
+        for (cid, score), doc in zip(head, self._documents_of([cid for cid, _ in head]), strict=True):
             count[doc] = count.get(doc, 0) + 1
             (top if count[doc] <= cap else deferred).append((cid, score))
         return top + deferred + ranked[CANDIDATES:]
