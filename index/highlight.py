@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 
+from index.glossary import GLOSSARY
 from index.tokenize import stem, words
 
 # A sentence ends at . ! or ? followed by space and a capital/digit/quote, or at a line break that
@@ -50,6 +51,18 @@ def term_weights(terms: list[str], doc_freq: dict[str, int], n_docs: int) -> dic
     return weights
 
 
+def _concepts(terms: list[str]) -> dict[str, str]:
+    """Each term's concept: a glossary acronym and the phrases it stands for are one concept, so
+    "child sexual exploitation (CSE)" does not outscore a sentence that has CSE and the topic."""
+    concept = {term: term for term in terms}
+    for term in terms:
+        for phrase in GLOSSARY.get(term.upper(), ()):
+            key = " ".join(words(phrase))
+            if key in concept:
+                concept[key] = term
+    return concept
+
+
 def _stems(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
@@ -60,20 +73,21 @@ def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2
     if not spans or not weights:
         return []
     term_stems = {term: [stem(w) for w in term.split()] for term in weights}
+    concept = _concepts(list(weights))
     scored: list[tuple[float, int]] = []
     for i, (start, end) in enumerate(spans):
         sentence = _stems(text[start:end])
         joined = " " + " ".join(sentence) + " "
         present = set(sentence)
-        score = 0.0
+        best: dict[str, float] = {}  # per concept: an acronym and its expansions count once
         for term, parts in term_stems.items():
             if len(parts) == 1:
                 hit = parts[0] in present
             else:
                 hit = (" " + " ".join(parts) + " ") in joined
             if hit:
-                score += weights[term]
-        scored.append((score, i))
+                best[concept[term]] = max(best.get(concept[term], 0.0), weights[term])
+        scored.append((sum(best.values()), i))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     best_score = scored[0][0]
     if best_score <= 0:
