@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.run import percentile
+
 ITEMS = ("model", "ingest", "reingest", "dedup", "query", "cold", "server")
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "reports"
 QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
@@ -60,12 +62,6 @@ def machine() -> dict:
         pass
     return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem / 2**30, 1),
             "python": platform.python_version(), "platform": platform.platform()}
-
-
-def percentile(values: list[float], q: float) -> float:
-    from eval.run import percentile as _p
-
-    return _p(values, q)
 
 
 def corpus_files(corpus: str | Path, limit: int | None = None) -> list[Path]:
