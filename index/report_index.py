@@ -76,6 +76,12 @@ class ReportIndex:
                 )
             directory.mkdir(parents=True, exist_ok=True)
         store = ChunkStore(db_path, read_only=read_only and db_path.exists())
+        if not store.is_initialised():  # only read-only: a writable store makes its schema on opening
+            store.close()
+            raise IndexNotFoundError(
+                f"the index at {directory} was never finished (its first ingest stopped before it wrote "
+                f"anything); build it with: ofsted-qa ingest PDF_DIR --index {directory}"
+            )
         embedder = embedder or load_embedder()
         try:
             store.check_or_set_model(embedder.name, embedder.dim) if not read_only else _check_model(store, embedder)

@@ -156,9 +156,12 @@ class ChunkStore:
             try:
                 self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
                 self.db.execute("PRAGMA synchronous=NORMAL")
-                self.db.executescript(_SCHEMA)
+                # One transaction, so a process killed while creating the index leaves all or none of it.
+                self.db.executescript(f"BEGIN;\n{_SCHEMA}\nCOMMIT;")
                 return
             except sqlite3.OperationalError as exc:
+                if self.db.in_transaction:
+                    self.db.rollback()
                 if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
                     raise
                 time.sleep(0.2)
@@ -172,6 +175,11 @@ class ChunkStore:
             yield self.db
 
     # -- meta ---------------------------------------------------------------------------------
+    def is_initialised(self) -> bool:
+        """False for a database file made by a process that died before it wrote the schema."""
+        row = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        return row is not None
+
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from index.embed import HashingEmbedder
-from index.report_index import ReportIndex
+from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
 from index.search import QueryError, SearchFilters
 from index.store import IndexMismatchError
 from tests.index.helpers import make_report
@@ -123,3 +125,17 @@ def test_another_model_is_refused(tmp_path, index):
     index.close()
     with pytest.raises(IndexMismatchError, match="fake-hashing-64"):
         ReportIndex.load(index.directory, embedder=HashingEmbedder(dim=32))
+
+
+def test_an_index_whose_first_ingest_died_before_its_schema_is_reported_and_then_built(tmp_path):
+    directory = tmp_path / "ix"
+    directory.mkdir()
+    sqlite3.connect(directory / DB_NAME).close()  # the empty file a process killed at creation leaves
+    with pytest.raises(IndexNotFoundError, match="never finished"):
+        ReportIndex.load(directory, embedder=HashingEmbedder(), read_only=True)
+    idx = ReportIndex.load(directory, embedder=HashingEmbedder(), create=True)
+    try:
+        idx.upsert(make_report("Avonshire", ["Care leavers have personal advisers who keep in touch."]))
+        assert idx.search("personal advisers", k=1).results
+    finally:
+        idx.close()
