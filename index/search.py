@@ -15,7 +15,7 @@ from index.fusion import reciprocal_rank_fusion
 from index.glossary import expand_for_embedding
 from index.highlight import highlight_spans, term_weights
 from index.store import ChunkRow, ChunkStore, DocumentRow
-from index.tokenize import clean_query, fts_match_expression, lexical_terms, query_terms, words
+from index.tokenize import clean_query, content_words, fts_all, fts_any, lexical_terms, query_terms, words
 from index.vectors import VectorIndex
 from ingest.metadata import authority_key
 from ingest.models import GRADES, REPORT_TYPES
@@ -31,9 +31,13 @@ RRF_K = 10
 # At most this many of the top places per report when a search spans several reports (0: no cap).
 PER_REPORT = 2
 COMMON_SHARE = 0.5  # words in more than this share of passages are not searched lexically
-# Rows a lexical query may touch (see Searcher._costly_terms): about 100 ms of FTS5 work. On the
+# Rows a lexical query may score (see Searcher._lexical_match): about 100 ms of FTS5 work. On the
 # dev questions over 27k passages it changed nothing (hit@5 0.761, MRR@10 0.569 -> 0.573).
 POSTINGS_BUDGET = 60_000
+# A question naming a year also gets lists restricted to that year's reports, read off first lists
+# deep enough to hold SUBSET_MARGIN times the passages needed at the year's share of the index.
+SUBSET_MARGIN = 2.0
+SUBSET_DEPTH = 5_000  # deeper than this, a second restricted search is cheaper
 NEAR_DUPLICATE = 0.8  # word-trigram Jaccard above which two passages count as the same text
 YEAR_RANGE = (1990, 2100)
 # Authority names that are also everyday words: recognised in a question only when capitalised.
@@ -302,17 +306,26 @@ class Searcher:
                 notes.append("reports of " + ", ".join(sorted({docs[d].local_authority or "?" for d in scoped})))
 
         query_vector = _QueryVector(self.embedder, expand_for_embedding(topic)) if retriever != "lexical" else None
-        match = fts_match_expression(topic, self._costly_terms(topic)) if retriever != "dense" else None
-        dense, lexical = self._retrieve(query_vector, match, allowed_docs, n_candidates)
-        lists = [[c for c, _ in dense], [c for c, _ in lexical]]
+        match = None
+        if retriever != "dense":
+            match, lexical_note = self._lexical_match(topic)
+            if lexical_note:
+                notes.append(lexical_note)
+        of_year: list[int] | None = None
         if years:
             wanted = {y for y, _ in years}
             pool = allowed_docs if allowed_docs is not None else list(docs)
             of_year = [d for d in pool if any(_year_matches(docs[d], y, y) for y in wanted)]
-            if of_year and len(of_year) < len(pool):
-                year_dense, year_lexical = self._retrieve(query_vector, match, of_year, n_candidates)
-                lists += [[c for c, _ in year_dense], [c for c, _ in year_lexical]]
+            if not of_year or len(of_year) == len(pool):
+                of_year = None
+            else:
                 notes.append("favouring " + ", ".join(str(y) for y in sorted(wanted)))
+        dense, lexical, year_dense, year_lexical = self._retrieve(
+            query_vector, match, allowed_docs, n_candidates, of_year
+        )
+        lists = [[c for c, _ in dense], [c for c, _ in lexical]]
+        if of_year is not None:
+            lists += [[c for c, _ in year_dense], [c for c, _ in year_lexical]]
 
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
         lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical, start=1)}
@@ -354,6 +367,51 @@ class Searcher:
         return SearchResponse(text, results, filters, interpretation="; ".join(notes) or None)
 
     def _retrieve(
+        self,
+        query_vector: _QueryVector | None,
+        match: str | None,
+        allowed_docs: list[int] | None,
+        n: int,
+        subset: list[int] | None = None,
+    ) -> tuple[list[tuple[int, float]], ...]:
+        """(dense, lexical) best n within allowed_docs; with `subset` (some of those documents), also
+        (dense, lexical) best n within it.
+
+        The subset's lists are read off deeper first lists when those hold n of its passages (or
+        every match): the same result as a second, restricted search, at no second scan. Only
+        where that falls short does a second search run.
+        """
+        depth = n
+        if subset is not None:
+            share = len(self._chunks_of(subset)) / max(1, self._allowed_count(allowed_docs))
+            depth = max(n, min(SUBSET_DEPTH, int(np.ceil(SUBSET_MARGIN * n / max(share, 1e-9)))))
+        dense, lexical = self._retrieve_once(query_vector, match, allowed_docs, depth)
+        if subset is None:
+            return dense, lexical, [], []
+        sub_dense = self._within(dense, subset, n, complete=len(dense) < depth)
+        sub_lexical = self._within(lexical, subset, n, complete=len(lexical) < depth)
+        if sub_dense is None or sub_lexical is None:
+            again_dense, again_lexical = self._retrieve_once(
+                query_vector if sub_dense is None else None, match if sub_lexical is None else None, subset, n
+            )
+            sub_dense = again_dense if sub_dense is None else sub_dense
+            sub_lexical = again_lexical if sub_lexical is None else sub_lexical
+        return dense[:n], lexical[:n], sub_dense, sub_lexical
+
+    def _within(
+        self, ranked: list[tuple[int, float]], doc_ids: list[int], n: int, complete: bool
+    ) -> list[tuple[int, float]] | None:
+        """The best n of a ranking that belong to these documents; None if the ranking is too short
+        to know them (it stopped before holding n of them, and more matches exist beyond it)."""
+        wanted = set(doc_ids)
+        docs = self._documents_of([cid for cid, _ in ranked])
+        kept = [pair for pair, doc in zip(ranked, docs, strict=True) if doc in wanted][:n]
+        return kept if len(kept) == n or complete else None
+
+    def _allowed_count(self, allowed_docs: list[int] | None) -> int:
+        return self._chunk_count() if allowed_docs is None else len(self._chunks_of(allowed_docs))
+
+    def _retrieve_once(
         self, query_vector: _QueryVector | None, match: str | None, allowed_docs: list[int] | None, n: int
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
         lexical = self._lexical_thread.submit(self.store.lexical_search, match, n, allowed_docs) if match else None
@@ -481,29 +539,41 @@ class Searcher:
             self._n_chunks = max(1, self.store.counts()["chunks"])
         return self._n_chunks
 
-    def _costly_terms(self, text: str) -> set[str]:
-        """Lexical terms to leave out: FTS5's BM25 scores every passage holding any term, so
+    def _lexical_match(self, text: str) -> tuple[str | None, str | None]:
+        """The FTS5 MATCH expression for a question, and a note for the user when it had to be narrowed.
+
+        FTS5 computes BM25 for every passage holding any term, and cannot skip the ones that will
+        not make the top (as an impact-ordered engine would), so the rows a query may score are
+        bounded here, which keeps query time bounded as the index grows:
 
         - a word in more than COMMON_SHARE of all passages ("children": 95%) goes: BM25 gives it no
           weight (FTS5 floors its IDF), yet it would touch nearly every row;
-        - past that, terms are kept rarest first until their posting lists (a phrase costs the sum
-          of its words') reach POSTINGS_BUDGET, so query time stays bounded as the index grows.
-          The rarest term is always kept; the dropped ones are the least discriminating.
+        - the other terms are kept rarest first while their posting lists (a phrase costs the sum of
+          its words') fit in POSTINGS_BUDGET; the dropped ones are the least discriminating;
+        - when even the rarest term would not fit (only in very large indexes: a word in 6% of a
+          million passages), passages holding all the words at once are ranked, if few enough do
+          (counting them costs no scoring); else the question is ranked by meaning alone.
         """
         terms = lexical_terms(text)
+        if not terms:
+            return None, None
         freqs = self._doc_freqs(terms)
         limit = COMMON_SHARE * self._chunk_count()
         common = {w for w, df in freqs.items() if df > limit}
         cost = {t: sum(freqs.get(w, 0) for w in t.split()) for t in terms if t not in common}
-        spent, kept = 0, 0
-        over = set()
+        if not cost:  # every word is common: rank by them all, if that is affordable
+            cost = {t: sum(freqs.get(w, 0) for w in t.split()) for t in terms}
+        kept, spent = [], 0
         for term in sorted(cost, key=cost.get):
-            if kept and spent + cost[term] > POSTINGS_BUDGET:
-                over.add(term)
-                continue
-            spent += cost[term]
-            kept += 1
-        return common | over
+            if spent + cost[term] <= POSTINGS_BUDGET:
+                kept.append(term)
+                spent += cost[term]
+        if kept:
+            return fts_any(kept), None
+        single = sorted(set(content_words(text)), key=lambda w: self._doc_freqs([w])[w])
+        if len(single) > 1 and self.store.count_matches(fts_all(single)) <= POSTINGS_BUDGET:
+            return fts_all(single), "keywords: only passages with all of " + ", ".join(single)
+        return None, "keywords skipped: each is in too many passages to rank by; ranked by meaning"
 
     def _doc_freqs(self, terms: list[str]) -> dict[str, int]:
         single = {w for term in terms for w in term.split()}

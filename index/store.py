@@ -414,18 +414,17 @@ class ChunkStore:
         # bm25() is lower-is-better; flip it so that every retriever's score is higher-is-better.
         return [(int(r[0]), -float(r[1])) for r in self.db.execute(sql, args)]
 
+    def count_matches(self, match: str) -> int:
+        """How many passages an FTS5 MATCH expression finds: walks the posting lists, scores nothing."""
+        try:
+            row = self.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (match,)).fetchone()
+        except sqlite3.OperationalError:  # an expression FTS5 cannot parse finds nothing
+            return 0
+        return int(row[0])
+
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         """How many chunks contain each (single-word) term, for highlighting weights."""
-        out: dict[str, int] = {}
-        for term in terms:
-            try:
-                row = self.db.execute(
-                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", ('"' + term.replace('"', "") + '"',)
-                ).fetchone()
-            except sqlite3.OperationalError:
-                continue
-            out[term] = int(row[0])
-        return out
+        return {term: self.count_matches('"' + term.replace('"', "") + '"') for term in terms}
 
     def counts(self) -> dict[str, int]:
         one = self.db.execute

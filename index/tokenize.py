@@ -115,4 +115,18 @@ def fts_match_expression(query: str, skip: frozenset[str] | set[str] = frozenset
     if not terms:
         return None
     terms = [t for t in terms if t not in skip] or terms
-    return " OR ".join('"' + term.replace('"', "") + '"' for term in terms)
+    return fts_any(terms)
+
+
+def fts_any(terms: list[str]) -> str:
+    """FTS5 MATCH for passages holding any of these terms (each a word or a phrase)."""
+    return " OR ".join(_quoted(t) for t in terms)
+
+
+def fts_all(terms: list[str]) -> str:
+    """FTS5 MATCH for passages holding every one of these terms."""
+    return " AND ".join(_quoted(t) for t in terms)
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', "") + '"'
