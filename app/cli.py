@@ -181,13 +181,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         index.close()
     if args.json:
         print(json.dumps({
-            "query": response.query, "message": response.message,
+            "query": response.query, "message": response.message, "interpretation": response.interpretation,
             "results": [r.to_dict() | {"link": _pdf_link(index, r)} for r in response.results],
         }, indent=2, default=str))
         return EXIT_OK
     if not response.results:
         print(response.message or "no results")
         return EXIT_OK
+    if response.interpretation:
+        print(f"(searched {response.interpretation})\n")
     print(_format_results(index, response.results))
     return EXIT_OK
 

@@ -137,8 +137,10 @@ def ingest_help(index_dir: Path | str | None) -> str:
             f"`{INGEST_COMMAND.format(dir=where)}`, then start the app again.")
 
 
-def _payload(query: str, results: list[dict], message: str | None = None, ok: bool = True) -> dict:
-    return {"query": query, "ok": ok, "message": message, "results": results}
+def _payload(
+    query: str, results: list[dict], message: str | None = None, ok: bool = True, interpretation: str | None = None
+) -> dict:
+    return {"query": query, "ok": ok, "message": message, "results": results, "interpretation": interpretation}
 
 
 def result_dict(result: SearchResult, doc: DocumentRow | None) -> dict:
@@ -185,7 +187,7 @@ def run_search(
         message = "Nothing matched; try other words."
     if not results and not filters.is_empty() and "filter" not in message:
         message = f"{message.rstrip('.')}; try removing some filters."
-    return _payload(response.query, results, message)
+    return _payload(response.query, results, message, interpretation=response.interpretation)
 
 
 def compare_search(
@@ -332,9 +334,13 @@ def notice_html(message: str, kind: str = "info") -> str:
 
 def _summary_html(payload: dict, one: str, many: str) -> str:
     n = len(payload["results"])
+    # What the question's own words did (an authority it names, a year it favours), so a narrowed
+    # search never looks like the whole corpus.
+    read_as = payload.get("interpretation")
+    read_as = f" Searched {html.escape(read_as)}." if read_as else ""
     return (f'<p class="oq-summary">{n} {one if n == 1 else many} for '
             f"<q>{html.escape(payload['query'])}</q> — highlighted sentences answer the question; "
-            "every passage is quoted verbatim from its report.</p>")
+            f"every passage is quoted verbatim from its report.{read_as}</p>")
 
 
 def render_ranked(payload: dict) -> str:
