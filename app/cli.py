@@ -189,7 +189,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(response.message or "no results")
         return EXIT_OK
     if response.interpretation:
-        print(f"(searched {response.interpretation})\n")
+        print(f"(question read as: {response.interpretation})\n")
     print(_format_results(index, response.results))
     return EXIT_OK
 

@@ -337,7 +337,7 @@ def _summary_html(payload: dict, one: str, many: str) -> str:
     # What the question's own words did (an authority it names, a year it favours), so a narrowed
     # search never looks like the whole corpus.
     read_as = payload.get("interpretation")
-    read_as = f" Searched {html.escape(read_as)}." if read_as else ""
+    read_as = f" Question read as: {html.escape(read_as)}." if read_as else ""
     return (f'<p class="oq-summary">{n} {one if n == 1 else many} for '
             f"<q>{html.escape(payload['query'])}</q> — highlighted sentences answer the question; "
             f"every passage is quoted verbatim from its report.{read_as}</p>")

@@ -53,7 +53,7 @@ def test_ingest_ask_stats_remove(tmp_path, reports):
     assert data["results"][0]["link"].endswith(f"#page={data['results'][0]['citation']['page_start']}")
 
     out = run("ask", "return home interviews in Stoke-on-Trent", index=index).stdout
-    assert out.startswith("(searched reports of Stoke-on-Trent)")  # the question's own words narrowed it
+    assert out.startswith("(question read as: reports of Stoke-on-Trent)")  # the question's own words narrowed it
     data = json.loads(run("ask", "return home interviews in Stoke-on-Trent", "--json", index=index).stdout)
     assert data["interpretation"] == "reports of Stoke-on-Trent"
 

@@ -224,7 +224,7 @@ def test_a_question_naming_an_authority_and_year_says_how_it_was_read(client):
     data = search(client, question="care leavers in Wessex")
     assert data["ok"] and {r["citation"]["local_authority"] for r in data["results"]} == {"Wessex"}
     assert data["interpretation"] == "reports of Wessex"
-    assert "Searched reports of Wessex." in ui.render_ranked(data)
+    assert "Question read as: reports of Wessex." in ui.render_ranked(data)
     data = search(client, question="care leavers in 2015")
     assert data["interpretation"] == "favouring 2015"
     assert data["results"][0]["citation"]["local_authority"] == "Wessex"
