@@ -370,6 +370,14 @@ class ChunkStore:
         data = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
         return data[:, 0].copy(), data[:, 1].copy()
 
+    def chunk_ids_in_sections(self, sections: Iterable[str]) -> np.ndarray:
+        """Ids (ascending) of the chunks under these section headings, compared case-insensitively."""
+        names = sorted({s.lower() for s in sections})
+        rows = self.db.execute(
+            f"SELECT id FROM chunks WHERE lower(section) IN ({','.join('?' * len(names))}) ORDER BY id", names
+        ).fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
     def chunk_ids_for_documents(self, doc_ids: Iterable[int]) -> np.ndarray:
         ids = sorted(set(doc_ids))
         out: list[int] = []

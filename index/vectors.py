@@ -169,8 +169,11 @@ class VectorIndex:
             self.index.remove_ids(faiss.IDSelectorBatch(ids))
         self.dirty = True
 
-    def search(self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """[(chunk id, cosine)], best first; `allowed_ids` restricts the search inside FAISS."""
+    def search(
+        self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None, widen: bool = True
+    ) -> list[tuple[int, float]]:
+        """[(chunk id, cosine)], best first; `allowed_ids` restricts the search inside FAISS. An
+        approximate index probes more lists for a broad filter unless widen=False."""
         if len(self) == 0 or k <= 0:
             return []
         params = selector = None
@@ -189,7 +192,7 @@ class VectorIndex:
             if allowed_ids is not None and len(allowed_ids) <= EXACT_FILTER_MAX:
                 return self._exact_subset(index, query[0], np.asarray(allowed_ids, dtype=np.int64), k)
             # A broad filter thins every list alike: probe more lists to find k survivors.
-            share = 1.0 if allowed_ids is None else len(allowed_ids) / max(1, len(self))
+            share = 1.0 if allowed_ids is None or not widen else len(allowed_ids) / max(1, len(self))
             nprobe = min(index.nlist, int(np.ceil(index.nprobe / max(share, 1e-6))))
             params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe) if selector is not None else \
                 faiss.SearchParametersIVF(nprobe=nprobe)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.corpus
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
 
 FLOOR_HIT_AT_5 = 0.73  # measured 0.789 (15 of 19); one question fewer still passes
-FLOOR_MRR_AT_10 = 0.48  # measured 0.512
+FLOOR_MRR_AT_10 = 0.52  # measured 0.552 (0.512 before the summaries list for comparisons)
 
 
 def test_hybrid_retrieval_stays_above_the_floor(real_index):

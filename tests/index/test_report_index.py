@@ -8,7 +8,7 @@ import pytest
 
 from index.embed import HashingEmbedder
 from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
-from index.search import QueryError, SearchFilters
+from index.search import QueryError, SearchFilters, _compares_reports
 from index.store import IndexMismatchError
 from tests.index.helpers import make_report
 
@@ -139,3 +139,38 @@ def test_an_index_whose_first_ingest_died_before_its_schema_is_reported_and_then
         assert idx.search("personal advisers", k=1).results
     finally:
         idx.close()
+
+
+def test_a_question_comparing_reports_also_ranks_their_summaries(tmp_path):
+    idx = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder(), create=True)
+    for name, verdict in (("Avonshire", "inadequate, with widespread failures"),
+                          ("Borsetshire", "outstanding, with strong leadership")):
+        report = make_report(name, [
+            f"Services for children in {name} are {verdict} since the last inspection.",
+            "Care leavers have personal advisers who keep in touch and help them find suitable housing.",
+            "Return home interviews are offered to children who go missing from home or care.",
+        ], year=2022)
+        report.chunks[0].section = "Summary"
+        idx.upsert(report)
+    try:
+        plain = idx.search("care leavers and personal advisers", k=3)
+        assert "summaries" not in (plain.interpretation or "")
+        compared = idx.search("how different were Avonshire and Borsetshire for care leavers?", k=4)
+        assert "summaries" in compared.interpretation
+        top = [r for r in compared.results if r.citation.section == "Summary"]
+        assert {r.citation.local_authority for r in top} == {"Avonshire", "Borsetshire"}
+        assert idx.search("care leavers: compare the reports", k=3, retriever="dense").interpretation is None
+    finally:
+        idx.close()
+
+
+@pytest.mark.parametrize("question, mentions, years, expected", [
+    ("care leavers in Avonshire and Borsetshire", [("avonshire", (0, 1)), ("borsetshire", (2, 3))], [], True),
+    ("care leavers in 2015 and 2019", [], [(2015, (0, 1)), (2019, (2, 3))], True),
+    ("how does the MASH compare with last year?", [], [], True),
+    ("Leeds versus Bradford", [], [], True),
+    ("care leavers in Avonshire in 2019", [("avonshire", (0, 1))], [(2019, (2, 3))], False),
+    ("what did inspectors say about CSE screening?", [], [], False),
+])
+def test_which_questions_compare_reports(question, mentions, years, expected):
+    assert _compares_reports(question, mentions, years) is expected
