@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 GLOSSARY: dict[str, tuple[str, ...]] = {
-    "CSE": ("child sexual exploitation", "sexual exploitation"),
-    "CCE": ("child criminal exploitation", "criminal exploitation"),
+    "CSE": ("child sexual exploitation", "sexual exploitation", "extra-familial harm"),
+    "CCE": ("child criminal exploitation", "criminal exploitation", "extra-familial harm"),
     "CIN": ("child in need", "children in need"),
     "CP": ("child protection",),
     "CPP": ("child protection plan", "child protection plans"),
