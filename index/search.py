@@ -335,23 +335,20 @@ class Searcher:
         dense, lexical, year_dense, year_lexical = self._retrieve(
             query_vector, match, allowed_docs, n_candidates, of_year
         )
-        lists = [[c for c, _ in dense], [c for c, _ in lexical]]
+        # (ranking, weight) for fusion: dense and lexical, then the same two within the named years,
+        # then the reports' summaries for a question that compares them.
+        lists = [(dense, self.dense_weight), (lexical, self.lexical_weight)]
         if of_year is not None:
-            lists += [[c for c, _ in year_dense], [c for c, _ in year_lexical]]
-
+            lists += [(year_dense, self.dense_weight), (year_lexical, self.lexical_weight)]
         if retriever == "hybrid" and self.summary_weight and _compares_reports(text, mentions, years):
             summaries = self._summary_passages(query_vector, allowed_docs, n_candidates)
             if summaries:
-                lists.append([c for c, _ in summaries])
+                lists.append((summaries, self.summary_weight))
                 notes.append("comparing the reports' summaries too")
 
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
         lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical, start=1)}
-        # Lists alternate dense, lexical (then the same two restricted to the named years).
-        weights = [self.dense_weight if i % 2 == 0 else self.lexical_weight for i in range(len(lists))]
-        if len(lists) % 2:  # the summaries' list comes last
-            weights[-1] = self.summary_weight
-        pairs = [(ranking, w) for ranking, w in zip(lists, weights, strict=True) if ranking]
+        pairs = [([cid for cid, _ in ranking], w) for ranking, w in lists if ranking]
         if retriever == "hybrid" or years:
             ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.rrf_k, weights=[w for _, w in pairs])
         else:

@@ -107,15 +107,11 @@ def lexical_terms(query: str) -> list[str]:
     return terms
 
 
-def fts_match_expression(query: str, skip: frozenset[str] | set[str] = frozenset()) -> str | None:
+def fts_match_expression(query: str) -> str | None:
     """An FTS5 MATCH string that ORs the quoted lexical terms; None when the query has no content
-    words. Terms in `skip` (the caller's, too common or too costly to rank by) are left out, unless
-    nothing else would be left."""
+    words. (The searcher narrows it by cost: Searcher._lexical_match.)"""
     terms = lexical_terms(query)
-    if not terms:
-        return None
-    terms = [t for t in terms if t not in skip] or terms
-    return fts_any(terms)
+    return fts_any(terms) if terms else None
 
 
 def fts_any(terms: list[str]) -> str:
