@@ -30,6 +30,9 @@ def _index_dir(args: argparse.Namespace) -> Path:
     return Path(args.index) if args.index else default_index_dir()
 
 
+FILTER_MODES = ("both", "on", "off")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ofsted-qa",
@@ -85,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retriever", default="hybrid")
     p.add_argument("-k", type=int, default=10)
     p.add_argument("--json", dest="json_out", metavar="OUT")
+    p.add_argument("--filters", choices=FILTER_MODES, default="both",
+                   help="run each question with its filters, with the question text only, or both (default)")
+    p.add_argument("--totals-only", action="store_true",
+                   help="print and write totals and per-kind figures only, never question by question "
+                        "(for a blind test set)")
     _index_arg(p)
 
     p = sub.add_parser("bench", help="measure ingest, re-ingest, query and cold-start speed (or --scale N)")
@@ -152,12 +160,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
               "before this are kept: make room and run the same command again", file=sys.stderr)
         return EXIT_FAILED
     print(
-        f"added {len(summary.added)}, unchanged {len(summary.unchanged)}, replaced {len(summary.replaced)}, "
-        f"duplicates {len(summary.duplicates)}, failed {len(summary.failed)} "
+        f"added {len(summary.added)}, unchanged {len(summary.unchanged)}, updated {len(summary.updated)}, "
+        f"replaced {len(summary.replaced)}, duplicates {len(summary.duplicates)}, failed {len(summary.failed)} "
         f"({summary.chunks_added} passages, {summary.seconds:.1f} s)"
     )
+    if summary.updated:
+        print(f"  updated: {len(summary.updated)} unchanged file(s) read again by a newer metadata reader "
+              "(stored passages' embeddings reused)")
     for path, other in summary.duplicates:
         print(f"  same report as {other}: {path}")
+    for path in summary.no_authority:
+        print(f"  authority not recognised: {path}")
     for path, reason in summary.failed:
         print(f"  FAILED {path}: {reason}", file=sys.stderr)
     return EXIT_OK if summary.ok else EXIT_FAILED
@@ -190,6 +203,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_OK
     if response.interpretation:
         print(f"(question read as: {response.interpretation})\n")
+    if response.message:  # e.g. nothing answers closely: the closest follow, said as such
+        print(response.message + "\n")
     print(_format_results(index, response.results))
     return EXIT_OK
 
@@ -239,7 +254,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
           f"{stats['size_bytes'] / 1e6:.1f} MB on disk")
     for key in ("by_report_type", "by_year", "by_overall_grade"):
         print(f"{key[3:].replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in stats[key].items()))
-    print(f"authorities: {len(stats['by_authority'])}")
+    print("publication dates: " + ", ".join(f"{k} {v}" for k, v in stats["by_published_source"].items()))
+    authorities = len([name for name in stats["by_authority"] if name != "unknown"])
+    print(f"authorities: {authorities}; reports whose authority was not recognised: {stats['no_authority']}")
     return EXIT_OK
 
 

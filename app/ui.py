@@ -338,8 +338,19 @@ def _summary_html(payload: dict, one: str, many: str) -> str:
     # search never looks like the whole corpus.
     read_as = payload.get("interpretation")
     read_as = f" Question read as: {html.escape(read_as)}." if read_as else ""
-    return (f'<p class="oq-summary">{n} {one if n == 1 else many} for '
-            f"<q>{html.escape(payload['query'])}</q> — highlighted sentences answer the question; "
+    results = payload["results"]
+    # Claim answers only where there are some: highlighted sentences, and passages above the floor.
+    if results and all(r.get("below_floor") for r in results):
+        claim = "none answers closely; these are the closest"
+    elif any(r.get("highlights") for r in results):
+        claim = "highlighted sentences answer the question"
+    else:
+        claim = "no sentence uses the question's words, so none is highlighted"
+    notice = ""
+    if payload.get("message"):
+        notice = notice_html(payload["message"], "warn")
+    return (f'{notice}<p class="oq-summary">{n} {one if n == 1 else many} for '
+            f"<q>{html.escape(payload['query'])}</q> — {claim}; "
             f"every passage is quoted verbatim from its report.{read_as}</p>")
 
 

@@ -79,8 +79,21 @@ def summarise(scored: list[dict], latencies: list[float]) -> dict:
     return out
 
 
-def evaluate(questions: list[dict], retrieve: Retrieve, indexed_files: set[str], k: int = 10) -> dict:
-    """Score every question whose gold lies (at least partly) in the index; list the others."""
+def evaluate(
+    questions: list[dict], retrieve: Retrieve, indexed_files: set[str], k: int = 10, use_filters: bool = True
+) -> dict:
+    """Score every question whose gold lies (at least partly) in the index; list the others.
+
+    Args:
+        questions: as read by `eval.matching.load_questions`.
+        retrieve: (question, filters, k) -> passages, best first.
+        indexed_files: file names the index holds (gold elsewhere is not scored).
+        k: passages asked for (at least 10 are always scored).
+        use_filters: False runs the question text alone, as a user who types and presses Enter.
+
+    Returns:
+        Totals, `by_kind`, `not_scored` and per-question `questions` (see `totals_only`).
+    """
     scored: list[dict] = []
     latencies: list[float] = []
     by_kind_latency: dict[str, list[float]] = {}
@@ -91,7 +104,8 @@ def evaluate(questions: list[dict], retrieve: Retrieve, indexed_files: set[str],
             missing.append({"id": question["id"], "files": absent})
             continue
         started = time.perf_counter()
-        passages = retrieve(question["question"], question.get("filters") or {}, max(k, 10))
+        filters = (question.get("filters") or {}) if use_filters else {}
+        passages = retrieve(question["question"], filters, max(k, 10))
         elapsed = (time.perf_counter() - started) * 1000
         latencies.append(elapsed)
         result = score_question(question, passages, indexed_files)
@@ -114,6 +128,14 @@ def evaluate(questions: list[dict], retrieve: Retrieve, indexed_files: set[str],
     return report
 
 
+def totals_only(report: dict) -> dict:
+    """The report without anything question by question: what may be read of a blind test set."""
+    out = {key: value for key, value in report.items() if key not in ("questions", "not_scored")}
+    missing = report.get("not_scored", [])
+    out["not_scored"] = missing if isinstance(missing, int) else len(missing)
+    return out
+
+
 def format_table(report: dict, title: str = "") -> str:
     header = f"{'':12} {'n':>4} " + " ".join(f"{k:>10}" for k in METRIC_KEYS) + f" {'p50 ms':>8} {'p95 ms':>8}"
     lines = [title, header] if title else [header]
@@ -125,7 +147,10 @@ def format_table(report: dict, title: str = "") -> str:
     lines.append(row("all", report))
     for kind, r in report["by_kind"].items():
         lines.append(row(kind, r))
-    if report["not_scored"]:
+    if isinstance(report["not_scored"], int):
+        if report["not_scored"]:
+            lines.append(f"not scored: {report['not_scored']} questions whose gold files are not indexed")
+    elif report["not_scored"]:
         lines.append(f"not scored ({len(report['not_scored'])} questions whose gold files are not indexed): "
                      + ", ".join(q["id"] for q in report["not_scored"]))
     return "\n".join(lines)
@@ -203,10 +228,24 @@ def run_eval_command(args) -> int:
 
         index = ReportIndex.load(index_dir, read_only=True)
         retrieve, files = index_retriever(index, args.retriever)
-    report = evaluate(questions, retrieve, files, k=args.k)
-    report["retriever"] = args.retriever
-    report["index"] = str(index_dir)
-    print(format_table(report, f"{args.retriever} on {args.questions} ({index_dir})"))
+    mode = getattr(args, "filters", "both")
+    totals = getattr(args, "totals_only", False)
+    runs = {"on": [True], "off": [False], "both": [True, False]}[mode]
+    out: dict = {}
+    for use_filters in runs:
+        report = evaluate(questions, retrieve, files, k=args.k, use_filters=use_filters)
+        report["retriever"] = args.retriever
+        report["index"] = str(index_dir)
+        report["filters"] = "with filters" if use_filters else "question text only"
+        if totals:
+            report = totals_only(report)
+        print(format_table(report, f"{args.retriever} on {args.questions} ({index_dir}), {report['filters']}"))
+        if use_filters and mode == "both":
+            out = report
+        elif mode == "both":
+            out["text_only"] = report
+        else:
+            out = report
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report, indent=2))
+        Path(args.json_out).write_text(json.dumps(out, indent=2))
     return 0

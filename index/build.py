@@ -2,6 +2,10 @@
 
 Each report is committed on its own, so an interrupted run keeps everything finished before it, and
 running it again does only what is left. One process writes at a time (a lock file).
+
+An unchanged file whose metadata an older reader wrote (ingest.models.METADATA_VERSION) is read
+again and its document rewritten ("updated"); its passages' embeddings are found by content hash,
+so nothing is embedded again unless the passages themselves changed.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.report_index import VECTORS_NAME, ReportIndex
+from ingest.models import METADATA_VERSION, ParsedReport
 from ingest.pdf import PdfReadError, file_sha256
 from ingest.pipeline import parse_reports
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "ingest.lock"
+LOCAL_MANIFEST = "manifest.csv"  # beside the index folder: publication dates for a user's own reports
 SAVE_EVERY_SECONDS = 30.0
 BATCH_PASSAGES = 192  # embed several reports per model call; each still commits on its own
 
@@ -34,9 +40,11 @@ class IndexLockedError(RuntimeError):
 class IngestSummary:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # unchanged files read again by a newer metadata reader
     replaced: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, the path it repeats)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    no_authority: list[str] = field(default_factory=list)  # stored, but no authority could be read
     chunks_added: int = 0
     seconds: float = 0.0
 
@@ -92,12 +100,30 @@ def find_pdfs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, 
     return unique, missing
 
 
+def local_manifests(directory: Path) -> tuple[str, ...]:
+    """The manifest beside an index folder (`<index dir>/../manifest.csv`), if there is one."""
+    candidate = directory.resolve().parent / LOCAL_MANIFEST
+    return (str(candidate),) if candidate.is_file() else ()
+
+
 def ingest_paths(
     index: ReportIndex,
     paths: Iterable[str | Path],
     workers: int = 1,
     progress: bool = True,
 ) -> IngestSummary:
+    """Add, replace or re-read the PDFs named (files, or folders searched for PDFs) in the index.
+
+    Args:
+        index: an index opened for writing.
+        paths: files and folders.
+        workers: PDF parsing processes (0: parse in this process).
+        progress: show a progress bar.
+    Returns:
+        What was done to each file.
+    Raises:
+        IndexLockedError: another process is writing to the index.
+    """
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -109,6 +135,8 @@ def ingest_paths(
     with ingest_lock(index.directory):
         todo: list[tuple[str, str]] = []
         replaces: dict[str, int] = {}
+        read_before = store.documents_read_before(METADATA_VERSION)
+        rereads: dict[str, int] = {}  # path -> its document, read again for newer metadata
         # The same content twice in one batch: parse it once, give it the other names after it is stored.
         first_of: dict[str, str] = {}  # sha256 -> the path that will be parsed
         same_as: dict[str, list[str]] = {}  # that path -> the other paths with its content
@@ -121,7 +149,12 @@ def ingest_paths(
                 continue
             by_path = store.document_by_path(path)
             if by_path and by_path[1] == sha:
-                summary.unchanged.append(path)
+                if by_path[0] in read_before:
+                    read_before.discard(by_path[0])  # once per document, whichever of its names comes first
+                    rereads[path] = by_path[0]
+                    todo.append((path, sha))
+                else:
+                    summary.unchanged.append(path)
                 continue
             same_doc = store.document_by_sha(sha)
             if same_doc is not None:
@@ -144,7 +177,8 @@ def ingest_paths(
                    dynamic_ncols=True)
         last_save = time.monotonic()
         try:
-            for batch in _batches(parse_reports(todo, workers=workers), BATCH_PASSAGES):
+            parsed = parse_reports(todo, workers=workers, extra_manifests=local_manifests(index.directory))
+            for batch in _batches(parsed, BATCH_PASSAGES):
                 reports = [r for _, r in batch if not isinstance(r, PdfReadError)]
                 vectors = index.embed_new(reports) if reports else {}
                 for path, result in batch:
@@ -152,10 +186,17 @@ def ingest_paths(
                     if isinstance(result, PdfReadError):
                         summary.failed.append((path, str(result)))
                         summary.failed.extend((other, str(result)) for other in same_as.get(path, ()))
+                    elif path in rereads:
+                        # The same content: the document keeps all its names; no passage is embedded again
+                        # unless the chunker changed it.
+                        index.upsert(result, path=path, replaces=rereads[path], vectors=vectors)
+                        summary.updated.append(path)
+                        _note_authority(summary, path, result)
                     else:
                         doc_id = _store(index, path, result, replaces.get(path), vectors)
                         summary.chunks_added += len(result.chunks)
                         (summary.replaced if path in replaces else summary.added).append(path)
+                        _note_authority(summary, path, result)
                         for other in same_as.get(path, ()):
                             if store.document_by_path(other):
                                 index.remove_path(other)  # it named other content before
@@ -170,6 +211,11 @@ def ingest_paths(
             index.save()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _note_authority(summary: IngestSummary, path: str, report: ParsedReport) -> None:
+    if not report.metadata.local_authority:
+        summary.no_authority.append(path)
 
 
 def _batches(results: Iterator[tuple[str, object]], passages: int) -> Iterator[list[tuple[str, object]]]:

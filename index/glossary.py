@@ -116,3 +116,49 @@ def expand_for_embedding(query: str) -> str:
         return query
     spelled = "; ".join(GLOSSARY[a][0] for a in acronyms)
     return f"{query} ({spelled})"
+
+
+def _partial_forms() -> dict[str, str]:
+    """Word sequences (2+ words) of the expansions that belong to one acronym only -> that acronym.
+
+    "reviewing officer" (of "independent reviewing officer") -> IRO, "personal adviser" -> PA,
+    "designated officer" -> LADO; "child protection" belongs to several acronyms and maps to none.
+    """
+    owners: dict[str, set[str]] = {}
+    for acronym, phrases in GLOSSARY.items():
+        for phrase in phrases:
+            tokens = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", phrase)]
+            for i in range(len(tokens)):
+                for j in range(i + 2, len(tokens) + 1):
+                    part = tokens[i:j]
+                    if part[0] in _EDGE_WORDS or part[-1] in _EDGE_WORDS:
+                        continue
+                    owners.setdefault(" ".join(part), set()).add(acronym)
+    return {part: next(iter(found)) for part, found in owners.items() if len(found) == 1}
+
+
+# A partial form does not start or end on a function word ("of liberty", "education and").
+_EDGE_WORDS = frozenset({"and", "or", "of", "the", "in", "to", "for", "with", "a", "an", "not"})
+_PARTIALS: dict[str, str] | None = None
+# Acronyms for everyday phrases ("young people", "social worker"): searching them adds nothing.
+_TOO_GENERAL = frozenset({"CYP", "SW", "QA", "DA", "DV", "EH", "CP", "HMI", "CHE", "EET"})
+
+
+def reverse_acronyms(query: str) -> list[str]:
+    """Acronyms whose expansion, or a part of it that no other acronym shares, the query spells out.
+
+    Reports often print the acronym alone ("IROs challenge plans", "PAs keep in touch"), so a
+    question in words finds those passages too when the acronym is searched beside the words.
+    """
+    global _PARTIALS
+    if _PARTIALS is None:
+        _PARTIALS = _partial_forms()
+    tokens = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", query)]
+    text = " " + " ".join(tokens) + " "
+    found: list[str] = []
+    for part, acronym in sorted(_PARTIALS.items(), key=lambda item: -len(item[0])):
+        if acronym in _TOO_GENERAL:
+            continue
+        if f" {part} " in text and acronym not in found and acronym not in find_acronyms(query):
+            found.append(acronym)
+    return found

@@ -178,13 +178,20 @@ class ReportIndex:
         return True
 
     def stats(self) -> dict:
+        """What the index holds: counts, and reports by authority, year, type, grade and date source.
+
+        `no_authority` counts the reports whose authority could not be read (listed under
+        "unknown" in `by_authority`); `by_published_source` says how many publication dates were
+        printed, looked up, read from a file name or estimated ("none": no date at all).
+        """
         counts = self.store.counts()
         docs = self.store.documents()
-        by = {"authority": {}, "year": {}, "report_type": {}, "overall_grade": {}}
+        by = {"authority": {}, "year": {}, "report_type": {}, "overall_grade": {}, "published_source": {}}
         for doc in docs.values():
             year = (doc.published or doc.inspection_start or "")[:4] or "unknown"
             for key, value in (("authority", doc.local_authority or "unknown"), ("year", year),
-                               ("report_type", doc.report_type), ("overall_grade", doc.overall_grade or "none")):
+                               ("report_type", doc.report_type), ("overall_grade", doc.overall_grade or "none"),
+                               ("published_source", doc.published_source or "none")):
                 by[key][value] = by[key].get(value, 0) + 1
         size = sum(f.stat().st_size for f in self.directory.iterdir() if f.is_file())
         return {
@@ -193,6 +200,7 @@ class ReportIndex:
             **counts,
             "vectors": len(self.vectors),
             "size_bytes": size,
+            "no_authority": sum(1 for doc in docs.values() if not doc.local_authority),
             **{f"by_{k}": dict(sorted(v.items())) for k, v in by.items()},
         }
 

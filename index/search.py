@@ -9,14 +9,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import snowballstemmer
 
-from index.embed import Embedder
+from index.embed import MINILM_NAME, Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.glossary import expand_for_embedding
 from index.highlight import highlight_spans, term_weights
+from index.query import JUDGEMENT_AREAS, QueryPlan, read_question
 from index.store import ChunkRow, ChunkStore, DocumentRow
-from index.tokenize import clean_query, content_words, fts_all, fts_any, lexical_terms, query_terms, words
+from index.tokenize import (
+    STOPWORDS,
+    clean_query,
+    content_words,
+    fts_all,
+    fts_any,
+    lexical_terms,
+    query_terms,
+    stem,
+    words,
+)
 from index.vectors import VectorIndex
+from ingest.authorities import AuthorityRegistry, default_registry
 from ingest.metadata import authority_key
 from ingest.models import GRADES, REPORT_TYPES
 
@@ -43,14 +56,28 @@ SUBSET_DEPTH = 5_000  # deeper than this, a second restricted search is cheaper
 # all 0.761 -> 0.795 (eval/RESULTS.md); both halves of the set gained alike.
 SUMMARY_WEIGHT = 1.0
 SUMMARY_SECTIONS = ("summary", "executive summary")
-COMPARISON_WORDS = frozenset(
-    "compare compared compares comparing comparison versus vs differ differed differs different difference "
-    "differences".split()
-)
+# A search within a few reports (one authority's) also ranks their summaries: what a report says
+# on page one is its own answer to most questions about that authority.
+SUMMARY_FOR_FEW = 6
 NEAR_DUPLICATE = 0.8  # word-trigram Jaccard above which two passages count as the same text
 YEAR_RANGE = (1990, 2100)
-# Authority names that are also everyday words: recognised in a question only when capitalised.
-AMBIGUOUS_PLACE_NAMES = frozenset({"reading", "bury"})
+# A question about one judgement area ("care leavers") also ranks the passages of the report
+# sections on that area, as two more fusion lists (dense and lexical, restricted to those sections).
+AREA_WEIGHT = 0.5
+# Pseudo-relevance feedback (RM3-like): the words that the first ranking's best passages share,
+# and the question lacks, searched again with the question's terms as one more lexical list.
+FEEDBACK_WEIGHT = 0.5
+FEEDBACK_PASSAGES = 8
+FEEDBACK_TERMS = 8
+FEEDBACK_MAX_SHARE = 0.2  # words in more passages than this say little about one answer
+MAX_FEEDBACK_QUERY = 40
+_STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
+# Cosine similarity of question and passage below which a passage that also holds none of the
+# question's rarer words is not shown. A similarity scale belongs to one model, so the floor is
+# per model (none for any other): set from the dev set with `python -m eval.floor` (eval/RESULTS.md).
+RELEVANCE_FLOORS: dict[str, float] = {MINILM_NAME: 0.125}
+DISTINCTIVE_IDF = 3.0  # a question word this rare (in under ~5% of passages), found in a passage, keeps it
+CLOSEST_SHOWN = 3
 
 
 class QueryError(ValueError):
@@ -141,6 +168,7 @@ class Citation:
     paragraphs: list[str]
     section: str | None
     overall_grade: str | None
+    published_estimated: bool = False  # the report prints no date: inspection end plus the usual lag
 
     def pages_label(self) -> str:
         if self.page_start == self.page_end:
@@ -155,6 +183,8 @@ class Citation:
         return f"paras {self.paragraphs[0]}-{self.paragraphs[-1]}"
 
     def date_label(self) -> str:
+        if self.published and self.published_estimated:
+            return f"published about {self.published[:7]} (estimated)"
         if self.published:
             return f"published {self.published}"
         if self.inspection_start:
@@ -183,6 +213,8 @@ class SearchResult:
     duplicates: int = 0  # near-identical passages in other reports, collapsed into this one
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    similarity: float | None = None  # cosine of question and passage embeddings
+    below_floor: bool = False  # shown only as the closest of passages that do not answer
 
     def highlighted_text(self) -> list[str]:
         return [self.text[a:b] for a, b in self.highlights]
@@ -200,6 +232,7 @@ class SearchResponse:
     filters: SearchFilters
     message: str | None = None  # set when there is nothing to show, saying why
     interpretation: str | None = None  # how the question's own words narrowed the search
+    topic: str | None = None  # the words searched, once names, years and grades were read off
 
 
 class Searcher:
@@ -217,7 +250,17 @@ class Searcher:
         # The lexical query runs here while the question is embedded (SQLite and BLAS both release
         # the GIL), so a hybrid query costs about the slower of the two, not their sum.
         self._lexical_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
-        self._name_patterns: list[tuple[str, re.Pattern[str]]] | None = None
+        self.registry: AuthorityRegistry = default_registry()
+        self.area_weight = AREA_WEIGHT
+        self.area_with_summary = True
+        self.summary_for_few = SUMMARY_FOR_FEW
+        # Mechanisms that eval.results turns off one at a time to measure what each adds.
+        self.strip_question_words = True
+        self.reverse_glossary = True
+        self.feedback_weight = FEEDBACK_WEIGHT
+        self.relevance_floor: float | None = RELEVANCE_FLOORS.get(embedder.name)
+        self._area_ids: dict[str, set[int]] = {}
+        self._vocab: dict[str, int] = {}
         self.dense_weight = DENSE_WEIGHT
         self.lexical_weight = LEXICAL_WEIGHT
         self.rrf_k = RRF_K
@@ -232,12 +275,20 @@ class Searcher:
             self._n_chunks = None
             self._chunk_docs = None
             self._summary_ids = None
-            self._name_patterns = None
+            self._area_ids.clear()
+            self._vocab.clear()
             self._df_cache.clear()
 
     def documents(self) -> dict[int, DocumentRow]:
+        """The indexed reports, each under its authority's canonical name and key (la_lookup.csv),
+        whatever the report printed or an older ingest stored."""
         if self._docs is None:
-            self._docs = self.store.documents()
+            docs = self.store.documents()
+            for doc in docs.values():
+                found = self.registry.resolve(doc.local_authority) or self.registry.resolve(doc.authority_key)
+                if found is not None:
+                    doc.local_authority, doc.authority_key = found.name, found.key
+            self._docs = docs
         return self._docs
 
     def close(self) -> None:
@@ -252,14 +303,18 @@ class Searcher:
                 by_key[doc.authority_key] = name
         return sorted(by_key.values(), key=str.lower)
 
+    def _key(self, name: str) -> str:
+        found = self.registry.resolve(name)
+        return found.key if found else authority_key(name)
+
     def _allowed_documents(self, filters: SearchFilters) -> list[int] | None:
         if filters.is_empty():
             return None
         docs = self.documents()
-        keys = {authority_key(a) for a in filters.authorities}
+        keys = {self._key(a) for a in filters.authorities}
         if keys:
             known = {d.authority_key for d in docs.values() if d.authority_key}
-            unknown = [a for a in filters.authorities if authority_key(a) not in known]
+            unknown = [a for a in filters.authorities if self._key(a) not in known]
             if unknown and len(unknown) == len(filters.authorities):
                 names = self.authorities()
                 close = difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.6)
@@ -296,26 +351,58 @@ class Searcher:
         with self._lock:
             return self._search(text, filters, k, retriever)
 
+    def plan(self, text: str) -> QueryPlan:
+        """How this index reads a question: named authorities are matched against those it holds."""
+        docs = self.documents()
+        indexed = {d.authority_key for d in docs.values() if d.authority_key}
+        known = {a.key for a in self.registry.authorities}
+        extra = {d.local_authority: d.authority_key for d in docs.values()
+                 if d.local_authority and d.authority_key and d.authority_key not in known}
+        return read_question(text, indexed, self.registry, extra)
+
     def _search(self, text: str, filters: SearchFilters, k: int, retriever: str) -> SearchResponse:
         allowed_docs = self._allowed_documents(filters)
         if allowed_docs is not None and not allowed_docs:
             return SearchResponse(text, [], filters, "no report in the index matches these filters; remove some")
         n_candidates = max(CANDIDATES, 4 * k)
-
-        # Authorities and years named in the question itself ("Rochdale and Rotherham in 2014"):
-        # named authorities narrow the search (unless a filter already chose authorities); named
-        # years favour reports of those years without excluding the rest.
-        mentions = [] if filters.authorities else self._mentioned_authorities(text)
-        years = [] if filters.year_from is not None else _mentioned_years(text)
-        topic = _without(text, [span for _, span in mentions] + [span for _, span in years]) or text
-        notes = []
         docs = self.documents()
-        if mentions:
-            keys = {key for key, _ in mentions}
-            scoped = [d for d in (allowed_docs if allowed_docs is not None else docs) if docs[d].authority_key in keys]
-            if scoped:
-                allowed_docs = scoped
-                notes.append("reports of " + ", ".join(sorted({docs[d].local_authority or "?" for d in scoped})))
+        plan = self.plan(text)
+        notes: list[str] = []
+        topic = plan.topic if self.strip_question_words else text
+
+        # What the question's own words ask for narrows the reports where no filter already chose
+        # (authorities, a region, a year range, grades, the latest report); named years only favour.
+        if plan.absent and not plan.authorities and not filters.authorities:
+            names = ", ".join(a.name for a in plan.absent)
+            close = self._close_indexed(plan.absent)
+            hint = f"; the closest in this index: {', '.join(close)}" if close else ""
+            verb = "is" if len(plan.absent) == 1 else "are"
+            return SearchResponse(text, [], filters, f"{names} {verb} not in this index{hint}",
+                                  interpretation=f"reports of {names}")
+        pool = allowed_docs if allowed_docs is not None else list(docs)
+        narrowed = pool
+        read_as = plan.describe()
+        if plan.authorities and not filters.authorities:
+            keys = {a.key for a in plan.authorities}
+            narrowed = [d for d in narrowed if docs[d].authority_key in keys]
+        if (plan.year_from is not None or plan.year_to is not None) and filters.year_from is None:
+            first, last = plan.year_from or YEAR_RANGE[0], plan.year_to or YEAR_RANGE[1]
+            narrowed = [d for d in narrowed if _year_matches(docs[d], first, last)]
+        if plan.grades and not filters.grades:
+            narrowed = [d for d in narrowed if _grade_of(docs[d], plan.grade_judgement) in plan.grades]
+        if plan.latest:
+            narrowed = self._latest_of_each(narrowed)
+        if narrowed != pool:
+            if not narrowed:
+                return SearchResponse(
+                    text, [], filters,
+                    "no report in the index is " + "; ".join(read_as) + " (as the question reads)",
+                    interpretation="; ".join(read_as) or None,
+                )
+            allowed_docs = narrowed
+        if plan.absent:
+            read_as.append(", ".join(a.name for a in plan.absent) + " not in this index")
+        notes.extend(read_as)
 
         query_vector = _QueryVector(self.embedder, expand_for_embedding(topic)) if retriever != "lexical" else None
         match = None
@@ -324,14 +411,13 @@ class Searcher:
             if lexical_note:
                 notes.append(lexical_note)
         of_year: list[int] | None = None
-        if years:
-            wanted = {y for y, _ in years}
+        if plan.years and filters.year_from is None:
+            wanted = set(plan.years)
             pool = allowed_docs if allowed_docs is not None else list(docs)
             of_year = [d for d in pool if any(_year_matches(docs[d], y, y) for y in wanted)]
             if not of_year or len(of_year) == len(pool):
                 of_year = None
-            else:
-                notes.append("favouring " + ", ".join(str(y) for y in sorted(wanted)))
+                notes = [n for n in notes if not n.startswith("favouring 1") and not n.startswith("favouring 2")]
         dense, lexical, year_dense, year_lexical = self._retrieve(
             query_vector, match, allowed_docs, n_candidates, of_year
         )
@@ -340,48 +426,104 @@ class Searcher:
         lists = [(dense, self.dense_weight), (lexical, self.lexical_weight)]
         if of_year is not None:
             lists += [(year_dense, self.dense_weight), (year_lexical, self.lexical_weight)]
-        if retriever == "hybrid" and self.summary_weight and _compares_reports(text, mentions, years):
+        # Not for comparisons: their answer is each report's summary, whatever the area.
+        if plan.judgement_area and self.area_weight and retriever == "hybrid" and not plan.compares:
+            in_area = self._area_chunks(plan.judgement_area)
+            lists += [([p for p in dense if p[0] in in_area], self.area_weight),
+                      ([p for p in lexical if p[0] in in_area], self.area_weight)]
+            notes.append(f"favouring the sections on {plan.area_label()}")
+        few_reports = allowed_docs is not None and len(allowed_docs) <= self.summary_for_few
+        if retriever == "hybrid" and self.summary_weight and (plan.compares or not plan.topic_words or few_reports):
             summaries = self._summary_passages(query_vector, allowed_docs, n_candidates)
             if summaries:
                 lists.append((summaries, self.summary_weight))
-                notes.append("comparing the reports' summaries too")
+                if plan.compares:
+                    notes.append("comparing the reports' summaries too")
 
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
         lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical, start=1)}
         pairs = [([cid for cid, _ in ranking], w) for ranking, w in lists if ranking]
-        if retriever == "hybrid" or years:
+        if retriever == "hybrid" or of_year is not None:
             ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.rrf_k, weights=[w for _, w in pairs])
         else:
             ranked = dense or lexical
         if not ranked:
             return SearchResponse(text, [], filters, "nothing matched; try other words or remove filters")
-        if len({key for key, _ in mentions}) > 1:
+        if self.feedback_weight and retriever != "dense" and match is not None:
+            again = self._feedback_list(ranked, topic, allowed_docs, n_candidates)
+            if again:
+                pairs.append(([cid for cid, _ in again], self.feedback_weight))
+                ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.rrf_k, weights=[w for _, w in pairs])
+        if len(plan.authorities) > 1 and plan.region is None and not filters.authorities:
             ranked = self._interleave_authorities(ranked)
         elif self.per_report and (allowed_docs is None or len(allowed_docs) > 1):
             ranked = self._spread_reports(ranked, self.per_report)
 
         kept = self._collapse(ranked, k)
-        terms = query_terms(text)
+        terms = query_terms(topic)
         weights = term_weights(terms, self._doc_freqs(terms), self._chunk_count())
         docs = self.documents()
         missing_docs = {row.doc_id for row, _, _ in kept if row.doc_id not in docs}
         if missing_docs:  # added by an ingest running beside us
             self._docs = None
             docs = self.documents()
+        kept = [item for item in kept if item[0].doc_id in docs]
+        similarity = self._similarities([row.id for row, _, _ in kept], query_vector)
         results = []
-        for rank, (row, score, dupes) in enumerate(kept, start=1):
-            doc = docs.get(row.doc_id)
-            if doc is None:
-                continue
+        for (row, score, dupes), cosine in zip(kept, similarity, strict=True):
             results.append(
                 SearchResult(
-                    rank=rank, chunk_id=row.id, doc_id=row.doc_id, text=row.text,
+                    rank=len(results) + 1, chunk_id=row.id, doc_id=row.doc_id, text=row.text,
                     highlights=highlight_spans(row.text, weights), score=round(score, 6),
-                    citation=_citation(doc, row), duplicates=dupes,
+                    citation=_citation(docs[row.doc_id], row), duplicates=dupes,
                     dense_rank=dense_rank.get(row.id), lexical_rank=lexical_rank.get(row.id),
+                    similarity=None if cosine is None else round(cosine, 4),
                 )
             )
-        return SearchResponse(text, results, filters, interpretation="; ".join(notes) or None)
+        message = None
+        if self.relevance_floor is not None and query_vector is not None:
+            results, message = self._apply_floor(results, topic)
+        return SearchResponse(text, results, filters, message, interpretation="; ".join(notes) or None,
+                              topic=topic)
+
+    def _similarities(self, chunk_ids: list[int], query_vector: _QueryVector | None) -> list[float | None]:
+        """Cosine similarity of the question and each passage (None without a question embedding)."""
+        if query_vector is None or not chunk_ids:
+            return [None] * len(chunk_ids)
+        vectors = self.store.vectors_for_chunks(np.asarray(chunk_ids, dtype=np.int64), self.embedder.dim)
+        return [float(v) for v in vectors @ query_vector.get()]
+
+    def floor_keeps(self, result: SearchResult, topic: str) -> bool:
+        """True when a passage holds one of the question's distinctive words (the floor never hides it):
+        its rare words, or in a small index where none is rare, its rarest."""
+        terms = query_terms(topic)
+        weights = term_weights(terms, self._doc_freqs(terms), self._chunk_count())
+        distinctive = [t for t, w in weights.items() if w >= DISTINCTIVE_IDF]
+        if not distinctive and weights:
+            distinctive = [max(weights, key=weights.get)]
+        text = " " + " ".join(stem(w) for w in words(result.text)) + " "
+        return any(" " + " ".join(stem(w) for w in t.split()) + " " in text for t in distinctive)
+
+    def _apply_floor(self, results: list[SearchResult], topic: str) -> tuple[list[SearchResult], str | None]:
+        """Hide passages that neither mean what the question asks (cosine under the floor) nor use
+        its distinctive words; when none is left, say so and show the closest few as such."""
+        floor = self.relevance_floor
+
+        def answers(result: SearchResult) -> bool:
+            close = result.similarity is not None and floor is not None and result.similarity >= floor
+            return close or self.floor_keeps(result, topic)
+
+        shown = [r for r in results if answers(r)]
+        if shown:
+            for rank, result in enumerate(shown, start=1):
+                result.rank = rank
+            return shown, None
+        asked = ", ".join(content_words(topic)[:6]) or topic
+        closest = results[:CLOSEST_SHOWN]
+        for result in closest:
+            result.below_floor = True
+        where = "these reports" if results else "the index"
+        return closest, f"no passage in {where} answers closely ({asked}); the closest are shown below"
 
     def _retrieve(
         self,
@@ -480,30 +622,46 @@ class Searcher:
         wanted[np.asarray(doc_ids, dtype=np.int64)] = True
         return chunk_ids[wanted[chunk_docs]]  # a gather, not a sort: ~1 ms at a million passages
 
-    def _mentioned_authorities(self, text: str) -> list[tuple[str, tuple[int, int]]]:
-        """(authority key, character span) of each indexed authority the question names."""
-        if self._name_patterns is None:
-            patterns = []
-            for name in self.authorities():
-                words_of_name = re.findall(r"[A-Za-z]+", name)
-                if not words_of_name:
-                    continue
-                body = r"[\s\-,.'’&]+(?:and\s+|of\s+|the\s+)?".join(re.escape(w) for w in words_of_name)
-                flags = 0 if name.lower() in AMBIGUOUS_PLACE_NAMES else re.IGNORECASE
-                patterns.append((authority_key(name), re.compile(rf"\b{body}(?:['’]s)?\b", flags)))
-            # Longest names first, so "North Lincolnshire" wins over "Lincolnshire".
-            patterns.sort(key=lambda pair: -len(pair[1].pattern))
-            self._name_patterns = patterns
-        found: list[tuple[str, tuple[int, int]]] = []
-        taken: list[tuple[int, int]] = []
-        for key, pattern in self._name_patterns:
-            for m in pattern.finditer(text):
-                if any(a < m.end() and m.start() < b for a, b in taken):
-                    continue
-                taken.append(m.span())
-                if key not in [k for k, _ in found]:
-                    found.append((key, m.span()))
-        return found
+    def _close_indexed(self, absent: list) -> list[str]:
+        """Indexed authorities with names like the absent ones', else their statistical neighbours."""
+        names = self.authorities()
+        close: list[str] = []
+        for authority in absent:
+            for name in difflib.get_close_matches(authority.name, names, n=3, cutoff=0.7):
+                if name not in close:
+                    close.append(name)
+        if not close:
+            indexed = {d.authority_key for d in self.documents().values()}
+            for authority in absent:
+                for code in authority.neighbours:
+                    neighbour = self.registry.by_code(code)
+                    if neighbour is not None and neighbour.key in indexed and neighbour.name not in close:
+                        close.append(neighbour.name)
+            close = close[:3]
+        return close
+
+    def _latest_of_each(self, doc_ids: list[int]) -> list[int]:
+        """The newest report of each authority among these."""
+        docs = self.documents()
+        newest: dict[str, int] = {}
+        for d in doc_ids:
+            key = docs[d].authority_key or f"#{d}"
+            if key not in newest or _report_date(docs[d]) > _report_date(docs[newest[key]]):
+                newest[key] = d
+        return sorted(newest.values())
+
+    def _area_chunks(self, area: str) -> set[int]:
+        """Chunk ids in the report sections on one judgement area, and in the reports' summaries
+        (which state each area's judgement and its reasons)."""
+        if area not in self._area_ids:
+            fragments = JUDGEMENT_AREAS[area][1]
+            ids = set(self.store.chunk_ids_in_sections_like(fragments).tolist())
+            if self.area_with_summary:
+                if self._summary_ids is None:
+                    self._summary_ids = self.store.chunk_ids_in_sections(SUMMARY_SECTIONS)
+                ids |= set(self._summary_ids.tolist())
+            self._area_ids[area] = ids
+        return self._area_ids[area]
 
     def _interleave_authorities(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Alternate authorities at the top of the ranking, for questions that compare them."""
@@ -586,7 +744,7 @@ class Searcher:
           million passages), passages holding all the words at once are ranked, if few enough do
           (counting them costs no scoring); else the question is ranked by meaning alone.
         """
-        terms = lexical_terms(text)
+        terms = lexical_terms(text, reverse=self.reverse_glossary)
         if not terms:
             return None, None
         freqs = self._doc_freqs(terms)
@@ -606,6 +764,55 @@ class Searcher:
         if len(single) > 1 and self.store.count_matches(fts_all(single)) <= POSTINGS_BUDGET:
             return fts_all(single), "keywords: only passages with all of " + ", ".join(single)
         return None, "keywords skipped: each is in too many passages to rank by; ranked by meaning"
+
+    def _feedback_list(
+        self, ranked: list[tuple[int, float]], topic: str, allowed_docs: list[int] | None, n: int
+    ) -> list[tuple[int, float]]:
+        """A lexical ranking of the question's terms plus the words its best passages share (RM3-like).
+
+        Each word of the first ranking's top passages scores its share of each passage, weighted by
+        the passage's rank and by the word's rarity; the best few that the question lacks join the
+        question's own terms. Users ask in everyday words; the passages that answer share the
+        reports' own terms ("workloads", "caseloads"), which this finds from the first answers.
+        """
+        top = [cid for cid, _ in ranked[:FEEDBACK_PASSAGES]]
+        if len(top) < 3:
+            return []
+        rows = self.store.chunks(top)
+        n_chunks = self._chunk_count()
+        asked = {_STEMMER.stemWord(w) for w in words(topic)}
+        passages = []
+        for cid in top:
+            row = rows.get(cid)
+            text = row.text if row else ""
+            passages.append([w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in STOPWORDS])
+        vocabulary = self._stem_counts({_STEMMER.stemWord(w) for tokens in passages for w in tokens})
+        scores: dict[str, float] = {}
+        shown: dict[str, str] = {}
+        for position, tokens in enumerate(passages):
+            if not tokens:
+                continue
+            weight = 1.0 / (position + 1)
+            for word in set(tokens):
+                root = _STEMMER.stemWord(word)
+                df = vocabulary.get(root, 0)
+                if root in asked or df < 2 or df > FEEDBACK_MAX_SHARE * n_chunks:
+                    continue
+                share = tokens.count(word) / len(tokens)
+                scores[root] = scores.get(root, 0.0) + weight * share * np.log(n_chunks / df)
+                shown.setdefault(root, word)
+        chosen = [shown[root] for root, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:FEEDBACK_TERMS]]
+        if not chosen:
+            return []
+        terms = lexical_terms(topic, reverse=self.reverse_glossary) + chosen
+        return self.store.lexical_search(fts_any(terms[:MAX_FEEDBACK_QUERY]), n, allowed_docs)
+
+    def _stem_counts(self, stems: set[str]) -> dict[str, int]:
+        """Passages holding each stem, remembered until the index changes."""
+        todo = [s for s in stems if s not in self._vocab]
+        if todo:
+            self._vocab.update(self.store.stem_document_counts(todo))
+        return {s: self._vocab[s] for s in stems}
 
     def _doc_freqs(self, terms: list[str]) -> dict[str, int]:
         single = {w for term in terms for w in term.split()}
@@ -629,28 +836,6 @@ class _QueryVector:
         return self.vector
 
 
-def _compares_reports(text: str, mentions: list, years: list) -> bool:
-    """A question that compares reports: it names several authorities or years, or says compare."""
-    if len({key for key, _ in mentions}) > 1 or len({y for y, _ in years}) > 1:
-        return True
-    return bool(COMPARISON_WORDS.intersection(words(text)))
-
-
-_YEAR = re.compile(r"\b(?:19[9]\d|20\d\d)\b")
-
-
-def _mentioned_years(text: str) -> list[tuple[int, tuple[int, int]]]:
-    return [(int(m.group(0)), m.span()) for m in _YEAR.finditer(text)]
-
-
-def _without(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text with these spans cut out (names and years, once they have done their job)."""
-    for a, b in sorted(spans, reverse=True):
-        text = text[:a] + " " + text[b:]
-    cleaned = " ".join(text.split())
-    return cleaned if words(cleaned) else ""
-
-
 def _trigrams(text: str) -> set[tuple[str, ...]]:
     tokens = words(text)
     return {tuple(tokens[i : i + 3]) for i in range(max(0, len(tokens) - 2))}
@@ -660,6 +845,16 @@ def _jaccard(a: set, b: set) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def _report_date(doc: DocumentRow) -> str:
+    return doc.published or doc.inspection_end or doc.inspection_start or ""
+
+
+def _grade_of(doc: DocumentRow, judgement: str) -> str | None:
+    if judgement == "overall_effectiveness":
+        return doc.overall_grade or doc.judgements.get("overall_effectiveness")
+    return doc.judgements.get(judgement) or (doc.judgements.get("in_care") if judgement == "care_leavers" else None)
 
 
 def _year_matches(doc: DocumentRow, first: int, last: int | None) -> bool:
@@ -676,5 +871,5 @@ def _citation(doc: DocumentRow, row: ChunkRow) -> Citation:
         report_type_label=doc.report_type_label, published=doc.published,
         inspection_start=doc.inspection_start, inspection_end=doc.inspection_end,
         page_start=row.page_start, page_end=row.page_end, paragraphs=row.paragraphs,
-        section=row.section, overall_grade=doc.overall_grade,
+        section=row.section, overall_grade=doc.overall_grade, published_estimated=doc.published_estimated,
     )

@@ -19,7 +19,14 @@ import numpy as np
 
 from ingest.models import REPORT_TYPES, Chunk, ParsedReport
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# How an index made by an older version is brought up to date, by the version each step leads to.
+# Applied in order, in one transaction, when the index is opened for writing.
+_MIGRATIONS: dict[int, str] = {
+    # 2: the version of the metadata reader that read each document (ingest.models.METADATA_VERSION);
+    # documents read before it was recorded count as version 1.
+    2: "ALTER TABLE documents ADD COLUMN metadata_version INTEGER NOT NULL DEFAULT 1",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,7 +45,8 @@ CREATE TABLE IF NOT EXISTS documents (
     overall_grade TEXT,
     judgements TEXT NOT NULL DEFAULT '{}',
     n_pages INTEGER NOT NULL,
-    added_at TEXT NOT NULL DEFAULT (datetime('now'))
+    added_at TEXT NOT NULL DEFAULT (datetime('now')),
+    metadata_version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS documents_authority ON documents(authority_key);
 CREATE TABLE IF NOT EXISTS document_paths (
@@ -110,6 +118,12 @@ class DocumentRow:
     @property
     def report_type_label(self) -> str:
         return REPORT_TYPES.get(self.report_type, self.report_type)
+
+    @property
+    def published_estimated(self) -> bool:
+        """True when `published` is an estimate (end of inspection + the median lag), not a known date:
+        say "published about ..." or "publication date estimated", never "published <date>"."""
+        return self.published_source == "estimated"
 
     @property
     def file_name(self) -> str:
@@ -188,6 +202,9 @@ class ChunkStore:
         """Record the model on first use; refuse a different one afterwards."""
         stored_model = self.get_meta("model_name")
         stored_schema = self.get_meta("schema_version")
+        if stored_schema is not None and int(stored_schema) < SCHEMA_VERSION:
+            self._migrate()
+            stored_schema = str(SCHEMA_VERSION)
         if stored_schema is not None and int(stored_schema) != SCHEMA_VERSION:
             raise IndexMismatchError(
                 f"index schema version {stored_schema} is not the supported {SCHEMA_VERSION}; "
@@ -207,7 +224,26 @@ class ChunkStore:
                 f"not {model_name!r} (dimension {dim}); use that model or build a new index"
             )
 
+    def _migrate(self) -> None:
+        """Bring an older index up to SCHEMA_VERSION in one transaction (another writer may have already)."""
+        self.db.execute("BEGIN IMMEDIATE")  # holds off a second process migrating the same index
+        try:
+            stored = int(self.get_meta("schema_version") or SCHEMA_VERSION)
+            for version in range(stored + 1, SCHEMA_VERSION + 1):
+                self.db.execute(_MIGRATIONS[version])
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                            (str(SCHEMA_VERSION),))
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
+
     # -- documents ----------------------------------------------------------------------------
+    def documents_read_before(self, version: int) -> set[int]:
+        """Ids of the documents whose metadata a reader older than `version` wrote."""
+        rows = self.db.execute("SELECT id FROM documents WHERE metadata_version < ?", (version,))
+        return {r[0] for r in rows}
+
     def document_by_sha(self, sha256: str) -> int | None:
         row = self.db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
@@ -272,27 +308,38 @@ class ChunkStore:
         new_vectors: dict[str, np.ndarray],
         replaces: int | None = None,
     ) -> tuple[int, list[int], list[int]]:
-        """Write one report in one transaction: (doc id, new chunk ids, chunk ids removed)."""
+        """Write one report in one transaction: (doc id, new chunk ids, chunk ids removed).
+
+        A document replaced by the same content (read again by a newer metadata reader) keeps all
+        its file names; one replaced by other content keeps only `path`.
+        """
         meta = report.metadata
         removed: list[int] = []
+        kept_paths: list[str] = []
         with self.db:
             if replaces is not None:
+                same = self.db.execute("SELECT 1 FROM documents WHERE id = ? AND sha256 = ?",
+                                       (replaces, report.sha256)).fetchone()
+                if same:
+                    kept_paths = [r[0] for r in self.db.execute(
+                        "SELECT path FROM document_paths WHERE doc_id = ? AND path != ?", (replaces, path))]
                 # Keep its embeddings until the new version is in: most passages are unchanged.
                 removed = self._delete_document(replaces, collect=False)
             cur = self.db.execute(
                 """INSERT INTO documents(sha256, local_authority, authority_key, report_type, title,
                        inspection_start, inspection_end, published, published_source, lead_inspector,
-                       overall_grade, judgements, n_pages)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       overall_grade, judgements, n_pages, metadata_version)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     report.sha256, meta.local_authority, report.authority_key, meta.report_type, meta.title,
                     _iso(meta.inspection_start), _iso(meta.inspection_end), _iso(meta.published),
                     report.published_source, meta.lead_inspector, meta.overall_effectiveness,
-                    json.dumps(meta.judgements), len(report.pages),
+                    json.dumps(meta.judgements), len(report.pages), report.metadata_version,
                 ),
             )
             doc_id = int(cur.lastrowid)
-            self.db.execute("INSERT OR REPLACE INTO document_paths(path, doc_id) VALUES (?, ?)", (path, doc_id))
+            self.db.executemany("INSERT OR REPLACE INTO document_paths(path, doc_id) VALUES (?, ?)",
+                                [(p, doc_id) for p in (path, *kept_paths)])
             self.db.executemany(
                 "INSERT INTO pages(doc_id, number, text) VALUES (?, ?, ?)",
                 [(doc_id, p.number, p.text) for p in report.pages],
@@ -378,6 +425,16 @@ class ChunkStore:
         ).fetchall()
         return np.asarray([r[0] for r in rows], dtype=np.int64)
 
+    def chunk_ids_in_sections_like(self, fragments: Iterable[str]) -> np.ndarray:
+        """Ids (ascending) of the chunks whose section heading contains any of these words."""
+        parts = sorted({f.lower() for f in fragments})
+        if not parts:
+            return np.asarray([], dtype=np.int64)
+        where = " OR ".join("instr(lower(section), ?) > 0" for _ in parts)
+        rows = self.db.execute(f"SELECT id FROM chunks WHERE section IS NOT NULL AND ({where}) ORDER BY id",
+                               parts).fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
     def chunk_ids_for_documents(self, doc_ids: Iterable[int]) -> np.ndarray:
         ids = sorted(set(doc_ids))
         out: list[int] = []
@@ -433,6 +490,19 @@ class ChunkStore:
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         """How many chunks contain each (single-word) term, for highlighting weights."""
         return {term: self.count_matches('"' + term.replace('"', "") + '"') for term in terms}
+
+    def stem_document_counts(self, stems: Iterable[str]) -> dict[str, int]:
+        """Passages holding each of these indexed terms (Porter stems, as FTS5 stores them); 0 if none."""
+        wanted = sorted(set(stems))
+        counts = dict.fromkeys(wanted, 0)
+        if not wanted:
+            return counts
+        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)")
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            sql = f"SELECT term, doc FROM temp.chunks_vocab WHERE term IN ({','.join('?' * len(part))})"
+            counts.update(dict(self.db.execute(sql, part)))
+        return counts
 
     def counts(self) -> dict[str, int]:
         one = self.db.execute

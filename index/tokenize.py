@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from index.glossary import expansions
+from index.glossary import expansions, reverse_acronyms
 
 MAX_QUERY_CHARS = 2000  # a pasted page is cut here; the first part says what the user means
 MAX_TERMS = 48
@@ -96,12 +96,15 @@ def adjacent_pairs(query: str) -> list[str]:
     return pairs
 
 
-def lexical_terms(query: str) -> list[str]:
+def lexical_terms(query: str, reverse: bool = True) -> list[str]:
     """The terms of the lexical query: query_terms, then adjacent pairs of the question's words as
     phrases, so a passage that has the words together ("learning disability") outranks one that has
-    them apart."""
+    them apart; with `reverse`, also the acronyms that the question spells out ("reviewing officer":
+    IRO), since many passages print only the acronym."""
     query = clean_query(query)
     terms = query_terms(query)
+    if reverse:
+        terms += [a.lower() for a in reverse_acronyms(query) if a.lower() not in terms]
     if terms and PHRASES:
         terms = terms + [p for p in adjacent_pairs(query) if p not in terms][: MAX_TERMS - len(terms)]
     return terms

@@ -1,8 +1,14 @@
 """Read a report's facts (authority, type, dates, inspector, judgements) from its own text.
 
 Users bring their own PDFs, so nothing here looks at file names or the manifest: only at the
-raw pypdf text of the pages. The front page carries almost everything; the 2013
-looked-after-children reports keep their grades on a "Record of main findings" page near the end.
+raw pypdf text of the pages (ingest.pipeline adds what the text leaves out). The front page carries
+almost everything; the 2013 looked-after-children reports keep their grades on a "Record of main
+findings" page near the end. Leading pages without text (an image cover) are skipped.
+
+Authorities are named as the registry (corpus/la_lookup.csv, ingest.authorities) names them, so one
+authority has one display name and key whatever the report prints; see `read_authority`.
+A change here that would read a stored report differently needs ingest.models.METADATA_VERSION
+bumped, so that existing indexes read their reports again.
 
 Layouts seen in the corpus (2013-2026):
 - 2013 looked-after children: a cover with "Inspection of looked after children services",
@@ -23,6 +29,7 @@ import logging
 import re
 from datetime import date, timedelta
 
+from ingest.authorities import Authority, default_registry, strip_council_words
 from ingest.models import GRADES, JUDGEMENTS, REPORT_TYPES, ReportMetadata
 
 log = logging.getLogger(__name__)
@@ -172,33 +179,9 @@ def inspection_span(pages: list[str]) -> tuple[date | None, date | None, date | 
 # Authority names
 # ---------------------------------------------------------------------------
 
-# Council words around the place name, longest first so "Metropolitan Borough Council" goes whole.
-_PREFIXES = re.compile(
-    r"^(?:the\s+)?(?:council\s+of\s+the|london\s+borough\s+of|royal\s+borough\s+of|"
-    r"metropolitan\s+borough\s+of|borough\s+of|county\s+of|city\s+and\s+county\s+of|"
-    r"city\s+of(?!\s+london\b))\s+",
-    re.I,
-)
-_SUFFIXES = re.compile(
-    r"(?:,?\s+(?:metropolitan\s+borough\s+council|metropolitan\s+district\s+council|"
-    r"district\s+metropolitan\s+council|metropolitan\s+council|metropolitan\s+borough|"
-    r"metropolitan\s+district|borough\s+council|county\s+council|city\s+council|district\s+council|"
-    r"unitary\s+authority|council|children\s+and\s+families\s+trust|children's\s+services\s+trust|"
-    r"children's\s+trust|children's\s+services|borough|city|city\s+of|county\s+of))+$",
-    re.I,
-)
-
-
 def clean_authority_name(name: str) -> str | None:
     """'London Borough of Barking and Dagenham' -> 'Barking and Dagenham'; None if nothing is left."""
-    name = _flatten(name or "").strip(" ,.;:")
-    name = re.sub(r"\d+$", "", name).strip()  # a footnote mark: "Bristol City Council1"
-    name = re.sub(r"^the\s+", "", name, flags=re.I)  # "the Isle of Wight"
-    for _ in range(2):  # "The Royal Borough of Windsor and Maidenhead Council"
-        name = _SUFFIXES.sub("", _PREFIXES.sub("", name)).strip(" ,")
-    if not re.search(r"[A-Za-z]", name):
-        return None
-    return "City of London" if name.lower() == "london" else name
+    return strip_council_words(_flatten(name or ""))
 
 
 # Names the normalisation alone cannot join: the manifest's spellings, Ofsted's and common usage.
@@ -223,6 +206,9 @@ def authority_key(name: str) -> str:
     """
     if not isinstance(name, str):
         return ""
+    found = default_registry().resolve(name)
+    if found is not None:  # one key per authority, whatever the spelling (corpus/la_lookup.csv)
+        return found.key
     text = _normalise(name).replace("&", " and ")
     text = clean_authority_name(text) or text
     key = re.sub(r"[^a-z0-9]", "", text.lower())
@@ -269,12 +255,118 @@ def _authority_from_head(head: str) -> str | None:
     return None
 
 
-def _authority_from_running_header(pages: list[str]) -> str | None:
-    for text in pages[1:4]:
-        match = _RUNNING_HEADER.search(text)
-        if match:
-            return clean_authority_name(match["ilacs"] or match["lac"])
+# Lines that name the authority on the first pages when the title does not: a line ending in
+# "Council" ("Wigan Council", "Hartlepool Borough Council"), or one naming a board or an inspection.
+_COUNCIL_LINE = re.compile(r"^[^\n]{2,80}?\bcouncil(?:'s)?$", re.I | re.M)
+_NAMING_LINE = re.compile(r"^(?:[^\n]{0,80}\bsafeguarding children (?:board|partnership)|(?:re-?\s?)?inspection of\s)"
+                          r"[^\n]{0,120}$", re.I | re.M)
+# Words a title-like line may hold besides the authority's name: council words and the words of
+# report titles. A registry name inside a line of only these words is that line's authority.
+_TITLE_WORDS = frozenset(
+    "the of and a metropolitan borough district city county council councils royal london unitary "
+    "authority corporation inspection re-inspection reinspection review effectiveness local children's "
+    "childrens children child young people social care services service safeguarding board partnership lscb "
+    "trust families family report joint targeted area".split()
+)
+_FIRST_PAGES = 5  # the front matter and the first running headers
+# The free-text fallback takes the authority the text names at least twice as often as any other;
+# to overrule a printed title that names no authority of the registry (a misprint such as
+# "Buckingham County Council") it must also be named this often.
+_MENTIONS_LEAD = 2
+_MENTIONS_TO_OVERRULE = 3
+# A place followed by a postcode is an address (Ofsted's, in Manchester), not the report's subject.
+_POSTCODE_AFTER = re.compile(r"[\s,]{0,4}[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")
+
+
+def recognise_authority(printed: str | None) -> Authority | None:
+    """The registry authority a printed name or title-like line means, or None.
+
+    The whole text may be a name in any spelling the registry knows ("wigan metropolitan
+    borough", "City of York", "the Royal Borough of Windsor and Maidenhead"); otherwise the
+    one registry name inside it counts when every other word is a council or report-title word
+    ("Inspection of Wigan Council's children's services"). "Stoke-on-Marsh" is not Stoke-on-Trent:
+    "Marsh" is neither.
+
+    Args:
+        printed: a name or one line of text, as printed.
+    Returns:
+        The authority, or None when the text names none of the registry's (or more than a name).
+    """
+    if not printed or not printed.strip():
+        return None
+    registry = default_registry()
+    text = _flatten(_normalise(printed))
+    found = registry.resolve(text)
+    if found is not None:
+        return found
+    for authority, (start, end) in registry.find_in_text(text):
+        if _only_title_words(text[:start] + " " + text[end:]):
+            return authority
     return None
+
+
+def _only_title_words(text: str) -> bool:
+    """True for text naming no place: "local authority", "the Council's children's services"."""
+    text = re.sub(r"'s\b|\d+", " ", text.lower())
+    return all(word in _TITLE_WORDS for word in re.findall(r"[a-z][a-z'-]*", text))
+
+
+def _named_lines(pages: list[str]) -> list[str]:
+    """Title-like lines of the first pages that may name the authority, in page order."""
+    out: list[str] = []
+    for text in pages[:_FIRST_PAGES]:
+        out.extend(match["ilacs"] or match["lac"] for match in _RUNNING_HEADER.finditer(text))
+        for pattern in (_NAMING_LINE, _COUNCIL_LINE):
+            out.extend(match.group(0) for match in pattern.finditer(text))
+    return out
+
+
+def _most_mentioned(pages: list[str], at_least: int = 1) -> Authority | None:
+    """The authority the text names most, if it clearly leads and is named `at_least` times."""
+    text = "\n".join(pages)
+    counts: dict[str, int] = {}
+    by_key: dict[str, Authority] = {}
+    for authority, (start, end) in default_registry().find_in_text(text):
+        if _POSTCODE_AFTER.match(text, end):
+            continue
+        if authority.key == "cityoflondon" and not re.search(r"city|corporation", text[start:end], re.I):
+            continue  # "London", "the London Borough": the capital, not the City of London
+        counts[authority.key] = counts.get(authority.key, 0) + 1
+        by_key[authority.key] = authority
+    ranked = sorted(counts.values(), reverse=True) + [0]
+    best = max(counts, key=counts.__getitem__, default=None)
+    if best is None or ranked[0] < max(at_least, _MENTIONS_LEAD * ranked[1]):
+        return None
+    return by_key[best]
+
+
+def read_authority(pages: list[str]) -> str | None:
+    """The report's authority from its text: the registry's canonical name whenever it resolves.
+
+    Tries, in order: the title on page 1; title-like lines of the first pages (running headers,
+    "<Name> Council", "Inspection of <Name> ..."); then the authority the text names most, when
+    it clearly leads. A title naming no authority of the registry (a fixture, a council outside
+    England) is kept as printed, cleaned of council words, unless the text names one often.
+
+    Args:
+        pages: normalised page texts, front matter first.
+    Returns:
+        The display name, or None when the text names no authority.
+    """
+    head = _head_text(pages)
+    title = _authority_from_head(head)
+    if title and _only_title_words(title):
+        title = None  # a title read wrongly: "Inspection of local authority children's services"
+    found = recognise_authority(title)
+    if found is None:
+        found = next(filter(None, map(recognise_authority, _named_lines(pages))), None)
+    if found is None:
+        # A printed title that names no authority of the registry stands unless the text
+        # clearly says otherwise: a fixture's "Wessex" stays, a misprinted title does not.
+        found = _most_mentioned(pages, at_least=_MENTIONS_TO_OVERRULE if title else 1)
+    if found is not None:
+        return found.name
+    return title
 
 
 # ---------------------------------------------------------------------------
@@ -298,6 +390,7 @@ _TITLE_END = re.compile(r"inspection dates?\b|report published|lead inspector|\d
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z])\d(?=\s|$)")  # "... care leavers1 and ... Board1"
 
 _FRAMEWORK_2026_FROM = date(2026, 4, 1)
+_COVER_MIN_LETTERS = 20  # fewer letters than this on a leading page: an image cover, or a logo's caption
 _SHORT_INSPECTION_MAX = timedelta(days=6)  # one week on site (Mon-Fri); a standard one takes two
 
 
@@ -535,12 +628,21 @@ def extract_metadata(raw_pages: list[str]) -> ReportMetadata:
     return meta
 
 
+def _without_blank_covers(pages: list[str]) -> list[str]:
+    """The pages from the first one with text: a cover that is only an image reads as blank."""
+    for i, text in enumerate(pages):
+        if len(re.findall(r"[A-Za-z]", text)) >= _COVER_MIN_LETTERS:
+            return pages[i:]
+    return pages
+
+
 def _fill(meta: ReportMetadata, pages: list[str]) -> None:
+    pages = _without_blank_covers(pages)
     head = _head_text(pages)
     if not head.strip():
         return
     family = _family(pages)
-    meta.local_authority = _authority_from_head(head) or _authority_from_running_header(pages)
+    meta.local_authority = read_authority(pages)
     meta.title = _title(head, family)
     start, first_stretch_end, end = inspection_span(pages)
     meta.inspection_start, meta.inspection_end = start, end

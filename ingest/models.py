@@ -8,6 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+# The version of what ingest reads about a report (ingest.metadata, ingest.file_names and the
+# outside sources in ingest.pipeline). Each index records, per document, the version that read it;
+# `ofsted-qa ingest` reads again the files read by an older version, even when they are unchanged,
+# and reuses their passages' embeddings. Bump it whenever a change to those modules would store
+# different metadata for the same file.
+#   1: the reader before versions were recorded.
+#   2: authorities named as in the registry (corpus/la_lookup.csv), from title, first pages, text or
+#      file name; publication dates from the manifest, the file name or an estimate.
+METADATA_VERSION = 2
+
 # Report types, as stored in the index and accepted by the `--type` filter.
 REPORT_TYPES: dict[str, str] = {
     "sif": "SIF inspection",
@@ -50,12 +60,12 @@ class Page:
 class ReportMetadata:
     """Facts read from the report's own text (users bring their own PDFs)."""
 
-    local_authority: str | None = None  # display name, e.g. "Stoke-on-Trent"
+    local_authority: str | None = None  # the registry's name ("Stoke-on-Trent") when it knows the authority
     report_type: str = "unknown"  # a key of REPORT_TYPES
     title: str | None = None
     inspection_start: date | None = None
     inspection_end: date | None = None
-    published: date | None = None  # printed on SIF and 2013 reports only
+    published: date | None = None  # printed on SIF and 2013 reports only; the pipeline fills the rest
     lead_inspector: str | None = None
     judgements: dict[str, str] = field(default_factory=dict)  # JUDGEMENTS key -> grade in GRADES
 
@@ -92,5 +102,8 @@ class ParsedReport:
     metadata: ReportMetadata
     chunks: list[Chunk]
     authority_key: str | None = None  # the matching key of metadata.local_authority
-    published_source: str | None = None  # "report" (printed), "manifest" (by sha256) or None
+    # Where metadata.published came from: "report" (printed), "manifest" (by sha256), "file name",
+    # "estimated" (the end of the inspection plus the median lag), or None (no date at all).
+    published_source: str | None = None
+    metadata_version: int = METADATA_VERSION  # of the reader that produced this
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for `ofsted-qa bench`

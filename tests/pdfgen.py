@@ -115,3 +115,13 @@ def sample_report_pages(authority: str = "Avonshire", year: int = 2019) -> list[
         "5. Personal advisers keep in touch with care leavers, who say they feel supported.\n"
     )
     return [front, page2, page3]
+
+
+def nameless_report_pages(year: int = 2019) -> list[str]:
+    """`sample_report_pages` with no authority named anywhere (a title of 2018-20 and no running header)."""
+    pages = sample_report_pages("Avonshire", year)
+    pages = [p.replace("Inspection of Avonshire local authority\nchildren's services",
+                       "Inspection of children's social care services") for p in pages]
+    pages = [p.replace(f"Inspection of Avonshire local authority children's services\n10 to 21 June {year} ", "")
+             for p in pages]
+    return [p.replace("Avonshire", "the area") for p in pages]

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.pdfgen import make_encrypted_pdf, make_image_only_pdf, make_pdf, sample_report_pages
+from tests.pdfgen import (
+    make_encrypted_pdf,
+    make_image_only_pdf,
+    make_pdf,
+    nameless_report_pages,
+    sample_report_pages,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,6 +88,21 @@ def test_changed_file_is_replaced_and_duplicate_is_indexed_once(tmp_path, report
     assert after["documents"] == before["documents"] == 2
     assert after["chunks"] >= before["chunks"]
     assert "fostering recruitment" in run("ask", "fostering recruitment campaign", index=index).stdout
+
+
+def test_a_report_whose_authority_is_not_recognised_is_named_and_counted(tmp_path, reports):
+    index = tmp_path / "ix"
+    make_pdf(reports / "report.pdf", nameless_report_pages())
+    out = run("ingest", str(reports), index=index).stdout
+    assert "added 3, unchanged 0, updated 0," in out
+    lines = [line.strip() for line in out.splitlines() if "authority not recognised" in line]
+    assert lines == [f"authority not recognised: {(reports / 'report.pdf').resolve()}"]
+    stats = json.loads(run("stats", "--json", index=index).stdout)
+    assert stats["documents"] == 3 and stats["no_authority"] == 1
+    assert stats["by_published_source"] == {"estimated": 3}
+    out = run("stats", index=index).stdout
+    assert "authorities: 2; reports whose authority was not recognised: 1" in out
+    assert "publication dates: estimated 3" in out
 
 
 def test_bad_files_fail_clearly_and_lose_nothing(tmp_path, reports):

@@ -221,12 +221,12 @@ def test_bad_input_gives_a_clear_message_not_a_traceback(client, arguments, expe
 
 
 def test_a_question_naming_an_authority_and_year_says_how_it_was_read(client):
-    data = search(client, question="care leavers in Wessex")
+    data = search(client, question="personal advisers in Wessex")
     assert data["ok"] and {r["citation"]["local_authority"] for r in data["results"]} == {"Wessex"}
     assert data["interpretation"] == "reports of Wessex"
     assert "Question read as: reports of Wessex." in ui.render_ranked(data)
     data = search(client, question="care leavers in 2015")
-    assert data["interpretation"] == "favouring 2015"
+    assert data["interpretation"] == "favouring 2015; favouring the sections on care leavers"
     assert data["results"][0]["citation"]["local_authority"] == "Wessex"
     assert search(client)["interpretation"] is None  # a plain question: nothing to say
 

@@ -1,4 +1,6 @@
-"""The development question set (eval/questions.jsonl) and the gold-matching rules (eval/matching.py)."""
+"""The question sets (eval/questions.jsonl for development, eval/test.jsonl blind) and the gold-matching
+rules (eval/matching.py). These tests check the sets' format and that every gold quote is on its page;
+they never print a test question's text unless its gold is broken."""
 
 from __future__ import annotations
 
@@ -25,21 +27,34 @@ from eval.matching import (
     quote_in_text,
 )
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
+QUESTIONS = EVAL_DIR / "questions.jsonl"
+TEST_SET = EVAL_DIR / "test.jsonl"
+SETS = [QUESTIONS, TEST_SET]
 CSE_QUESTION = "what did inspectors say about CSE screening?"
 CSE_FILE = "worcestershire_2017-01-24.pdf"
 
 
+@pytest.fixture(scope="module", params=SETS, ids=lambda p: p.name)
+def question_file(request) -> Path:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def questions() -> list[dict]:
+def questions(question_file: Path) -> list[dict]:
+    return load_questions(question_file)
+
+
+@pytest.fixture(scope="module")
+def dev_questions() -> list[dict]:
     return load_questions(QUESTIONS)
 
 
 # --- the question set: format ---------------------------------------------------------------------------
 
 
-def test_every_line_parses_as_json() -> None:
-    lines = [line for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def test_every_line_parses_as_json(question_file: Path) -> None:
+    lines = [line for line in question_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     for number, line in enumerate(lines, 1):
         assert isinstance(json.loads(line), dict), f"line {number} is not a JSON object"
 
@@ -51,6 +66,12 @@ def test_ids_are_unique(questions: list[dict]) -> None:
 
 def test_at_least_100_questions(questions: list[dict]) -> None:
     assert len(questions) >= 100
+
+
+def test_the_test_set_has_120_questions_over_40_reports() -> None:
+    test = load_questions(TEST_SET)
+    assert len(test) >= 120
+    assert len({g["file"] for q in test for g in q["gold"]}) >= 40
 
 
 def test_kinds_are_allowed_and_all_present(questions: list[dict]) -> None:
@@ -83,8 +104,8 @@ def test_questions_are_not_duplicated(questions: list[dict]) -> None:
     assert [text for text, n in counts.items() if n > 1] == []
 
 
-def test_the_cse_screening_question_is_present(questions: list[dict]) -> None:
-    matches = [q for q in questions if q["question"] == CSE_QUESTION]
+def test_the_cse_screening_question_is_present(dev_questions: list[dict]) -> None:
+    matches = [q for q in dev_questions if q["question"] == CSE_QUESTION]
     assert len(matches) == 1
     assert any(gold["file"] == CSE_FILE for gold in matches[0]["gold"])
 
@@ -244,6 +265,12 @@ def _good(qid: str = "q1", **changes: object) -> dict:
 def test_load_questions_accepts_a_valid_file(tmp_path: Path) -> None:
     path = _write(tmp_path, _good("q1"), "", _good("q2", filters={}))
     assert [q["id"] for q in load_questions(path)] == ["q1", "q2"]
+
+
+def test_load_questions_ignores_extra_keys(tmp_path: Path) -> None:
+    gold = [{"file": "w.pdf", "page": 2, "quote": "one two three four five six", "notes": "p. 2, para 4"}]
+    path = _write(tmp_path, _good("q1", source="press", notes="written from the summary", gold=gold))
+    assert load_questions(path)[0]["source"] == "press"
 
 
 @pytest.mark.parametrize(

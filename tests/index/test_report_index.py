@@ -8,7 +8,7 @@ import pytest
 
 from index.embed import HashingEmbedder
 from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
-from index.search import QueryError, SearchFilters, _compares_reports
+from index.search import QueryError, SearchFilters
 from index.store import IndexMismatchError
 from tests.index.helpers import make_report
 
@@ -162,15 +162,3 @@ def test_a_question_comparing_reports_also_ranks_their_summaries(tmp_path):
         assert idx.search("care leavers: compare the reports", k=3, retriever="dense").interpretation is None
     finally:
         idx.close()
-
-
-@pytest.mark.parametrize("question, mentions, years, expected", [
-    ("care leavers in Avonshire and Borsetshire", [("avonshire", (0, 1)), ("borsetshire", (2, 3))], [], True),
-    ("care leavers in 2015 and 2019", [], [(2015, (0, 1)), (2019, (2, 3))], True),
-    ("how does the MASH compare with last year?", [], [], True),
-    ("Leeds versus Bradford", [], [], True),
-    ("care leavers in Avonshire in 2019", [("avonshire", (0, 1))], [(2019, (2, 3))], False),
-    ("what did inspectors say about CSE screening?", [], [], False),
-])
-def test_which_questions_compare_reports(question, mentions, years, expected):
-    assert _compares_reports(question, mentions, years) is expected

@@ -512,3 +512,102 @@ def test_corpus_against_manifest(reports_dir, manifest_rows):
     for field in GRADE_FIELDS:
         assert rate(field) >= 0.95, field
 
+
+
+# ---------------------------------------------------------------------------
+# Authorities: the registry's one name, however the report prints it
+# ---------------------------------------------------------------------------
+
+def ilacs_2018_front(name_line: str) -> str:
+    """The 2018-20 layout: the authority's name on a line of its own above the title."""
+    return (f" \n1 \n \n{name_line} \n \nInspection of children’s social care services \n \n"
+            "Inspection dates: 8 October 2018 to 19 October 2018 \n \nLead inspector:  Sam Sample \n"
+            "Her Majesty’s Inspector \n \nJudgement Grade \nOverall effectiveness Good \n")
+
+
+def ilacs_2020_front(name: str) -> str:
+    """The layout from 2020: the name inside the title, which wraps."""
+    return (f" \nInspection of {name} local \nauthority children’s services  \n"
+            "Inspection dates: 6 to 17 March 2023 \nLead inspector: Robin Example, His Majesty’s Inspector \n"
+            "Judgement Grade \nOverall effectiveness Good \n")
+
+
+@pytest.mark.parametrize(("front", "canonical"), [
+    (ilacs_2018_front("wigan metropolitan borough"), "Wigan"),
+    (ilacs_2018_front("WIGAN METROPOLITAN BOROUGH COUNCIL"), "Wigan"),
+    (ilacs_2018_front("Wigan Council"), "Wigan"),
+    (ilacs_2018_front("Wigan"), "Wigan"),
+    (ilacs_2020_front("wigan metropolitan borough"), "Wigan"),
+    (ilacs_2020_front("Wigan Council’s"), "Wigan"),
+    (ilacs_2018_front("City of York Council"), "York"),
+    (ilacs_2020_front("City of York"), "York"),
+    (ilacs_2018_front("Leeds City Council"), "Leeds"),
+    (ilacs_2018_front("Bristol, City of"), "Bristol"),
+    (ilacs_2018_front("the Royal Borough of Windsor and Maidenhead"), "Windsor and Maidenhead"),
+    (ilacs_2020_front("the Royal Borough of Windsor and Maidenhead"), "Windsor and Maidenhead"),
+    (ilacs_2018_front("Hartlepool Borough Council"), "Hartlepool"),
+    (ilacs_2020_front("London Borough of Barking and Dagenham"), "Barking and Dagenham"),
+    (ilacs_2020_front("Telford & Wrekin"), "Telford and Wrekin"),
+    (sif_front("The overall judgement is good", "St. Helens Metropolitan Borough \nCouncil"), "St Helens"),
+])
+def test_printed_titles_give_the_registry_name(front, canonical):
+    assert extract_metadata([front]).local_authority == canonical
+
+
+def test_three_spellings_give_one_display_name_and_one_key():
+    printed = ["Newcastle", "Newcastle upon Tyne City Council", "NEWCASTLE UPON TYNE"]
+    names = {extract_metadata([ilacs_2018_front(p)]).local_authority for p in printed}
+    assert names == {"Newcastle upon Tyne"}
+    assert len({authority_key(p) for p in printed} | {authority_key("Newcastle upon Tyne")}) == 1
+
+
+def test_a_name_the_registry_does_not_know_is_kept_as_printed():
+    assert extract_metadata([ilacs_2020_front("Wessex")]).local_authority == "Wessex"
+    # A registry name inside it is not enough when the rest is a place name too.
+    assert extract_metadata([ilacs_2018_front("Stoke-on-Marsh City Council")]).local_authority == "Stoke-on-Marsh"
+    # Prose naming a real authority now and then does not overrule the title.
+    body = "Children placed in Bristol are visited regularly.\n"
+    assert extract_metadata([ilacs_2020_front("Avonshire"), body]).local_authority == "Avonshire"
+
+
+def test_a_misprinted_title_gives_way_to_the_authority_the_text_names_often():
+    body = ("Children in Buckinghamshire are safer than at the last inspection. Leaders in Buckinghamshire\n"
+            "have invested in early help, and partners across Buckinghamshire share information well.\n")
+    front = ilacs_2020_front("Buckingham County Council")
+    assert extract_metadata([front, body]).local_authority == "Buckinghamshire"
+
+
+SIF_BODY = ("Executive summary\nChildren’s services in Wigan require improvement to be good. Leaders have\n"
+            "a clear plan, and children in Wigan are seen promptly.\n")
+ADDRESS_PAGE = "Piccadilly Gate\nStore Street\nManchester\nM1 2WD\nThe National Archives, Kew, London TW9 4DU\n"
+
+
+@pytest.mark.parametrize(("pages", "canonical"), [
+    # A blank cover, then the front page.
+    (["", ilacs_2018_front("Wigan Council")], "Wigan"),
+    # Nothing on page 1; a running header names the authority on the later pages.
+    (["", "Inspection of Wigan local authority children’s services\n6 to 17 March 2023 2\nWhat needs to "
+          "improve?\n", "Inspection of Wigan local authority children’s services\n6 to 17 March 2023 3\n"],
+     "Wigan"),
+    # A safeguarding board review whose first page carries no text.
+    (["", "Review of the effectiveness of the Local Safeguarding Children Board\nWigan Safeguarding "
+          "Children Board\nInspection date: 24 October 2016 to 17 November 2016\n", SIF_BODY], "Wigan"),
+    # "<Name> Council" on its own line.
+    (["", "Contents\n", "The local authority\nWigan Council\nInformation about this area\n"], "Wigan"),
+    # Only the prose names it (once here, twice there); Ofsted's address is not the subject.
+    (["", SIF_BODY, ADDRESS_PAGE], "Wigan"),
+    # "London" alone is the capital, not the City of London.
+    (["", "Some children live in North London, in a London Borough.\n" + SIF_BODY], "Wigan"),
+])
+def test_authority_from_the_first_pages_when_page_one_names_none(pages, canonical):
+    assert extract_metadata(pages).local_authority == canonical
+
+
+@pytest.mark.parametrize("pages", [
+    ["", "Contents\n", ADDRESS_PAGE],  # only an address
+    ["", "Children in Wigan and in Bolton are seen promptly.\n"],  # two authorities, neither leads
+    # The title read wrongly gives council words only: no name.
+    ["Inspection of local authority\nchildren’s services\nInspection dates: 6 to 17 March 2023\n"],
+])
+def test_no_authority_when_the_text_names_none_clearly(pages):
+    assert extract_metadata(pages).local_authority is None

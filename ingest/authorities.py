@@ -1,0 +1,330 @@
+"""Every English local authority with children's services, by every name people and reports use.
+
+Read from `corpus/la_lookup.csv` (a copy of `../shared/corpus/la_lookup.csv`: 156 authorities with
+their ONS names, other names, region, LA codes and statistical neighbours). The registry gives each
+authority one canonical display name and key, however a report prints it or a user types it:
+"Bristol, City of", "City of Bristol", "Bristol City Council" and "bristol" are one authority, as are
+"Telford", "Telford & Wrekin" and "Telford and Wrekin Council".
+
+Short names are derived by general rules, not listed per authority: the part before "and", "with",
+"upon" or "-on-" when no other authority shares it ("Brighton", "Windsor", "Stoke"), the county
+abbreviations in common use ("Herts", "Notts"), "County Durham" / "Durham", the name without
+"City of", "Borough" or the article ("the Wirral").
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_LOOKUP = Path(__file__).resolve().parent.parent / "corpus" / "la_lookup.csv"
+
+# Council words around the place name, longest first so "Metropolitan Borough Council" goes whole.
+COUNCIL_PREFIXES = re.compile(
+    r"^(?:the\s+)?(?:council\s+of\s+the|london\s+borough\s+of|royal\s+borough\s+of|"
+    r"metropolitan\s+borough\s+of|borough\s+of|county\s+of|city\s+and\s+county\s+of|"
+    r"city\s+of(?!\s+london\b))\s+",
+    re.I,
+)
+COUNCIL_SUFFIXES = re.compile(
+    r"(?:,?\s+(?:metropolitan\s+borough\s+council|metropolitan\s+district\s+council|"
+    r"district\s+metropolitan\s+council|metropolitan\s+council|metropolitan\s+borough|"
+    r"metropolitan\s+district|borough\s+council|county\s+council|city\s+council|district\s+council|"
+    r"unitary\s+authority|council|children\s+and\s+families\s+trust|children's\s+services\s+trust|"
+    r"children's\s+trust|children's\s+services|borough|city|city\s+of|county\s+of))+$",
+    re.I,
+)
+# Words that name no place by themselves: a derived short name made only of these is not kept.
+_NOT_A_NAME = frozenset("north south east west central greater city county isle isles new old upper lower st".split())
+# Standard county abbreviations (the Royal Mail's and common usage), kept only where they name one authority.
+_ABBREVIATIONS = {
+    "herts": "Hertfordshire", "notts": "Nottinghamshire", "lancs": "Lancashire", "bucks": "Buckinghamshire",
+    "leics": "Leicestershire", "glos": "Gloucestershire", "oxon": "Oxfordshire", "worcs": "Worcestershire",
+    "cambs": "Cambridgeshire", "staffs": "Staffordshire", "wilts": "Wiltshire", "hants": "Hampshire",
+    "derbys": "Derbyshire", "lincs": "Lincolnshire", "warks": "Warwickshire", "shrops": "Shropshire",
+    "northumbs": "Northumberland",
+}
+# Names that are also everyday English words: recognised in free text only when capitalised.
+EVERYDAY_WORDS = frozenset({"reading", "bury", "bath", "barking", "hull", "slough", "havering", "poole", "sutton",
+                            "kingston", "halton", "derby", "wight"})
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def strip_council_words(name: str) -> str | None:
+    """'London Borough of Barking and Dagenham' -> 'Barking and Dagenham'; None if nothing is left."""
+    name = " ".join(_ascii(name or "").replace("\u2019", "'").split()).strip(" ,.;:")
+    name = re.sub(r"\d+$", "", name).strip()  # a footnote mark: "Bristol City Council1"
+    name = re.sub(r"^the\s+", "", name, flags=re.I)
+    for _ in range(2):  # "The Royal Borough of Windsor and Maidenhead Council"
+        name = COUNCIL_SUFFIXES.sub("", COUNCIL_PREFIXES.sub("", name)).strip(" ,")
+    if not re.search(r"[A-Za-z]", name):
+        return None
+    return "City of London" if name.lower() == "london" else name
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """Letters and digits of a name without council words; '&' reads 'and', 'St.' reads 'St'."""
+    if not isinstance(name, str):
+        return ""
+    text = _ascii(name).lower().replace("&", " and ").replace("saint ", "st ")
+    text = strip_council_words(text) or text
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+@dataclass(frozen=True)
+class Authority:
+    """One local authority: its canonical name and key, and what is known of it."""
+
+    key: str
+    name: str
+    la_code: str
+    la_code_new: str
+    urn: str
+    region: str
+    la_type: str
+    aliases: tuple[str, ...] = ()
+    neighbours: tuple[str, ...] = ()  # LA codes of its statistical neighbours, closest first
+
+
+def _display_name(ons_name: str) -> str:
+    name = ons_name.strip()
+    match = re.fullmatch(r"(.+),\s*City of", name)
+    if match:
+        name = match.group(1)
+    name = re.sub(r"\s+Borough$", "", name)
+    name = name.replace("St. ", "St ").replace(" Upon ", " upon ")
+    return name
+
+
+def _split_list(value: str) -> list[str]:
+    value = (value or "").strip().strip("[]")
+    return [part.strip().strip("'\"") for part in value.split(",") if part.strip()]
+
+
+@dataclass
+class AuthorityRegistry:
+    """All authorities, with lookups by any of their names, by region and by LA code."""
+
+    authorities: list[Authority] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._by_key: dict[str, Authority] = {}
+        for authority in self.authorities:
+            for alias in (authority.name, *authority.aliases):
+                self._by_key.setdefault(name_key(alias), authority)
+        self._by_code = {a.la_code: a for a in self.authorities if a.la_code}
+        self._by_code.update({a.la_code_new: a for a in self.authorities if a.la_code_new})
+        self._by_urn = {a.urn: a for a in self.authorities if a.urn}
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> AuthorityRegistry:
+        """Read la_lookup.csv (default: corpus/la_lookup.csv, or $OFSTED_QA_LA_LOOKUP).
+
+        Raises:
+            FileNotFoundError: the file is not there.
+            ValueError: it lacks the columns this reads.
+        """
+        path = Path(path or os.environ.get("OFSTED_QA_LA_LOOKUP") or DEFAULT_LOOKUP)
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        needed = {"urn", "la_code", "local_authority_ons_name", "also_known_as", "region_name", "stat_neighbours"}
+        if rows and not needed <= rows[0].keys():
+            raise ValueError(f"{path} lacks the columns {sorted(needed - rows[0].keys())}")
+        return cls(_authorities_from_rows(rows))
+
+    def resolve(self, name: str | None) -> Authority | None:
+        """The authority this name means (any alias, case, punctuation or council words), or None."""
+        if not name:
+            return None
+        return self._by_key.get(name_key(name))
+
+    def canonical_key(self, name: str) -> str:
+        """The authority's canonical key; for a name the registry does not know, its normalised letters."""
+        found = self.resolve(name)
+        return found.key if found else name_key(name)
+
+    def by_code(self, code: str) -> Authority | None:
+        return self._by_code.get(str(code).strip())
+
+    def by_urn(self, urn: str) -> Authority | None:
+        return self._by_urn.get(str(urn).strip())
+
+    def regions(self) -> list[str]:
+        return sorted({a.region for a in self.authorities if a.region})
+
+    def in_region(self, region: str) -> list[Authority]:
+        wanted = region.strip().lower()
+        return [a for a in self.authorities if a.region.lower() == wanted]
+
+    def neighbours(self, name: str) -> list[Authority]:
+        """Statistical neighbours of an authority, closest first.
+
+        Raises:
+            ValueError: the name is not an authority (the message suggests close names).
+        """
+        authority = self.resolve(name)
+        if authority is None:
+            raise ValueError(f"{name!r} is not a local authority; {self.suggestion(name)}")
+        return [n for n in (self.by_code(code) for code in authority.neighbours) if n is not None]
+
+    def suggestion(self, name: str) -> str:
+        close = self.close_names(name)
+        return f"did you mean {', '.join(close)}?" if close else "no authority has a similar name"
+
+    def close_names(self, name: str, n: int = 3) -> list[str]:
+        import difflib
+
+        names = {alias: a.name for a in self.authorities for alias in (a.name, *a.aliases)}
+        found = difflib.get_close_matches(name.strip(), list(names), n=n * 3, cutoff=0.6)
+        found += difflib.get_close_matches(name.strip().title(), list(names), n=n * 3, cutoff=0.6)
+        out: list[str] = []
+        for alias in found:
+            if names[alias] not in out:
+                out.append(names[alias])
+        return out[:n]
+
+    def find_in_text(self, text: str) -> list[tuple[Authority, tuple[int, int]]]:
+        """Each authority named in free text, with the character span of its mention, in order.
+
+        Word sequences of up to six words are looked up by key, longest first, so "North East
+        Lincolnshire" wins over a shorter name inside it; "the" before a name and a possessive after
+        it ("the Wirral's", "Leeds'") belong to the mention. A name that is also an everyday word
+        ("reading", "bury") counts only when capitalised.
+        """
+        tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(_ascii_keep_length(text))]
+        found: list[tuple[Authority, tuple[int, int]]] = []
+        i = 0
+        while i < len(tokens):
+            match = None
+            for n in range(min(_MAX_NAME_WORDS, len(tokens) - i), 0, -1):
+                words = [t[0] for t in tokens[i:i + n]]
+                if any(w.isdigit() for w in words):  # "Medway 2013" is a name and a year
+                    continue
+                last = re.sub(r"['’]s?$", "", words[-1])
+                phrase = " ".join([*words[:-1], last])
+                if not re.search(r"[A-Za-z]", phrase):
+                    continue
+                authority = self._by_key.get(name_key(phrase))
+                if authority is None:
+                    continue
+                if phrase.lower() in EVERYDAY_WORDS and not phrase[:1].isupper():
+                    continue
+                if n == 1 and words[0].lower() in ("the", "city", "county", "council", "borough"):
+                    continue
+                match = (authority, n)
+                break
+            if match is None:
+                i += 1
+                continue
+            authority, n = match
+            start, end = tokens[i][1], tokens[i + n - 1][2]
+            if end < len(text) and text[end] in "'’":  # "Leeds'"
+                end += 1
+            before = text[:start].rstrip()
+            if before.lower().endswith("the") and (len(before) == 3 or not before[-4].isalnum()):
+                start = len(before) - 3
+            found.append((authority, (start, end)))
+            i += n
+        return found
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|&")
+_MAX_NAME_WORDS = 6
+
+
+def _ascii_keep_length(text: str) -> str:
+    """Accents folded one character for one, so spans stay those of the original text."""
+    return "".join(folded if len(folded := _ascii(ch)) == 1 else ch for ch in text)
+
+
+def _authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
+    base: list[tuple[dict[str, str], str, list[str]]] = []
+    for row in rows:
+        ons = (row.get("local_authority_ons_name") or "").strip()
+        if not ons:
+            continue
+        display = _display_name(ons)
+        names = [display, ons, *_split_list(row.get("also_known_as", ""))]
+        for column in ("ltla23nm", "utla23nm"):
+            if row.get(column, "").strip():
+                names.append(row[column].strip())
+        if display.lower() == "city of london":
+            names += ["London Corporation", "Corporation of London", "City of London Corporation"]
+        if display.lower() == "durham":
+            names.append("County Durham")
+        if display.lower() == "kingston upon hull":
+            names.append("Hull")
+        if display.lower() == "bedford":
+            names.append("Bedford Borough")
+        if "," in ons and "city of" in ons.lower():
+            names.append("City of " + display)
+        base.append((row, display, names))
+
+    # Derived short names: kept only when exactly one authority would have them, and when the
+    # short name is not itself the full name of another authority.
+    full_keys = {name_key(n) for _, _, names in base for n in names}
+    candidates: dict[str, set[str]] = {}
+    for _, display, _ in base:
+        for short in _short_forms(display):
+            candidates.setdefault(name_key(short), set()).add(display)
+    for abbreviation, county in _ABBREVIATIONS.items():
+        candidates.setdefault(abbreviation, set()).add(county)
+    shorts: dict[str, list[str]] = {}
+    for _, display, _ in base:
+        for short in _short_forms(display):
+            key = name_key(short)
+            if len(candidates[key]) == 1 and key not in full_keys:
+                shorts.setdefault(display, []).append(short)
+    for abbreviation, county in _ABBREVIATIONS.items():
+        if len(candidates[abbreviation]) == 1 and any(d == county for _, d, _ in base):
+            shorts.setdefault(county, []).append(abbreviation.capitalize())
+
+    out = []
+    for row, display, names in base:
+        aliases: list[str] = []
+        for alias in [*names, *shorts.get(display, [])]:
+            if alias != display and alias not in aliases:
+                aliases.append(alias)
+        out.append(Authority(
+            key=name_key(display), name=display, la_code=(row.get("la_code") or "").strip(),
+            la_code_new=(row.get("la_code_new") or "").strip(), urn=(row.get("urn") or "").strip(),
+            region=(row.get("region_name") or "").strip(), la_type=(row.get("ons_la_type") or "").strip(),
+            aliases=tuple(aliases), neighbours=tuple(_split_list(row.get("stat_neighbours", ""))),
+        ))
+    return out
+
+
+def _short_forms(display: str) -> list[str]:
+    """Shorter names people use: the part before 'and' / 'with' / 'upon' / '-on-', 'Isle of X' -> X."""
+    forms = []
+    match = re.match(r"(.+?)(?:\s+and\s+|\s+with\s+|\s+upon\s+|-on-|,\s*)", display, re.I)
+    if match:
+        forms.append(match.group(1).strip())
+    match = re.match(r"(.+?)\s+of\s+(.+)", display)
+    if match and len(match.group(1).split()) > 1:  # "East Riding of Yorkshire" -> "East Riding"
+        forms.append(match.group(1))
+    match = re.match(r"Isles?\s+of\s+(.+)", display)
+    if match:
+        forms.append(match.group(1))
+    return [f for f in forms if f and not set(f.lower().split()) <= _NOT_A_NAME]
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> AuthorityRegistry:
+    """The registry of corpus/la_lookup.csv (an empty one, with a warning, if the file is missing)."""
+    try:
+        return AuthorityRegistry.load()
+    except (OSError, ValueError) as exc:
+        import logging
+
+        logging.getLogger(__name__).warning("no authority lookup (%s): names are matched as printed", exc)
+        return AuthorityRegistry([])

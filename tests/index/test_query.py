@@ -1,0 +1,158 @@
+"""Reading a question: authorities by every name, regions, years and ranges, grades, recency, areas."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.query import NO_TOPIC, read_question
+from ingest.authorities import default_registry
+
+
+def names(question: str, indexed: set[str] | None = None) -> list[str]:
+    return [a.name for a in read_question(question, indexed).authorities]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("what did Brighton's inspection say about care leavers?", ["Brighton and Hove"]),
+    ("Windsor and staying put", ["Windsor and Maidenhead"]),
+    ("has Telford improved its front door?", ["Telford and Wrekin"]),
+    ("the Wirral SEND and care leavers", ["Wirral"]),
+    ("Devon's caseloads", ["Devon"]),
+    ("Leeds' family group conferences", ["Leeds"]),
+    ("BCP children in care", ["Bournemouth, Christchurch and Poole"]),
+    ("hull care leavers", []),  # an everyday word in lower case is not a place
+    ("Hull care leavers", ["Kingston upon Hull"]),
+    ("stoke on trent and STOKE-ON-TRENT", ["Stoke-on-Trent"]),
+    ("Telford & Wrekin, Telford and Wrekin Council", ["Telford and Wrekin"]),
+    ("St. Helens or saint helens", ["St Helens"]),
+    ("County Durham adoption", ["Durham"]),
+    ("Bristol City Council and the City of Bristol", ["Bristol"]),
+    ("North East Lincolnshire care leavers", ["North East Lincolnshire"]),
+    ("Herts and Notts compared", ["Hertfordshire", "Nottinghamshire"]),
+    ("what did the report say about reading with children?", []),
+    ("Kingston upon Thames", ["Kingston upon Thames"]),
+])
+def test_authorities_by_every_name_people_use(question, expected):
+    assert names(question) == expected
+
+
+def test_names_and_years_leave_the_topic():
+    plan = read_question("what did Brighton's 2019 inspection say about care leavers?")
+    assert "Brighton" not in plan.topic and "2019" not in plan.topic
+    assert "care leavers" in plan.topic
+    assert plan.years == [2019]
+
+
+def test_an_authority_outside_the_index_is_reported_absent():
+    indexed = {default_registry().resolve("Leeds").key}
+    plan = read_question("Leeds versus Bradford on care leavers", indexed)
+    assert [a.name for a in plan.authorities] == ["Leeds"]
+    assert [a.name for a in plan.absent] == ["Bradford"]
+    assert plan.compares
+
+
+def test_a_region_becomes_its_authorities():
+    plan = read_question("how do councils in the North West support care leavers?")
+    assert plan.region == "North West"
+    assert "Manchester" in [a.name for a in plan.authorities]
+    assert "Kent" not in [a.name for a in plan.authorities]
+    assert "North West" not in plan.topic and "councils" not in plan.topic
+    assert "councils in North West" in plan.describe()
+
+
+def test_a_place_in_a_sentence_is_not_a_region_without_councils():
+    assert read_question("young people moved to the south east").region is None
+
+
+def test_an_authority_name_wins_over_a_region_inside_it():
+    plan = read_question("North East Lincolnshire councils")
+    assert plan.region is None
+    assert [a.name for a in plan.authorities] == ["North East Lincolnshire"]
+
+
+@pytest.mark.parametrize("question, years, first, last", [
+    ("care leavers in 2019", [2019], None, None),
+    ("the 2023 inspection of Leeds", [2023], None, None),
+    ("between 2016 and 2019", [2016, 2017, 2018, 2019], None, None),
+    ("from 2015 to 2017", [2015, 2016, 2017], None, None),
+    ("2016-19 changes", [2016, 2017, 2018, 2019], None, None),
+    ("since 2018", [], 2018, None),
+    ("after 2020", [], 2020, None),
+    ("before 2015", [], None, 2014),
+    ("prior to 2016", [], None, 2015),
+])
+def test_years_and_ranges(question, years, first, last):
+    plan = read_question(question)
+    assert (plan.years, plan.year_from, plan.year_to) == (years, first, last)
+    assert not any(str(y) in plan.topic for y in range(1990, 2030))
+
+
+@pytest.mark.parametrize("question, grades, judgement", [
+    ("what do inadequate reports say about caseloads?", ["inadequate"], "overall_effectiveness"),
+    ("when it was rated inadequate, what did Devon say about supervision?", ["inadequate"], "overall_effectiveness"),
+    ("outstanding councils and care leavers", ["outstanding"], "overall_effectiveness"),
+    ("councils judged good for care leavers", ["good"], "care_leavers"),
+    ("authorities rated requires improvement to be good", ["requires improvement"], "overall_effectiveness"),
+    ("good or outstanding councils", ["good", "outstanding"], "overall_effectiveness"),
+    ("the best-rated councils on staying put", ["outstanding", "good"], "overall_effectiveness"),
+    ("the worst-rated councils", ["inadequate"], "overall_effectiveness"),
+    ("failing councils and agency staff", ["inadequate"], "overall_effectiveness"),
+])
+def test_grade_words_are_read_as_grades(question, grades, judgement):
+    plan = read_question(question)
+    assert plan.grades == grades
+    assert plan.grade_judgement == judgement
+    for word in ("inadequate", "outstanding", "rated", "best-rated", "failing"):
+        assert word not in plan.topic.lower().split()
+
+
+def test_good_practice_is_not_a_grade():
+    plan = read_question("what does good practice look like for return home interviews?")
+    assert plan.grades == []
+    assert "good practice" in plan.topic
+
+
+@pytest.mark.parametrize("question, latest", [
+    ("Kent's latest inspection on care leavers", True),
+    ("in its most recent report, how is supervision?", True),
+    ("the current inspection of Leeds", True),
+    ("current caseloads in Kent", False),
+    ("care leavers", False),
+])
+def test_recency(question, latest):
+    assert read_question(question).latest is latest
+
+
+@pytest.mark.parametrize("question, area", [
+    ("how good is the care leavers service in Leeds?", "care_leavers"),
+    ("children in care and their health assessments", "in_care"),
+    ("help and protection at the front door", "help_and_protection"),
+    ("how strong is leadership?", "leadership"),
+    ("return home interviews", None),
+])
+def test_judgement_areas(question, area):
+    assert read_question(question).judgement_area == area
+
+
+def test_a_question_of_only_names_asks_for_the_findings():
+    plan = read_question("Rotherham 2014")
+    assert plan.topic == NO_TOPIC
+    assert not plan.topic_words
+
+
+@pytest.mark.parametrize("question, compares", [
+    ("care leavers in Leeds and Bradford", True),
+    ("care leavers in 2015 and 2019", True),
+    ("how does the MASH compare?", True),
+    ("Leeds versus Bradford", True),
+    ("care leavers in Leeds in 2019", False),
+    ("what did inspectors say about CSE screening?", False),
+])
+def test_which_questions_compare_reports(question, compares):
+    assert read_question(question).compares is compares
+
+
+def test_names_the_registry_does_not_know_come_from_the_index():
+    plan = read_question("Wessex care leavers", {"wessex"}, extra_names={"Wessex": "wessex"})
+    assert [a.key for a in plan.authorities] == ["wessex"]
+    assert "Wessex" not in plan.topic
