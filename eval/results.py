@@ -33,6 +33,8 @@ MARKER = "<!-- analysis -->"
 MECHANISMS: dict[str, tuple[str, Callable]] = {
     "names_out_of_topic": ("names, years and grade words read from the question leave the searched text",
                            lambda s: setattr(s, "strip_question_words", False)),
+    "summaries_for_one_authority": ("a search within one authority's reports also ranks their summaries",
+                                    lambda s: setattr(s, "summary_for_few", 0)),
     "judgement_area": ("a question on one judgement area also ranks that area's sections",
                        lambda s: setattr(s, "area_weight", 0.0)),
     "feedback": ("pseudo-relevance feedback: terms of the first ranking's top passages, searched again",
