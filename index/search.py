@@ -69,8 +69,7 @@ AREA_WEIGHT = 0.5
 FEEDBACK_WEIGHT = 0.5
 FEEDBACK_PASSAGES = 8
 FEEDBACK_TERMS = 8
-FEEDBACK_MAX_SHARE = 0.2  # words in more passages than this say little about one answer
-MAX_FEEDBACK_QUERY = 40
+FEEDBACK_MAX_SHARE = 0.05  # words in more passages than this say little about one answer (and cost more)
 _STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 # Cosine similarity of question and passage below which a passage that also holds none of the
 # question's rarer words is not shown. A similarity scale belongs to one model, so the floor is
@@ -450,7 +449,7 @@ class Searcher:
         if not ranked:
             return SearchResponse(text, [], filters, "nothing matched; try other words or remove filters")
         if self.feedback_weight and retriever != "dense" and match is not None:
-            again = self._feedback_list(ranked, topic, allowed_docs, n_candidates)
+            again = self._feedback_list(ranked, topic, match, allowed_docs, n_candidates)
             if again:
                 pairs.append(([cid for cid, _ in again], self.feedback_weight))
                 ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.rrf_k, weights=[w for _, w in pairs])
@@ -766,7 +765,7 @@ class Searcher:
         return None, "keywords skipped: each is in too many passages to rank by; ranked by meaning"
 
     def _feedback_list(
-        self, ranked: list[tuple[int, float]], topic: str, allowed_docs: list[int] | None, n: int
+        self, ranked: list[tuple[int, float]], topic: str, match: str, allowed_docs: list[int] | None, n: int
     ) -> list[tuple[int, float]]:
         """A lexical ranking of the question's terms plus the words its best passages share (RM3-like).
 
@@ -796,7 +795,7 @@ class Searcher:
             for word in set(tokens):
                 root = _STEMMER.stemWord(word)
                 df = vocabulary.get(root, 0)
-                if root in asked or df < 2 or df > FEEDBACK_MAX_SHARE * n_chunks:
+                if root in asked or df < 2 or df > max(FEEDBACK_MAX_SHARE * n_chunks, 3):
                     continue
                 share = tokens.count(word) / len(tokens)
                 scores[root] = scores.get(root, 0.0) + weight * share * np.log(n_chunks / df)
@@ -804,8 +803,9 @@ class Searcher:
         chosen = [shown[root] for root, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:FEEDBACK_TERMS]]
         if not chosen:
             return []
-        terms = lexical_terms(topic, reverse=self.reverse_glossary) + chosen
-        return self.store.lexical_search(fts_any(terms[:MAX_FEEDBACK_QUERY]), n, allowed_docs)
+        # The question's terms as the first lexical list searched them (within its postings budget),
+        # and the new words, each in a few passages only: about the cost of the first list again.
+        return self.store.lexical_search(f"{match} OR {fts_any(chosen)}", n, allowed_docs)
 
     def _stem_counts(self, stems: set[str]) -> dict[str, int]:
         """Passages holding each stem, remembered until the index changes."""

@@ -82,8 +82,9 @@ def test_reverse_acronym_finds_passages_that_print_only_the_acronym(index):
 
 def test_feedback_finds_passages_in_the_words_of_the_first_answers(tmp_path):
     idx = ReportIndex.load(tmp_path / "fb", embedder=HashingEmbedder(), create=True)
-    filler = [f"Topic number {i} concerns {w} and related {w} matters in the borough."
-              for i, w in enumerate("housing health schools transport parks libraries roads waste".split())]
+    topics = "housing health schools transport parks libraries roads waste".split()
+    filler = [f"Topic number {i} concerns {topics[i % 8]} and related {topics[i % 8]} matters in the borough."
+              for i in range(90)]
     idx.upsert(make_report("Kent", [
         "Caseloads and workloads are high, so workloads stop social workers visiting children.",
         "Caseloads are reducing; workloads are now manageable for most social workers.",
@@ -94,9 +95,11 @@ def test_feedback_finds_passages_in_the_words_of_the_first_answers(tmp_path):
     try:
         searcher = idx.searcher
         first = searcher.store.lexical_search('"caseloads"', 10, None)
-        again = searcher._feedback_list(first, "caseloads", None, 10)
+        again = searcher._feedback_list(first, "caseloads", '"caseloads"', None, 10)
         texts = [searcher.store.chunks([cid])[cid].text for cid, _ in again]
+        assert texts[0].startswith("Caseloads")  # the question's own words still count
         assert any(t.startswith("Managers track workloads") for t in texts)  # never says "caseloads"
+        assert not any(t.startswith("Topic number") for t in texts)
         searcher.feedback_weight = 0.0
         plain = [r.text for r in idx.search("caseloads", k=10, retriever="lexical").results]
         assert not any(t.startswith("Managers track workloads") for t in plain)
