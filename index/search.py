@@ -7,6 +7,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import snowballstemmer
@@ -71,6 +72,8 @@ FEEDBACK_PASSAGES = 8
 FEEDBACK_TERMS = 8
 FEEDBACK_MAX_SHARE = 0.05  # words in more passages than this say little about one answer (and cost more)
 _STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
+# The pure-Python stemmer costs ~50 us a word; the reports' vocabulary is small, so remember each.
+_porter = lru_cache(maxsize=262_144)(_STEMMER.stemWord)
 # Cosine similarity of question and passage below which a passage that also holds none of the
 # question's rarer words is not shown. A similarity scale belongs to one model, so the floor is
 # per model (none for any other): set from the dev set with `python -m eval.floor` (eval/RESULTS.md).
@@ -779,13 +782,13 @@ class Searcher:
             return []
         rows = self.store.chunks(top)
         n_chunks = self._chunk_count()
-        asked = {_STEMMER.stemWord(w) for w in words(topic)}
+        asked = {_porter(w) for w in words(topic)}
         passages = []
         for cid in top:
             row = rows.get(cid)
             text = row.text if row else ""
             passages.append([w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in STOPWORDS])
-        vocabulary = self._stem_counts({_STEMMER.stemWord(w) for tokens in passages for w in tokens})
+        vocabulary = self._stem_counts({_porter(w) for tokens in passages for w in tokens})
         scores: dict[str, float] = {}
         shown: dict[str, str] = {}
         for position, tokens in enumerate(passages):
@@ -793,7 +796,7 @@ class Searcher:
                 continue
             weight = 1.0 / (position + 1)
             for word in set(tokens):
-                root = _STEMMER.stemWord(word)
+                root = _porter(word)
                 df = vocabulary.get(root, 0)
                 if root in asked or df < 2 or df > max(FEEDBACK_MAX_SHARE * n_chunks, 3):
                     continue
