@@ -263,6 +263,7 @@ class Searcher:
         self.relevance_floor: float | None = RELEVANCE_FLOORS.get(embedder.name)
         self._area_ids: dict[str, set[int]] = {}
         self._vocab: dict[str, int] = {}
+        self._plan_names: tuple[set[str], dict[str, str]] | None = None
         self.dense_weight = DENSE_WEIGHT
         self.lexical_weight = LEXICAL_WEIGHT
         self.rrf_k = RRF_K
@@ -279,6 +280,7 @@ class Searcher:
             self._summary_ids = None
             self._area_ids.clear()
             self._vocab.clear()
+            self._plan_names = None
             self._df_cache.clear()
 
     def documents(self) -> dict[int, DocumentRow]:
@@ -355,11 +357,14 @@ class Searcher:
 
     def plan(self, text: str) -> QueryPlan:
         """How this index reads a question: named authorities are matched against those it holds."""
-        docs = self.documents()
-        indexed = {d.authority_key for d in docs.values() if d.authority_key}
-        known = {a.key for a in self.registry.authorities}
-        extra = {d.local_authority: d.authority_key for d in docs.values()
-                 if d.local_authority and d.authority_key and d.authority_key not in known}
+        if self._plan_names is None:  # once per set of documents, not per query
+            docs = self.documents()
+            indexed = {d.authority_key for d in docs.values() if d.authority_key}
+            known = {a.key for a in self.registry.authorities}
+            extra = {d.local_authority: d.authority_key for d in docs.values()
+                     if d.local_authority and d.authority_key and d.authority_key not in known}
+            self._plan_names = (indexed, extra)
+        indexed, extra = self._plan_names
         return read_question(text, indexed, self.registry, extra)
 
     def _search(self, text: str, filters: SearchFilters, k: int, retriever: str) -> SearchResponse:
@@ -495,25 +500,33 @@ class Searcher:
         vectors = self.store.vectors_for_chunks(np.asarray(chunk_ids, dtype=np.int64), self.embedder.dim)
         return [float(v) for v in vectors @ query_vector.get()]
 
-    def floor_keeps(self, result: SearchResult, topic: str) -> bool:
+    def floor_keeps(self, result: SearchResult, topic: str, distinctive: list[str] | None = None) -> bool:
         """True when a passage holds one of the question's distinctive words (the floor never hides it):
-        its rare words, or in a small index where none is rare, its rarest."""
+        its rare words, or in a small index where none is rare, its rarest. `distinctive`: those
+        words' stems, when the caller already has them for this topic."""
+        if distinctive is None:
+            distinctive = self._distinctive(topic)
+        text = " " + " ".join(stem(w) for w in words(result.text)) + " "
+        return any(term in text for term in distinctive)
+
+    def _distinctive(self, topic: str) -> list[str]:
+        """The topic's distinctive terms as space-padded stem strings, ready to find in a passage."""
         terms = query_terms(topic)
         weights = term_weights(terms, self._doc_freqs(terms), self._chunk_count())
-        distinctive = [t for t, w in weights.items() if w >= DISTINCTIVE_IDF]
-        if not distinctive and weights:
-            distinctive = [max(weights, key=weights.get)]
-        text = " " + " ".join(stem(w) for w in words(result.text)) + " "
-        return any(" " + " ".join(stem(w) for w in t.split()) + " " in text for t in distinctive)
+        chosen = [t for t, w in weights.items() if w >= DISTINCTIVE_IDF]
+        if not chosen and weights:
+            chosen = [max(weights, key=weights.get)]
+        return [" " + " ".join(stem(w) for w in t.split()) + " " for t in chosen]
 
     def _apply_floor(self, results: list[SearchResult], topic: str) -> tuple[list[SearchResult], str | None]:
         """Hide passages that neither mean what the question asks (cosine under the floor) nor use
         its distinctive words; when none is left, say so and show the closest few as such."""
         floor = self.relevance_floor
+        distinctive = self._distinctive(topic)  # once for the question, not per passage
 
         def answers(result: SearchResult) -> bool:
             close = result.similarity is not None and floor is not None and result.similarity >= floor
-            return close or self.floor_keeps(result, topic)
+            return close or self.floor_keeps(result, topic, distinctive)
 
         shown = [r for r in results if answers(r)]
         if shown:
