@@ -209,6 +209,7 @@ def ingest_paths(
         finally:
             bar.close()
             index.save()
+        index.update_thesaurus()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -260,4 +261,5 @@ def remove_documents(index: ReportIndex, names: Iterable[str]) -> tuple[list[str
                 index.remove_path(target)
             removed.append(name)
         index.save()
+        index.update_thesaurus()
     return removed, unknown

@@ -74,12 +74,14 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "UPO": ("unregistered placements", "unregistered children's homes"),
     "EHM": ("extra-familial harm",),
     "EFH": ("extra-familial harm",),
+    "A&E": ("accident and emergency", "emergency department"),
+    "B&B": ("bed and breakfast", "bed and breakfast accommodation"),
 }
 
 # Acronyms that are also ordinary English words: expanded only when typed in capitals.
 _AMBIGUOUS = {"PA", "SEND", "CIN", "CAO", "DA", "EH", "SW", "QA", "CHE", "PEP", "ADM", "SEN", "CP", "EET"}
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9']*|\d+")
+_TOKEN = re.compile(r"[A-Za-z]&[A-Za-z]s?\b|[A-Za-z][A-Za-z0-9']*|\d+")
 
 
 def find_acronyms(query: str) -> list[str]:

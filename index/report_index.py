@@ -1,7 +1,8 @@
 """One index directory: its lifecycle verbs (load, upsert, delete, search, save, close).
 
 Layout of the directory:
-    chunks.sqlite   documents, pages, chunks, embeddings (by content hash), FTS5 table
+    chunks.sqlite   documents, pages, chunks, embeddings (by content hash), FTS5 table, the corpus
+                    vocabulary with its word embeddings (the thesaurus)
     vectors.faiss   FAISS copy of the embeddings, keyed by chunk id
     ingest.lock     held by the one process that may write
 """
@@ -18,6 +19,7 @@ import numpy as np
 from index.embed import Embedder, load_embedder
 from index.search import Searcher, SearchFilters, SearchResponse
 from index.store import ChunkStore, IndexMismatchError, embed_input
+from index.thesaurus import vocabulary
 from index.vectors import VectorIndex
 from ingest.models import ParsedReport
 
@@ -27,6 +29,7 @@ DB_NAME = "chunks.sqlite"
 VECTORS_NAME = "vectors.faiss"
 DEFAULT_INDEX_DIR = "data/index"
 EMBED_BATCH = 64  # passages per forward pass; sentence-transformers sorts them by length first
+WORD_BATCH = 256  # single words are short: bigger batches
 
 
 def default_index_dir() -> Path:
@@ -149,6 +152,23 @@ class ReportIndex:
         self.vectors.remove(sorted(before - after))
         self.searcher.refresh()
         return True
+
+    def update_thesaurus(self) -> int:
+        """Bring the corpus vocabulary (index/thesaurus.py) up to date with the passages.
+
+        Only words never embedded before are embedded (a handful after a few new reports; about
+        8,000 words, half a minute, for a whole new corpus). Returns how many were embedded.
+        """
+        signature = self.store.chunk_signature()
+        if self.store.get_meta("words_signature") == signature:
+            return 0
+        counts = vocabulary(self.store.chunk_texts())
+        known = self.store.words_with_vectors()
+        new = [w for w in counts if w not in known]
+        vectors = self.embedder.encode(new, batch_size=WORD_BATCH) if new else []
+        self.store.replace_vocabulary(counts, dict(zip(new, vectors, strict=True)), signature)
+        self.searcher.refresh()
+        return len(new)
 
     def save(self) -> None:
         if self.vectors.dirty:

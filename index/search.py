@@ -15,6 +15,7 @@ import snowballstemmer
 from index.embed import MINILM_NAME, Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.glossary import expand_for_embedding
+from index import thesaurus
 from index.highlight import highlight_spans, term_weights
 from index.query import JUDGEMENT_AREAS, QueryPlan, read_question
 from index.store import ChunkRow, ChunkStore, DocumentRow
@@ -260,6 +261,9 @@ class Searcher:
         self.strip_question_words = True
         self.reverse_glossary = True
         self.feedback_weight = FEEDBACK_WEIGHT
+        self.thesaurus_similarity: float | None = thesaurus.MIN_SIMILARITY  # None: no thesaurus
+        self.thesaurus_rare = thesaurus.RARE_PASSAGES
+        self._thesaurus: thesaurus.Thesaurus | None = None
         self.relevance_floor: float | None = RELEVANCE_FLOORS.get(embedder.name)
         self._area_ids: dict[str, set[int]] = {}
         self._vocab: dict[str, int] = {}
@@ -281,6 +285,7 @@ class Searcher:
             self._area_ids.clear()
             self._vocab.clear()
             self._plan_names = None
+            self._thesaurus = None
             self._df_cache.clear()
 
     def documents(self) -> dict[int, DocumentRow]:
@@ -414,7 +419,11 @@ class Searcher:
         query_vector = _QueryVector(self.embedder, expand_for_embedding(topic)) if retriever != "lexical" else None
         match = None
         if retriever != "dense":
-            match, lexical_note = self._lexical_match(topic)
+            related = self._related_words(topic)
+            match, lexical_note = self._lexical_match(topic, [w for r in related for w in r.neighbours])
+            if related:
+                notes.append("also searched: " + "; ".join(
+                    f"{', '.join(r.neighbours)} (for {r.word})" for r in related))
             if lexical_note:
                 notes.append(lexical_note)
         of_year: list[int] | None = None
@@ -744,7 +753,29 @@ class Searcher:
             self._n_chunks = max(1, self.store.counts()["chunks"])
         return self._n_chunks
 
-    def _lexical_match(self, text: str) -> tuple[str | None, str | None]:
+    def _related_words(self, topic: str) -> list[thesaurus.Related]:
+        """The reports' words for the question's words that few passages hold (index/thesaurus.py)."""
+        if self.thesaurus_similarity is None:
+            return []
+        # Rare as the lexical index counts (stemmed): "removing" is rare as a word, "remov" is not.
+        candidates = [w for w in dict.fromkeys(content_words(topic)) if w.isalpha() and len(w) >= 4]
+        frequencies = self._doc_freqs(candidates)
+        rare = [w for w in candidates if frequencies[w] <= self.thesaurus_rare]
+        if not rare:  # most questions: the vocabulary is not even loaded
+            return []
+        found = self.corpus_thesaurus()
+        if not len(found):
+            return []
+        return found.related(rare, self.embedder.encode(rare), self.thesaurus_similarity)
+
+    def corpus_thesaurus(self) -> thesaurus.Thesaurus:
+        """The corpus vocabulary with its embeddings, read from the index once until it changes.
+        (Called within search, which holds the lock.)"""
+        if self._thesaurus is None:
+            self._thesaurus = self.store.thesaurus()
+        return self._thesaurus
+
+    def _lexical_match(self, text: str, extra: list[str] | None = None) -> tuple[str | None, str | None]:
         """The FTS5 MATCH expression for a question, and a note for the user when it had to be narrowed.
 
         FTS5 computes BM25 for every passage holding any term, and cannot skip the ones that will
@@ -760,6 +791,7 @@ class Searcher:
           (counting them costs no scoring); else the question is ranked by meaning alone.
         """
         terms = lexical_terms(text, reverse=self.reverse_glossary)
+        terms += [w for w in extra or () if w not in terms]
         if not terms:
             return None, None
         freqs = self._doc_freqs(terms)

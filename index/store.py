@@ -17,19 +17,23 @@ from pathlib import Path
 
 import numpy as np
 
+from index.thesaurus import Thesaurus
 from ingest.models import REPORT_TYPES, Chunk, ParsedReport
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # How an index made by an older version is brought up to date, by the version each step leads to.
 # Applied in order, in one transaction, when the index is opened for writing.
 _MIGRATIONS: dict[int, str] = {
     # 2: the version of the metadata reader that read each document (ingest.models.METADATA_VERSION);
     # documents read before it was recorded count as version 1.
     2: "ALTER TABLE documents ADD COLUMN metadata_version INTEGER NOT NULL DEFAULT 1",
+    # 3: the corpus vocabulary and its embeddings, for the thesaurus (index/thesaurus.py).
+    3: "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, passages INTEGER NOT NULL, vector BLOB NOT NULL)",
 }
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, passages INTEGER NOT NULL, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL UNIQUE,
@@ -512,6 +516,54 @@ class ChunkStore:
             "chunks": one("SELECT count(*) FROM chunks").fetchone()[0],
             "distinct_embeddings": one("SELECT count(*) FROM embeddings").fetchone()[0],
         }
+
+    # -- the corpus vocabulary (index/thesaurus.py) ------------------------------------------------
+    def chunk_signature(self) -> str:
+        """Changes whenever a passage is added or removed (ids only grow), so a stale vocabulary shows."""
+        count, top = self.db.execute("SELECT count(*), coalesce(max(id), 0) FROM chunks").fetchone()
+        return f"{count}:{top}"
+
+    def chunk_texts(self) -> Iterator[str]:
+        for (text,) in self.db.execute("SELECT text FROM chunks"):
+            yield text
+
+    def words_with_vectors(self) -> set[str]:
+        if not self._has_table("words"):
+            return set()
+        return {w for (w,) in self.db.execute("SELECT word FROM words")}
+
+    def replace_vocabulary(self, counts: dict[str, int], new_vectors: dict[str, np.ndarray], signature: str) -> None:
+        """Make the stored vocabulary exactly `counts`, in one transaction; words already stored keep
+        their vector, `new_vectors` gives the others."""
+        with self.db:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_words (word TEXT PRIMARY KEY, passages INTEGER)")
+            self.db.execute("DELETE FROM wanted_words")
+            self.db.executemany("INSERT INTO wanted_words VALUES (?, ?)", counts.items())
+            self.db.execute("DELETE FROM words WHERE word NOT IN (SELECT word FROM wanted_words)")
+            self.db.execute(
+                "UPDATE words SET passages = (SELECT passages FROM wanted_words w WHERE w.word = words.word)"
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO words(word, passages, vector) VALUES (?, ?, ?)",
+                [(w, counts[w], np.asarray(v, dtype=np.float32).tobytes()) for w, v in new_vectors.items()],
+            )
+            self.db.execute("DELETE FROM wanted_words")
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('words_signature', ?)", (signature,))
+
+    def thesaurus(self) -> Thesaurus:
+        """The stored vocabulary as a Thesaurus (empty for an index built before it existed)."""
+        n_chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        if not self._has_table("words"):
+            return Thesaurus([], np.zeros(0), np.zeros((0, 1), dtype=np.float32), n_chunks)
+        rows = self.db.execute("SELECT word, passages, vector FROM words ORDER BY word").fetchall()
+        if not rows:
+            return Thesaurus([], np.zeros(0), np.zeros((0, 1), dtype=np.float32), n_chunks)
+        vectors = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32).reshape(len(rows), -1)
+        return Thesaurus([w for w, _, _ in rows], np.array([n for _, n, _ in rows]), vectors, n_chunks)
+
+    def _has_table(self, name: str) -> bool:
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return found.fetchone() is not None
 
     def page_text(self, doc_id: int, number: int) -> str | None:
         row = self.db.execute("SELECT text FROM pages WHERE doc_id = ? AND number = ?", (doc_id, number)).fetchone()

@@ -119,6 +119,7 @@ def test_an_index_of_schema_1_is_migrated_and_its_documents_read_again(tmp_path,
     # What an index made before metadata versions were recorded looks like.
     db = sqlite3.connect(directory / DB_NAME)
     db.execute("ALTER TABLE documents DROP COLUMN metadata_version")
+    db.execute("DROP TABLE words")
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.commit()
     db.close()
@@ -127,8 +128,10 @@ def test_an_index_of_schema_1_is_migrated_and_its_documents_read_again(tmp_path,
     try:
         assert index.store.get_meta("schema_version") == str(SCHEMA_VERSION)
         assert len(index.store.documents_read_before(METADATA_VERSION)) == 2
+        assert not index.store.words_with_vectors()
         summary = ingest_paths(index, [pdfs], progress=False)
-        assert len(summary.updated) == 2 and index.embedder.embedded == 0
+        # No passage is embedded again; only the vocabulary, which the old index did not have.
+        assert len(summary.updated) == 2 and index.embedder.embedded == len(index.store.words_with_vectors()) > 0
     finally:
         index.close()
 

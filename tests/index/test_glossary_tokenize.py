@@ -54,3 +54,10 @@ def test_rrf_rewards_agreement():
     fused = reciprocal_rank_fusion([[1, 2, 3], [3, 1, 4]])
     assert [i for i, _ in fused][:2] == [1, 3]
     assert {i for i, _ in fused} == {1, 2, 3, 4}
+
+
+def test_ampersand_acronyms_are_read_and_spelled_out():
+    assert find_acronyms("young people at A&E after self-harm") == ["A&E"]
+    assert find_acronyms("b&bs for 16 year olds") == ["B&B"]
+    assert "accident and emergency" in query_terms("seen at A&E")
+    assert find_acronyms("R&D budgets") == []

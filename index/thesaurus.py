@@ -1,0 +1,107 @@
+"""The reports' own words for a user's word: a thesaurus mined from the corpus by meaning.
+
+Users write "grieving", "abroad", "bruises"; reports write "bereavement", "overseas", "bruising".
+A word of the question that few passages hold is looked up among the corpus's vocabulary (every
+word in at least MIN_PASSAGES passages, embedded once by the index's own model, stored in the
+index) and its nearest words by cosine are searched too. Nothing here is hand-written: the
+vocabulary and its neighbours come from the indexed reports, so the thesaurus follows the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from snowballstemmer import stemmer
+
+MIN_PASSAGES = 3  # a word in fewer passages is noise (names, typing slips) and finds almost nothing
+# Only a question word that at most this many passages hold is bridged: a common word already
+# finds its passages, and its neighbours would only blur the ranking (dev, eval/RESULTS.md).
+RARE_PASSAGES = 10
+MIN_SIMILARITY = 0.6  # cosine between the two words' embeddings, chosen on the dev questions
+PER_WORD = 2
+MAX_SHARE = 0.05  # a neighbour in more than this share of passages says little (in a large index)
+
+# Letters only: the lexical index splits words at apostrophes, hyphens and digits, so a vocabulary
+# word is always one of its terms.
+_WORD = re.compile(r"[a-z]+")
+_porter = stemmer("porter")
+
+
+def passage_words(text: str) -> set[str]:
+    """The distinct words a passage writes in lower case: names of people and places (and acronyms,
+    which the glossary bridges) are printed capitalised, so they never become anyone's synonym."""
+    return set(_WORD.findall(text))
+
+
+def vocabulary(texts: Iterable[str], min_passages: int = MIN_PASSAGES) -> dict[str, int]:
+    """Each word held by at least `min_passages` of these passages, with how many hold it."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(passage_words(text))
+    return {w: n for w, n in counts.items() if n >= min_passages and len(w) >= 3}
+
+
+@dataclass(frozen=True)
+class Related:
+    """A question word and the corpus words searched with it."""
+
+    word: str
+    neighbours: tuple[str, ...]
+
+
+class Thesaurus:
+    """The corpus vocabulary with unit-length embeddings, searched by cosine."""
+
+    def __init__(self, words: list[str], passages: np.ndarray, vectors: np.ndarray, n_passages: int) -> None:
+        self.words = words
+        self.passages = np.asarray(passages, dtype=np.int64)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else np.ones((0, 1))
+        self.vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        self.n_passages = n_passages
+        self._index = {w: i for i, w in enumerate(words)}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def passages_with(self, word: str) -> int:
+        """Passages holding this exact word (0 when it is not in the vocabulary)."""
+        i = self._index.get(word)
+        return int(self.passages[i]) if i is not None else 0
+
+    def related(
+        self,
+        words: list[str],
+        word_vectors: np.ndarray,
+        min_similarity: float = MIN_SIMILARITY,
+        per_word: int = PER_WORD,
+    ) -> list[Related]:
+        """For each word (with its embedding), the nearest vocabulary words that are not merely its
+        own inflections (the lexical index stems those already) and not in too many passages."""
+        if not len(self.words) or not words:
+            return []
+        q = np.asarray(word_vectors, dtype=np.float32)
+        q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+        sims = q @ self.vectors.T
+        common = max(MAX_SHARE * self.n_passages, 50)
+        out = []
+        for word, row in zip(words, sims, strict=True):
+            own = _porter.stemWord(word)
+            picked: list[str] = []
+            head = min(8 * per_word, len(row))
+            nearest = np.argpartition(-row, head - 1)[:head]
+            for i in nearest[np.argsort(-row[nearest])]:
+                if row[i] < min_similarity or len(picked) == per_word:
+                    break
+                candidate = self.words[i]
+                if _porter.stemWord(candidate) == own or self.passages[i] > common:
+                    continue
+                if any(_porter.stemWord(candidate) == _porter.stemWord(p) for p in picked):
+                    continue
+                picked.append(candidate)
+            if picked:
+                out.append(Related(word, tuple(picked)))
+        return out
