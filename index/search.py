@@ -12,10 +12,10 @@ from functools import lru_cache
 import numpy as np
 import snowballstemmer
 
+from index import thesaurus
 from index.embed import MINILM_NAME, Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.glossary import expand_for_embedding
-from index import thesaurus
 from index.highlight import highlight_spans, term_weights
 from index.query import JUDGEMENT_AREAS, QueryPlan, read_question
 from index.store import ChunkRow, ChunkStore, DocumentRow
