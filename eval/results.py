@@ -39,6 +39,8 @@ MECHANISMS: dict[str, tuple[str, Callable]] = {
                        lambda s: setattr(s, "area_weight", 0.0)),
     "feedback": ("pseudo-relevance feedback: terms of the first ranking's top passages, searched again",
                  lambda s: setattr(s, "feedback_weight", 0.0)),
+    "thesaurus": ("corpus thesaurus: the reports' own words for a question word few passages hold",
+                  lambda s: setattr(s, "thesaurus_similarity", None)),
     "reverse_glossary": ("expansions and partial forms of acronyms map back to the acronym",
                          lambda s: setattr(s, "reverse_glossary", False)),
     "relevance_floor": ("passages below the relevance floor are not shown",

@@ -71,6 +71,7 @@ AREA_WEIGHT = 0.5
 FEEDBACK_WEIGHT = 0.5
 FEEDBACK_PASSAGES = 8
 FEEDBACK_TERMS = 8
+WORD_VECTORS_KEPT = 20_000  # question words' embeddings kept (1.5 KB each)
 FEEDBACK_MAX_SHARE = 0.05  # words in more passages than this say little about one answer (and cost more)
 _STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 # The pure-Python stemmer costs ~50 us a word; the reports' vocabulary is small, so remember each.
@@ -248,6 +249,8 @@ class Searcher:
         self._lock = threading.Lock()  # sqlite3 connections and the tokenizer are not re-entrant
         self._docs: dict[int, DocumentRow] | None = None
         self._df_cache: dict[str, int] = {}
+        # Embeddings of question words the vocabulary lacks; a word's embedding never changes.
+        self._word_vectors: dict[str, np.ndarray] = {}
         self._n_chunks: int | None = None
         self._chunk_docs: tuple[np.ndarray, np.ndarray] | None = None
         # The lexical query runs here while the question is embedded (SQLite and BLAS both release
@@ -262,7 +265,7 @@ class Searcher:
         self.reverse_glossary = True
         self.feedback_weight = FEEDBACK_WEIGHT
         self.thesaurus_similarity: float | None = thesaurus.MIN_SIMILARITY  # None: no thesaurus
-        self.thesaurus_rare = thesaurus.RARE_PASSAGES
+        self.thesaurus_rare = thesaurus.RARE_SHARE  # share of passages
         self._thesaurus: thesaurus.Thesaurus | None = None
         self.relevance_floor: float | None = RELEVANCE_FLOORS.get(embedder.name)
         self._area_ids: dict[str, set[int]] = {}
@@ -760,13 +763,22 @@ class Searcher:
         # Rare as the lexical index counts (stemmed): "removing" is rare as a word, "remov" is not.
         candidates = [w for w in dict.fromkeys(content_words(topic)) if w.isalpha() and len(w) >= 4]
         frequencies = self._doc_freqs(candidates)
-        rare = [w for w in candidates if frequencies[w] <= self.thesaurus_rare]
+        most = self.thesaurus_rare * self._chunk_count()
+        rare = [w for w in candidates if frequencies[w] <= most]
         if not rare:  # most questions: the vocabulary is not even loaded
             return []
         found = self.corpus_thesaurus()
         if not len(found):
             return []
-        return found.related(rare, self.embedder.encode(rare), self.thesaurus_similarity)
+        # A vocabulary word's embedding is stored: only a word the reports hardly use is embedded now.
+        stored = {w: found.vector_of(w) for w in rare}
+        missing = [w for w in rare if stored[w] is None and w not in self._word_vectors]
+        if missing:
+            if len(self._word_vectors) > WORD_VECTORS_KEPT:
+                self._word_vectors.clear()
+            self._word_vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
+        vectors = np.stack([stored[w] if stored[w] is not None else self._word_vectors[w] for w in rare])
+        return found.related(rare, vectors, self.thesaurus_similarity)
 
     def corpus_thesaurus(self) -> thesaurus.Thesaurus:
         """The corpus vocabulary with its embeddings, read from the index once until it changes.

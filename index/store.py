@@ -524,7 +524,8 @@ class ChunkStore:
         return f"{count}:{top}"
 
     def chunk_texts(self) -> Iterator[str]:
-        for (text,) in self.db.execute("SELECT text FROM chunks"):
+        """Each distinct passage text once: a report indexed under two versions counts once."""
+        for (text,) in self.db.execute("SELECT DISTINCT text FROM chunks"):
             yield text
 
     def words_with_vectors(self) -> set[str]:
@@ -534,14 +535,15 @@ class ChunkStore:
 
     def replace_vocabulary(self, counts: dict[str, int], new_vectors: dict[str, np.ndarray], signature: str) -> None:
         """Make the stored vocabulary exactly `counts`, in one transaction; words already stored keep
-        their vector, `new_vectors` gives the others."""
+        their vector, `new_vectors` gives the others. A word that leaves the vocabulary keeps its
+        vector with a count of 0, so a report removed and added again costs no embedding."""
         with self.db:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_words (word TEXT PRIMARY KEY, passages INTEGER)")
             self.db.execute("DELETE FROM wanted_words")
             self.db.executemany("INSERT INTO wanted_words VALUES (?, ?)", counts.items())
-            self.db.execute("DELETE FROM words WHERE word NOT IN (SELECT word FROM wanted_words)")
             self.db.execute(
-                "UPDATE words SET passages = (SELECT passages FROM wanted_words w WHERE w.word = words.word)"
+                "UPDATE words SET passages = coalesce("
+                "(SELECT passages FROM wanted_words w WHERE w.word = words.word), 0)"
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO words(word, passages, vector) VALUES (?, ?, ?)",
@@ -555,7 +557,7 @@ class ChunkStore:
         n_chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         if not self._has_table("words"):
             return Thesaurus([], np.zeros(0), np.zeros((0, 1), dtype=np.float32), n_chunks)
-        rows = self.db.execute("SELECT word, passages, vector FROM words ORDER BY word").fetchall()
+        rows = self.db.execute("SELECT word, passages, vector FROM words WHERE passages > 0 ORDER BY word").fetchall()
         if not rows:
             return Thesaurus([], np.zeros(0), np.zeros((0, 1), dtype=np.float32), n_chunks)
         vectors = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32).reshape(len(rows), -1)

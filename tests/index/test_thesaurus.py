@@ -98,16 +98,31 @@ def test_the_index_keeps_its_vocabulary_and_embeds_each_word_once(index):
     assert index.searcher.corpus_thesaurus().passages_with("bereavement") == 3
     assert index.update_thesaurus() == 0  # up to date: nothing is embedded again
     before = index.store.words_with_vectors()
-    index.upsert(make_report("York", ["Placements overseas for children are checked and counselling is quick.",
-                                      "Overseas visits are made.", "Visits overseas are made.",
-                                      "Checks overseas are made."], year=2022))
+    york = make_report("York", ["Placements overseas for children are checked and counselling is quick.",
+                                "Overseas visits are made.", "Visits overseas are made.",
+                                "Checks overseas are made."], year=2022)
+    index.upsert(york)
     embedded = index.update_thesaurus()
     new = index.store.words_with_vectors() - before
     assert "overseas" in new and "counselling" not in new and embedded == len(new)
     assert index.searcher.corpus_thesaurus().passages_with("overseas") == 3  # not the capitalised one
     index.delete(max(index.store.documents()))
     index.update_thesaurus()
-    assert "overseas" not in index.store.words_with_vectors()  # it went with its report
+    assert index.searcher.corpus_thesaurus().passages_with("overseas") == 0  # it went with its report
+    index.upsert(york)
+    assert index.update_thesaurus() == 0  # its words kept their vectors: nothing is embedded again
+    assert index.searcher.corpus_thesaurus().passages_with("overseas") == 3
+
+
+def test_a_report_indexed_twice_counts_its_passages_once(index):
+    index.update_thesaurus()
+    counts = index.searcher.corpus_thesaurus().passages_with("bereavement")
+    index.upsert(make_report("Leeds", [
+        "Children who have suffered a bereavement are offered counselling, and a bereavement nurse visits.",
+        "Young people say that bereavement counselling came quickly.",
+    ], year=2020, salt="again"))
+    assert index.update_thesaurus() == 0
+    assert index.searcher.corpus_thesaurus().passages_with("bereavement") == counts
 
 
 def test_a_question_in_everyday_words_finds_the_reports_word(index):
@@ -122,3 +137,16 @@ def test_the_thesaurus_can_be_turned_off(index):
     index.searcher.thesaurus_similarity = None
     response = index.search("support for grieving children", k=3)
     assert "also searched" not in (response.interpretation or "")
+
+
+def test_a_vocabulary_word_is_looked_up_not_embedded_again(index):
+    index.update_thesaurus()
+    index.searcher.thesaurus_rare = 1.0  # every word counts as rare here, so both are looked up
+    encoded: list[str] = []
+    encode = index.embedder.encode
+    index.embedder.encode = lambda texts, batch_size=32: (encoded.extend(texts), encode(texts, batch_size))[1]
+    index.search("bereavement for grieving", k=3)
+    assert "grieving" in encoded and "bereavement" not in encoded
+    encoded.clear()
+    index.search("support for grieving", k=3)  # a word embedded once is kept: only the question is embedded
+    assert "grieving" not in encoded and len(encoded) >= 1
