@@ -51,6 +51,26 @@ _BEST = re.compile(r"\b(?:best|highest|top|well)[\s-]+(?:rated|performing|graded
 _WORST = re.compile(r"\b(?:worst|lowest|poorly|badly)[\s-]+(?:rated|performing|graded)\b"
                     r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
 
+# A poor grade told as where the authority was before, the question asking what came after:
+# "did Torbay improve after being rated inadequate?", "Bradford was inadequate in 2018 - has it turned
+# things round?", "came out of inadequate". The answer is in the later report, so that grade does not
+# narrow, and a year named with it becomes "that year or later".
+_POOR = r"(?:inadequate|failing|requires?\s+improvement)"
+_EARLIER_STATE = re.compile(
+    rf"\b(?:after|since|following)\s+(?:(?:it|they|its|their|the|an?|was|were|had|has|been|being)\s+){{0,3}}"
+    rf"(?:(?:rated|judged|graded|found|deemed|declared|put\s+in)\s+(?:to\s+be\s+|as\s+)?)?(?:an?\s+)?{_POOR}"
+    rf"|\b(?:came|come|comes|coming|climbed|climb|got|get|getting|moved|move|lifted)\s+out\s+of\s+{_POOR}"
+    rf"|\bno\s+longer\s+{_POOR}",
+    re.I,
+)
+_CHANGE_SINCE = re.compile(
+    r"\b(?:improv\w*|turn(?:ed|ing|s)?\s+(?:\w+\s+){0,2}(?:round|around)|recover\w*|progress\w*|"
+    r"better|fixed|since\s+then|now)\b",
+    re.I,
+)
+_WAS_POOR = re.compile(rf"\b(?:was|were|had\s+been|used\s+to\s+be)\s+(?:(?:rated|judged|graded)\s+)?"
+                       rf"{_POOR}\b", re.I)
+
 _RECENCY = re.compile(
     r"\b(?:(?:in|at|from|of)\s+)?(?:(?:its|their|the|his|her)\s+)?"
     r"(?:latest|most\s+recent|newest|current|recent|last)\s+"
@@ -124,6 +144,7 @@ class QueryPlan:
     year_to: int | None = None  # narrowing: "before 2015"
     grades: list[str] = field(default_factory=list)  # narrowing, on `grade_judgement`
     grade_judgement: str = "overall_effectiveness"
+    earlier_grades: list[str] = field(default_factory=list)  # where it was before: not narrowing
     latest: bool = False
     judgement_area: str | None = None
     compares: bool = False
@@ -155,6 +176,9 @@ class QueryPlan:
             area = "" if self.grade_judgement == "overall_effectiveness" else \
                 f" for {self.grade_judgement.replace('_', ' ')}"
             parts.append("reports graded " + " or ".join(self.grades) + area)
+        if self.earlier_grades:
+            parts.append(" or ".join(self.earlier_grades)
+                         + " read as the grade before (not narrowed)")
         return parts
 
     def area_label(self) -> str | None:
@@ -277,6 +301,12 @@ def read_question(
             if free(match.span()):
                 plan.grades += [g for g in grades if g not in plan.grades]
                 take("grade", match)
+
+    if _EARLIER_STATE.search(question) or (_WAS_POOR.search(question) and _CHANGE_SINCE.search(question)):
+        plan.earlier_grades = [g for g in plan.grades if g in ("inadequate", "requires improvement")]
+        plan.grades = [g for g in plan.grades if g not in plan.earlier_grades]
+        if len(plan.years) == 1 and plan.year_from is None and plan.year_to is None:
+            plan.year_from, plan.years = plan.years[0], []
 
     for match in _RECENCY.finditer(question):
         if free(match.span()):

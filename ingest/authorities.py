@@ -9,7 +9,9 @@ authority one canonical display name and key, however a report prints it or a us
 Short names are derived by general rules, not listed per authority: the part before "and", "with",
 "upon" or "-on-" when no other authority shares it ("Brighton", "Windsor", "Stoke"), the county
 abbreviations in common use ("Herts", "Notts"), "County Durham" / "Durham", the name without
-"City of", "Borough" or the article ("the Wirral").
+"City of", "Borough" or the article ("the Wirral"), and the name in the council's own web address
+(kingston.gov.uk: "Kingston"; northnorthants.gov.uk: "North Northants"; westberks.gov.uk: "West
+Berks"), which settles a short name two authorities share: Hull's address is hullcc.gov.uk.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ _ABBREVIATIONS = {
     "leics": "Leicestershire", "glos": "Gloucestershire", "oxon": "Oxfordshire", "worcs": "Worcestershire",
     "cambs": "Cambridgeshire", "staffs": "Staffordshire", "wilts": "Wiltshire", "hants": "Hampshire",
     "derbys": "Derbyshire", "lincs": "Lincolnshire", "warks": "Warwickshire", "shrops": "Shropshire",
-    "northumbs": "Northumberland",
+    "northumbs": "Northumberland", "northants": "Northamptonshire",
 }
 # Names that are also everyday English words: recognised in free text only when capitalised.
 EVERYDAY_WORDS = frozenset({"reading", "bury", "bath", "barking", "hull", "slough", "havering", "poole", "sutton",
@@ -246,7 +248,23 @@ def _ascii_keep_length(text: str) -> str:
     return "".join(folded if len(folded := _ascii(ch)) == 1 else ch for ch in text)
 
 
+def _domain_name(domain: str) -> str | None:
+    """The council's own short name from its web address: 'kingston.gov.uk' -> 'kingston',
+    'northnorthants.gov.uk' -> 'northnorthants' (the key of "North Northants"). Only gov.uk
+    addresses: a trust's or a contractor's address names no place."""
+    host = (domain or "").strip().lower().removeprefix("www.").removeprefix("my.")
+    if not host.endswith(".gov.uk"):
+        return None
+    label = host.removesuffix(".gov.uk").replace("-", "")
+    return label if "." not in label and len(label) >= 3 else None
+
+
 def _authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
+    # A web-address name counts only when one authority has it (two rows share a merged council's).
+    domains: dict[str, int] = {}
+    for row in rows:
+        if (label := _domain_name(row.get("domain", ""))) is not None:
+            domains[label] = domains.get(label, 0) + 1
     base: list[tuple[dict[str, str], str, list[str]]] = []
     for row in rows:
         ons = (row.get("local_authority_ons_name") or "").strip()
@@ -267,6 +285,9 @@ def _authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
             names.append("Bedford Borough")
         if "," in ons and "city of" in ons.lower():
             names.append("City of " + display)
+        label = _domain_name(row.get("domain", ""))
+        if label is not None and domains[label] == 1:
+            names.append(label)
         base.append((row, display, names))
 
     # Derived short names: kept only when exactly one authority would have them, and when the

@@ -31,6 +31,8 @@ def names(question: str, indexed: set[str] | None = None) -> list[str]:
     ("Herts and Notts compared", ["Hertfordshire", "Nottinghamshire"]),
     ("what did the report say about reading with children?", []),
     ("Kingston upon Thames", ["Kingston upon Thames"]),
+    ("did Kingston's move to a trust work?", ["Kingston upon Thames"]),  # kingston.gov.uk
+    ("North Northants and West Berks", ["North Northamptonshire", "West Berkshire"]),
 ])
 def test_authorities_by_every_name_people_use(question, expected):
     assert names(question) == expected
@@ -104,6 +106,25 @@ def test_grade_words_are_read_as_grades(question, grades, judgement):
     assert plan.grade_judgement == judgement
     for word in ("inadequate", "outstanding", "rated", "best-rated", "failing"):
         assert word not in plan.topic.lower().split()
+
+
+@pytest.mark.parametrize("question, year_from", [
+    ("did Torbay improve after being rated inadequate?", None),
+    ("Bradford was rated inadequate in 2018; what improved by the next inspection?", 2018),
+    ("Liverpool was failing in 2023 - has it turned things round?", 2023),
+    ("which councils came out of inadequate?", None),
+])
+def test_a_poor_grade_told_as_the_past_does_not_narrow(question, year_from):
+    plan = read_question(question)
+    assert plan.grades == []
+    assert plan.year_from == year_from and plan.years == []  # "in 2018" becomes "2018 or later"
+    if plan.earlier_grades:
+        assert "read as the grade before (not narrowed)" in " ".join(plan.describe())
+
+
+def test_a_poor_grade_of_the_report_itself_still_narrows():
+    assert read_question("why was Slough judged inadequate in 2014?").grades == ["inadequate"]
+    assert read_question("what do failing councils get wrong about supervision?").grades == ["inadequate"]
 
 
 def test_good_practice_is_not_a_grade():

@@ -46,16 +46,37 @@ def test_every_printed_form_resolves_to_one_canonical_name(registry, printed, ca
     assert found is not None and found.name == canonical
 
 
-@pytest.mark.parametrize("name", ["Kingston", "Cheshire", "North", "Northamptonshire County", "Narnia", ""])
+@pytest.mark.parametrize("name", ["Cheshire", "North", "Northamptonshire County", "Narnia", ""])
 def test_ambiguous_or_unknown_names_resolve_to_nothing(registry, name):
     found = registry.resolve(name)
     assert found is None or found.name == "Northamptonshire"
 
 
-def test_a_short_name_shared_by_two_authorities_is_not_an_alias(registry):
+def test_a_short_name_two_authorities_share_goes_to_the_one_whose_web_address_it_is(registry):
     kingston = {a.name for a in registry.authorities if a.name.startswith("Kingston")}
     assert kingston == {"Kingston upon Thames", "Kingston upon Hull"}
-    assert registry.resolve("Kingston") is None
+    assert registry.resolve("Kingston").name == "Kingston upon Thames"  # kingston.gov.uk; Hull is hullcc.gov.uk
+    assert registry.resolve("Hull").name == "Kingston upon Hull"
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("North Northants", "North Northamptonshire"), ("West Berks", "West Berkshire"),
+    ("NE Lincs", "North East Lincolnshire"), ("South Glos", "South Gloucestershire"),
+    ("RBKC", "Kensington and Chelsea"), ("Northants", "Northamptonshire"),
+])
+def test_the_councils_own_web_address_names_it(registry, typed, canonical):
+    assert registry.resolve(typed).name == canonical
+
+
+def test_a_web_address_two_rows_share_or_a_trusts_names_nothing():
+    from ingest.authorities import _authorities_from_rows
+
+    rows = [{"local_authority_ons_name": name, "domain": domain, "urn": str(i), "la_code": str(i)}
+            for i, (name, domain) in enumerate([("Bournemouth", "bcp.gov.uk"), ("Poole", "bcp.gov.uk"),
+                                                ("Slough", "brighterfuturesforchildren.org")])]
+    registry = AuthorityRegistry(_authorities_from_rows(rows))
+    assert registry.resolve("bcp") is None and registry.resolve("brighterfuturesforchildren") is None
+    assert registry.resolve("Poole").name == "Poole"
 
 
 def test_regions_and_neighbours(registry):
