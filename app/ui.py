@@ -925,9 +925,11 @@ def load_index(index_dir: Path | str) -> ReportIndex | None:
     # The server only embeds questions: the numpy forward pass of the same model answers them as
     # fast as torch does, without torch's import time and memory (docs/PERFORMANCE.md).
     try:
-        return ReportIndex.load(directory, embedder=load_embedder(queries_only=True), read_only=True)
+        index = ReportIndex.load(directory, embedder=load_embedder(queries_only=True), read_only=True)
     except IndexNotFoundError:
         return None
+    index.searcher.warm()
+    return index
 
 
 def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 7860,

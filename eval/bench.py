@@ -266,6 +266,7 @@ def query_latency(index, workload: list[tuple[str, dict]], k: int = 10, retrieve
     """Warm latency of index.search per query (query embedding included), after a warm-up."""
     from index.search import QueryError, SearchFilters
 
+    index.searcher.warm()  # as the server does at start
     for question, _ in workload[:5]:
         index.search(question, None, k=k, retriever=retriever)
     timings, errors = [], 0

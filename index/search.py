@@ -71,6 +71,8 @@ AREA_WEIGHT = 0.5
 FEEDBACK_WEIGHT = 0.5
 FEEDBACK_PASSAGES = 8
 FEEDBACK_TERMS = 8
+# A capitalised word after a lower-case one, or after a hyphen: "the Arthur Labinjo-Hughes case".
+_NAME_INSIDE = re.compile(r"(?:(?<=[A-Za-z,;:'’\-] )|(?<=[A-Za-z]-))[A-Z][a-z]+")
 WORD_VECTORS_KEPT = 20_000  # question words' embeddings kept (1.5 KB each)
 FEEDBACK_MAX_SHARE = 0.05  # words in more passages than this say little about one answer (and cost more)
 _STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
@@ -290,6 +292,18 @@ class Searcher:
             self._plan_names = None
             self._thesaurus = None
             self._df_cache.clear()
+
+    def warm(self) -> None:
+        """Read now what searches would otherwise read on first need (the reports, the passage map,
+        the summaries, the corpus vocabulary): a server calls this at start so no user pays for it."""
+        with self._lock:
+            self.documents()
+            self._chunk_map()
+            self._chunk_count()
+            if self._summary_ids is None:
+                self._summary_ids = self.store.chunk_ids_in_sections(SUMMARY_SECTIONS)
+            if self.thesaurus_similarity is not None:
+                self.corpus_thesaurus()
 
     def documents(self) -> dict[int, DocumentRow]:
         """The indexed reports, each under its authority's canonical name and key (la_lookup.csv),
@@ -761,7 +775,11 @@ class Searcher:
         if self.thesaurus_similarity is None:
             return []
         # Rare as the lexical index counts (stemmed): "removing" is rare as a word, "remov" is not.
-        candidates = [w for w in dict.fromkeys(content_words(topic)) if w.isalpha() and len(w) >= 4]
+        # A capitalised word inside the sentence is a name ("Arthur", "Ukraine"): the vocabulary holds
+        # no names, so its nearest words would be noise.
+        names = {m.group(0).lower() for m in _NAME_INSIDE.finditer(topic)}
+        candidates = [w for w in dict.fromkeys(content_words(topic))
+                      if w.isalpha() and len(w) >= 4 and w not in names]
         frequencies = self._doc_freqs(candidates)
         most = self.thesaurus_rare * self._chunk_count()
         rare = [w for w in candidates if frequencies[w] <= most]
