@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report type (repeatable): sif, sif_reinspection, ilacs_standard, ilacs_short, "
                         "ilacs_2026, lac_2013, lscb_review")
     p.add_argument("--grade", action="append", metavar="G", help="overall grade, e.g. inadequate (repeatable)")
+    p.add_argument("--judgement", action="append", metavar="J=G",
+                   help="grade on one judgement (repeatable), e.g. care_leavers=good; judgements: "
+                        "overall_effectiveness, impact_of_leaders, help_and_protection, in_care, care_leavers")
+    p.add_argument("--latest", action="store_true", help="each authority's latest report only")
+    p.add_argument("--region", metavar="NAME", help="authorities of one region, e.g. 'North West'")
+    p.add_argument("--neighbours-of", metavar="NAME",
+                   help="this authority and its ten statistical neighbours (la_lookup.csv)")
     p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     p.add_argument("--retriever", default="hybrid", help="hybrid (default), dense or lexical")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -181,7 +188,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     try:
         filters = SearchFilters.build(authority=args.authority, year=args.year, years=args.years,
-                                      report_type=args.report_type, grade=args.grade)
+                                      report_type=args.report_type, grade=args.grade, judgement=args.judgement,
+                                      latest_only=args.latest, region=args.region,
+                                      neighbours_of=args.neighbours_of)
     except QueryError as exc:
         raise _UserError(str(exc)) from None
     # One question to embed: the numpy forward pass of the same model skips torch's ~8 s import.

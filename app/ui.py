@@ -56,8 +56,9 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from index.embed import load_embedder
 from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
-from index.search import MAX_K, YEAR_RANGE, QueryError, SearchFilters, SearchResult
+from index.search import FILTER_JUDGEMENTS, MAX_K, YEAR_RANGE, QueryError, SearchFilters, SearchResult
 from index.store import DocumentRow, IndexMismatchError
+from ingest.authorities import default_registry
 from ingest.models import GRADES, REPORT_TYPES
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,10 @@ GRADE_COLOURS = {
 }
 REPORT_TYPE_CHOICES = [(label, key) for key, label in REPORT_TYPES.items() if key != "unknown"]
 GRADE_CHOICES = [(g[0].upper() + g[1:], g) for g in GRADES]
+JUDGEMENT_CHOICES = [(label[0].upper() + label[1:], key) for key, label in FILTER_JUDGEMENTS.items()]
+REGION_CHOICES = default_registry().regions()
+NEIGHBOUR_CHOICES = sorted(a.name for a in default_registry().authorities)  # any authority, indexed or not
+MORE_FILTERS = ("judgement", "judgement_grades", "latest", "region", "neighbours_of")
 
 
 # -- search: the one call into the index ---------------------------------------------------------
@@ -107,9 +112,19 @@ def _year_text(value: Any) -> str:
 
 def build_filters(
     authorities: Any = None, year_from: Any = None, year_to: Any = None,
-    report_types: Any = None, grades: Any = None,
+    report_types: Any = None, grades: Any = None, more: dict | None = None,
 ) -> SearchFilters:
-    """The UI's filter values as SearchFilters; QueryError (a readable message) when one is wrong."""
+    """The UI's filter values as SearchFilters; QueryError (a readable message) when one is wrong.
+
+    `more`: the judgement, latest-only, region and neighbours filters, by the names of MORE_FILTERS.
+    """
+    more = more or {}
+    judgement = more.get("judgement") or None
+    judged = _as_list(more.get("judgement_grades"))
+    if judged and not judgement:
+        raise QueryError("choose the judgement those grades are for (e.g. care leavers)")
+    labels_j = {label: key for key, label in FILTER_JUDGEMENTS.items()}
+    judgements = {labels_j.get(judgement, judgement): judged} if judgement and judged else None
     first, last = _year_text(year_from), _year_text(year_to)
     years = None
     if first or last:
@@ -117,7 +132,9 @@ def build_filters(
     labels = {label.lower(): key for key, label in REPORT_TYPES.items()}
     types = [labels.get(t.lower(), t) for t in _as_list(report_types)]
     return SearchFilters.build(authority=_as_list(authorities) or None, years=years,
-                               report_type=types or None, grade=_as_list(grades) or None)
+                               report_type=types or None, grade=_as_list(grades) or None, judgement=judgements,
+                               latest_only=bool(more.get("latest")), region=more.get("region") or None,
+                               neighbours_of=more.get("neighbours_of") or None)
 
 
 def _k(value: Any) -> int:
@@ -162,7 +179,7 @@ def _has_documents(index: ReportIndex | None) -> bool:
 def run_search(
     index: ReportIndex | None, question: str, authorities: Any = None, year_from: Any = None,
     year_to: Any = None, report_types: Any = None, grades: Any = None, k: Any = DEFAULT_K,
-    index_dir: Path | str | None = None,
+    index_dir: Path | str | None = None, more: dict | None = None,
 ) -> dict:
     """Search and return JSON-able results; every user mistake becomes {"ok": False, "message": ...}."""
     question = question if isinstance(question, str) else "" if question is None else str(question)
@@ -172,7 +189,7 @@ def run_search(
         where = index_dir or (index.directory if index is not None else None)
         return _payload(question, [], ingest_help(where), ok=False)
     try:
-        filters = build_filters(authorities, year_from, year_to, report_types, grades)
+        filters = build_filters(authorities, year_from, year_to, report_types, grades, more)
         response = index.search(question, filters, k=_k(k))
     except QueryError as exc:
         return _payload(question, [], str(exc), ok=False)
@@ -193,13 +210,14 @@ def run_search(
 def compare_search(
     index: ReportIndex | None, question: str, authorities: Any = None, year_from: Any = None,
     year_to: Any = None, report_types: Any = None, grades: Any = None,
-    max_authorities: int = COMPARE_AUTHORITIES,
+    max_authorities: int = COMPARE_AUTHORITIES, more: dict | None = None,
 ) -> dict:
     """The best passage per authority: one wide search, first result per authority.
 
     With an authority filter, one card per chosen authority (a narrow search fills any the wide one missed).
     """
-    payload = run_search(index, question, authorities, year_from, year_to, report_types, grades, COMPARE_K)
+    payload = run_search(index, question, authorities, year_from, year_to, report_types, grades, COMPARE_K,
+                         more=more)
     if not payload["ok"]:
         return payload
     best: dict[str, dict] = {}
@@ -215,7 +233,8 @@ def compare_search(
     for name in chosen:
         found = by_key.get(_norm(name))
         if found is None:
-            one = run_search(index, payload["query"], [name], year_from, year_to, report_types, grades, 1)
+            one = run_search(index, payload["query"], [name], year_from, year_to, report_types, grades, 1,
+                             more=more)
             found = one["results"][0] if one["results"] else None
         if found is None:
             missing.append(name)
@@ -690,20 +709,30 @@ class _App:
         self._corpus: CorpusTables | None = None
 
     def search(self, question: str, authorities: list[str] | None, year_from: Any, year_to: Any,
-               report_types: list[str] | None, grades: list[str] | None, k: Any) -> dict:
-        """Cited passages answering the question, as JSON (the `search` API endpoint)."""
+               report_types: list[str] | None, grades: list[str] | None, k: Any, judgement: str | None = None,
+               judgement_grades: list[str] | None = None, latest: bool = False, region: str | None = None,
+               neighbours_of: str | None = None) -> dict:
+        """Cited passages answering the question, as JSON (the `search` API endpoint).
+
+        judgement / judgement_grades: grades on one of the five judgements; latest: each authority's
+        newest report only; region; neighbours_of: an authority and its statistical neighbours.
+        """
+        more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of), strict=True))
         return run_search(self.index, question, authorities, year_from, year_to, report_types, grades, k,
-                          index_dir=self.index_dir)
+                          index_dir=self.index_dir, more=more)
 
     def show(self, payload: dict | None, view: str, authorities: list[str] | None, year_from: Any,
-             year_to: Any, report_types: list[str] | None, grades: list[str] | None,
-             request: gr.Request) -> tuple[str, Any, Any]:
+             year_to: Any, report_types: list[str] | None, grades: list[str] | None, judgement: str | None = None,
+             judgement_grades: list[str] | None = None, latest: bool = False, region: str | None = None,
+             neighbours_of: str | None = None, request: gr.Request = None) -> tuple[str, Any, Any]:
         """Render the results in the chosen view and write the export files of what is shown."""
         if not payload:
             return "", _no_download("CSV"), _no_download("Markdown")
         if view == VIEW_COMPARE and payload.get("ok"):
+            more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of),
+                            strict=True))
             payload = compare_search(self.index, payload["query"], authorities, year_from, year_to,
-                                     report_types, grades)
+                                     report_types, grades, more=more)
         renderer = {VIEW_COMPARE: render_compare, VIEW_BY_REPORT: render_by_report}.get(view, render_ranked)
         page = renderer(payload)
         if not payload["results"]:
@@ -786,6 +815,19 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
                                         scale=2, elem_id="oq-grade")
                     k = gr.Slider(1, MAX_UI_K, value=DEFAULT_K, step=1, label="Number of results", scale=1,
                                   elem_id="oq-k")
+                with gr.Row():
+                    judgement = gr.Dropdown(JUDGEMENT_CHOICES, value=None, label="Judgement",
+                                            info="grade on one judgement", scale=2, elem_id="oq-judgement")
+                    judgement_grades = gr.Dropdown(GRADE_CHOICES, value=[], multiselect=True,
+                                                   label="graded", scale=2, elem_id="oq-judgement-grade")
+                    latest = gr.Checkbox(False, label="Latest report of each authority only", scale=1,
+                                         elem_id="oq-latest")
+                with gr.Row():
+                    region = gr.Dropdown(REGION_CHOICES, value=None, label="Region", scale=2,
+                                         elem_id="oq-region")
+                    neighbours_of = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True,
+                                                label="Statistical neighbours of", scale=2,
+                                                info="that authority and its ten neighbours", elem_id="oq-neighbours")
             with gr.Row(equal_height=False, elem_id="oq-toolbar"):
                 view = gr.Radio(list(VIEWS), value=VIEW_RANKED, label="Show", scale=3, elem_id="oq-view",
                                 info="Compare authorities: the best passage from each council, side by side")
@@ -808,10 +850,11 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
                                         show_search="search", max_height=520, elem_classes="oq-table")
 
         filters = [authority, year_from, year_to, report_type, grade]
-        show_inputs = [payload, view, *filters]
+        more_filters = [judgement, judgement_grades, latest, region, neighbours_of]
+        show_inputs = [payload, view, *filters, *more_filters]
         show_outputs = [results, csv_btn, md_btn]
         # preprocess=False: the raw values reach run_search, which validates them all with one kind of message
-        search_inputs = [question, *filters, k]
+        search_inputs = [question, *filters, k, *more_filters]
         gr.on([search_btn.click, question.submit], app.search, search_inputs, payload, api_name="search",
               show_progress_on=results, preprocess=False).then(
             app.show, show_inputs, show_outputs, api_visibility="private")

@@ -92,11 +92,17 @@ class QueryError(ValueError):
 
 @dataclass
 class SearchFilters:
+    """Which reports a search may answer from; every filter set narrows (they combine with AND)."""
+
     authorities: list[str] = field(default_factory=list)
     year_from: int | None = None
     year_to: int | None = None
     report_types: list[str] = field(default_factory=list)
     grades: list[str] = field(default_factory=list)  # overall effectiveness
+    judgement_grades: dict[str, list[str]] = field(default_factory=dict)  # FILTER_JUDGEMENTS key -> grades
+    latest_only: bool = False  # each authority's newest report only
+    region: str | None = None
+    neighbours_of: str | None = None  # this authority and its ten statistical neighbours
 
     @classmethod
     def build(
@@ -106,8 +112,30 @@ class SearchFilters:
         years: str | tuple[int, int] | None = None,
         report_type: str | list[str] | None = None,
         grade: str | list[str] | None = None,
+        judgement: dict[str, str | list[str]] | list[str] | str | None = None,
+        latest_only: bool = False,
+        region: str | None = None,
+        neighbours_of: str | None = None,
     ) -> SearchFilters:
-        """Validate user-facing options; bad ones raise QueryError naming the valid values."""
+        """Validate user-facing options into filters.
+
+        Args:
+            authority: one name or several (any name the authority goes by).
+            year / years: a year, or a range "2016-2019" (not both).
+            report_type: keys of REPORT_TYPES.
+            grade: overall effectiveness grades.
+            judgement: grades on one of the five judgements, as {"care_leavers": ["good"]} or
+                "care_leavers=good" strings (repeat a judgement for several grades).
+            latest_only: each authority's newest report only.
+            region: a region of England ("North West").
+            neighbours_of: an authority; it and its ten statistical neighbours (la_lookup.csv).
+
+        Returns:
+            The filters.
+
+        Raises:
+            QueryError: a bad option; the message names the valid values (or close names).
+        """
         filters = cls()
         if authority:
             names = [authority] if isinstance(authority, str) else list(authority)
@@ -130,10 +158,62 @@ class SearchFilters:
                 if g.lower() not in GRADES:
                     raise QueryError(f"unknown grade {g!r}; valid: {', '.join(GRADES)}")
             filters.grades = [g.lower() for g in grades]
+        filters.judgement_grades = _parse_judgements(judgement)
+        filters.latest_only = bool(latest_only)
+        registry = default_registry()
+        if region and region.strip():
+            wanted = region.strip().lower()
+            regions = registry.regions()
+            found = next((r for r in regions if r.lower() == wanted), None)
+            if found is None:
+                raise QueryError(f"unknown region {region!r}; valid: {', '.join(regions)}")
+            filters.region = found
+        if neighbours_of and neighbours_of.strip():
+            authority = registry.resolve(neighbours_of)
+            if authority is None:
+                raise QueryError(f"{neighbours_of!r} is not a local authority; {registry.suggestion(neighbours_of)}")
+            filters.neighbours_of = authority.name
         return filters
 
     def is_empty(self) -> bool:
-        return not (self.authorities or self.year_from or self.year_to or self.report_types or self.grades)
+        return not (self.authorities or self.year_from or self.year_to or self.report_types or self.grades
+                    or self.judgement_grades or self.latest_only or self.region or self.neighbours_of)
+
+
+# The five judgements a user can filter on (ingest.models.JUDGEMENTS holds older frameworks' too).
+FILTER_JUDGEMENTS: dict[str, str] = {
+    "overall_effectiveness": "overall effectiveness",
+    "impact_of_leaders": "impact of leaders",
+    "help_and_protection": "help and protection",
+    "in_care": "children in care",
+    "care_leavers": "care leavers",
+}
+
+
+def _parse_judgements(value: dict[str, str | list[str]] | list[str] | str | None) -> dict[str, list[str]]:
+    if not value:
+        return {}
+    pairs: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for key, grades in value.items():
+            pairs += [(key, g) for g in ([grades] if isinstance(grades, str) else grades)]
+    else:
+        for item in [value] if isinstance(value, str) else value:
+            key, sep, grade = str(item).partition("=")
+            if not sep:
+                raise QueryError(f"a judgement filter reads JUDGEMENT=GRADE, like care_leavers=good; got {item!r}")
+            pairs.append((key, grade))
+    out: dict[str, list[str]] = {}
+    for key, grade in pairs:
+        key = key.strip().lower().replace(" ", "_").replace("-", "_")
+        grade = " ".join(grade.strip().lower().replace("_", " ").split())
+        if key not in FILTER_JUDGEMENTS:
+            raise QueryError(f"unknown judgement {key!r}; valid: {', '.join(FILTER_JUDGEMENTS)}")
+        if grade not in GRADES:
+            raise QueryError(f"unknown grade {grade!r}; valid: {', '.join(GRADES)}")
+        if grade not in out.setdefault(key, []):
+            out[key].append(grade)
+    return out
 
 
 def _parse_year(value: int | str) -> int:
@@ -346,9 +426,17 @@ class Searcher:
                 close = difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 raise QueryError(f"no report in the index is from {unknown[0]!r}{hint}")
+        places = self._place_keys(filters)
+        latest = set(self._latest_of_each(list(docs))) if filters.latest_only else None
         allowed = []
         for doc in docs.values():
             if keys and doc.authority_key not in keys:
+                continue
+            if places is not None and doc.authority_key not in places:
+                continue
+            if latest is not None and doc.id not in latest:
+                continue
+            if any(_grade_of(doc, j) not in grades for j, grades in filters.judgement_grades.items()):
                 continue
             if filters.report_types and doc.report_type not in filters.report_types:
                 continue
@@ -358,6 +446,19 @@ class Searcher:
                 continue
             allowed.append(doc.id)
         return allowed
+
+    def _place_keys(self, filters: SearchFilters) -> set[str] | None:
+        """Authority keys of the region and/or neighbourhood filters (None when neither is set)."""
+        if filters.region is None and filters.neighbours_of is None:
+            return None
+        keys: set[str] | None = None
+        if filters.region is not None:
+            keys = {a.key for a in self.registry.in_region(filters.region)}
+        if filters.neighbours_of is not None:
+            home = self.registry.resolve(filters.neighbours_of)
+            near = {home.key, *(a.key for a in self.registry.neighbours(home.name))} if home else set()
+            keys = near if keys is None else keys & near
+        return keys
 
     def search(
         self,

@@ -129,9 +129,9 @@ def client_for(url: str, **kwargs) -> Client:
 
 
 def search(client: Client, question: str = QUESTION, authorities=None, year_from=None, year_to=None,
-           report_types=None, grades=None, k=5) -> dict:
+           report_types=None, grades=None, k=5, **more) -> dict:
     return client.predict(question, authorities or [], year_from, year_to, report_types or [], grades or [], k,
-                          api_name="/search")
+                          api_name="/search", **more)
 
 
 # -- fixtures -------------------------------------------------------------------------------------
@@ -183,7 +183,8 @@ def test_the_endpoint_is_named_search(client):
     info = client.view_api(print_info=False, return_format="dict")
     assert list(info["named_endpoints"]) == ["/search"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/search"]["parameters"]] == [
-        "question", "authorities", "year_from", "year_to", "report_types", "grades", "k"]
+        "question", "authorities", "year_from", "year_to", "report_types", "grades", "k", "judgement",
+        "judgement_grades", "latest", "region", "neighbours_of"]
 
 
 def test_search_filters(client):
@@ -201,6 +202,10 @@ def test_search_filters(client):
     assert authorities(report_types=["ilacs_short"]) == {"Borsetshire"}
     assert authorities(report_types=["SIF inspection"]) == {"Avonshire", "Wessex"}  # a label works too
     assert len(search(client, k=2)["results"]) == 2
+    assert authorities(judgement="overall_effectiveness", judgement_grades=["inadequate"]) == {"Avonshire"}
+    assert authorities(region="West Midlands", question="management oversight") == {"Stoke-on-Trent"}
+    assert authorities(neighbours_of="Stoke-on-Trent", question="management oversight") == {"Stoke-on-Trent"}
+    assert len(authorities(latest=True)) == 4  # one report each
 
 
 @pytest.mark.parametrize("arguments, expected", [
@@ -209,6 +214,9 @@ def test_search_filters(client):
     ({"report_types": ["nonsense"]}, "unknown report type 'nonsense'"),
     ({"grades": ["brilliant"]}, "unknown grade 'brilliant'"),
     ({"authorities": ["Narnia"]}, "no report in the index is from 'Narnia'"),
+    ({"judgement_grades": ["good"]}, "choose the judgement"),
+    ({"neighbours_of": "Narnia"}, "'Narnia' is not a local authority"),
+    ({"region": "Narnia"}, "unknown region 'Narnia'"),
     ({"k": 0}, "from 1 to 100"),
     ({"k": "lots"}, "from 1 to 100"),
     ({"question": "   "}, "type a question"),
@@ -447,7 +455,7 @@ def test_markdown_export_quotes_passages_with_citations(index):
 def test_show_writes_download_files_of_what_is_shown(index):
     app = ui._App(index, None)
     data = ui.run_search(index, QUESTION, k=3)
-    page, csv_button, md_button = app.show(data, ui.VIEW_COMPARE, [], None, None, [], [], None)
+    page, csv_button, md_button = app.show(data, ui.VIEW_COMPARE, [], None, None, [], [], request=None)
     assert 'class="oq-compare"' in page
     assert csv_button.interactive and md_button.interactive
     assert csv_button.value["orig_name"] == "ofsted-qa-results.csv"
@@ -457,7 +465,7 @@ def test_show_writes_download_files_of_what_is_shown(index):
     assert len({row["authority"] for row in rows}) == len(rows) == 4  # one per authority, as shown
     assert "Compare authorities" in md_path.read_text(encoding="utf-8")
     page, csv_button, _ = app.show(ui.run_search(index, QUESTION, report_types=["x"]), ui.VIEW_RANKED,
-                                   [], None, None, [], [], None)
+                                   [], None, None, [], [], request=None)
     assert "oq-notice-error" in page and csv_button.value is None and not csv_button.interactive
 
 
