@@ -13,7 +13,6 @@ from ingest.authorities import default_registry
 from tests.index.helpers import make_report
 
 
-
 def text(where: str) -> list[str]:
     # Each report's own wording: identical passages would be shown once, as duplicates.
     return [f"In {where} care leavers are supported by personal advisers who keep in touch."]
