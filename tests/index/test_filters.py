@@ -30,7 +30,8 @@ def index(tmp_path):
                                 care_leavers="inadequate"))
     idx.upsert(_with_judgements(make_report("Leeds", text("Leeds 2022"), year=2022, overall="outstanding", salt="b"),
                                 care_leavers="outstanding"))
-    idx.upsert(_with_judgements(make_report("Bradford", text("Bradford"), year=2019, overall="good"), care_leavers="good"))
+    idx.upsert(_with_judgements(make_report("Bradford", text("Bradford"), year=2019, overall="good"),
+                                care_leavers="good"))
     idx.upsert(make_report("Kent", text("Kent"), year=2021, overall="good"))
     yield idx
     idx.close()
