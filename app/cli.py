@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", metavar="NAME", help="authorities of one region, e.g. 'North West'")
     p.add_argument("--neighbours-of", metavar="NAME",
                    help="this authority and its ten statistical neighbours (la_lookup.csv)")
+    p.add_argument("--contrast", action="store_true",
+                   help="what good looks like: passages from reports graded good or outstanding on the judgement "
+                        "the question is about, beside passages from reports graded requires improvement or "
+                        "inadequate")
     p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     p.add_argument("--retriever", default="hybrid", help="hybrid (default), dense or lexical")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -196,26 +200,55 @@ def cmd_ask(args: argparse.Namespace) -> int:
     # One question to embed: the numpy forward pass of the same model skips torch's ~8 s import.
     index = _open_index(args, read_only=True, queries_only=True)
     try:
-        response = index.search(args.question, filters, k=args.k, retriever=args.retriever)
+        if args.contrast:
+            from index.contrast import contrast_search
+
+            contrast = contrast_search(index.searcher, args.question, filters, k=args.k)
+        else:
+            response = index.search(args.question, filters, k=args.k, retriever=args.retriever)
     except QueryError as exc:
         raise _UserError(str(exc)) from None
     finally:
         index.close()
+    if args.contrast:
+        return _print_contrast(index, contrast, args.json)
     if args.json:
-        print(json.dumps({
-            "query": response.query, "message": response.message, "interpretation": response.interpretation,
-            "results": [r.to_dict() | {"link": _pdf_link(index, r)} for r in response.results],
-        }, indent=2, default=str))
+        print(json.dumps(_response_json(index, response), indent=2, default=str))
         return EXIT_OK
+    _print_response(index, response)
+    return EXIT_OK
+
+
+def _response_json(index, response) -> dict:
+    return {
+        "query": response.query, "message": response.message, "interpretation": response.interpretation,
+        "results": [r.to_dict() | {"link": _pdf_link(index, r)} for r in response.results],
+    }
+
+
+def _print_contrast(index, contrast, as_json: bool) -> int:
+    sides = (("good or outstanding", contrast.good), ("requires improvement or inadequate", contrast.poor))
+    if as_json:
+        print(json.dumps({"query": contrast.question, "judgement": contrast.judgement,
+                          "good": _response_json(index, contrast.good),
+                          "poor": _response_json(index, contrast.poor)}, indent=2, default=str))
+        return EXIT_OK
+    for title, response in sides:
+        print(f"== reports graded {title} for {contrast.judgement_label}\n")
+        _print_response(index, response)
+        print()
+    return EXIT_OK
+
+
+def _print_response(index, response) -> None:
     if not response.results:
         print(response.message or "no results")
-        return EXIT_OK
+        return
     if response.interpretation:
         print(f"(question read as: {response.interpretation})\n")
     if response.message:  # e.g. nothing answers closely: the closest follow, said as such
         print(response.message + "\n")
     print(_format_results(index, response.results))
-    return EXIT_OK
 
 
 def _pdf_link(index, result) -> str | None:

@@ -54,6 +54,7 @@ import pandas as pd
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
+from index.contrast import contrast_search
 from index.embed import load_embedder
 from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
 from index.search import FILTER_JUDGEMENTS, MAX_K, YEAR_RANGE, QueryError, SearchFilters, SearchResult
@@ -71,7 +72,8 @@ EXAMPLES: tuple[str, ...] = (
     "care leavers' accommodation",
 )
 VIEW_RANKED, VIEW_COMPARE, VIEW_BY_REPORT = "Best passages", "Compare authorities", "Group by report"
-VIEWS = (VIEW_RANKED, VIEW_COMPARE, VIEW_BY_REPORT)
+VIEW_CONTRAST = "What good looks like"
+VIEWS = (VIEW_RANKED, VIEW_COMPARE, VIEW_BY_REPORT, VIEW_CONTRAST)
 DEFAULT_K = 8
 MAX_UI_K = 50
 COMPARE_K = MAX_K  # one wide search, then the best passage per authority
@@ -245,6 +247,31 @@ def compare_search(
     return payload
 
 
+def contrast_payload(
+    index: ReportIndex | None, question: str, authorities: Any = None, year_from: Any = None,
+    year_to: Any = None, report_types: Any = None, grades: Any = None, k: Any = DEFAULT_K,
+    more: dict | None = None,
+) -> dict:
+    """The question from reports graded good or outstanding on the judgement it is about, beside
+    reports graded requires improvement or inadequate (index/contrast.py), as one JSON-able payload:
+    the good side's results in "results", the other side's in "poor", the judgement in "judgement"."""
+    payload = run_search(index, question, authorities, year_from, year_to, report_types, grades, k, more=more)
+    if not payload["ok"]:
+        return payload
+    try:
+        filters = build_filters(authorities, year_from, year_to, report_types, grades, more)
+        contrast = contrast_search(index.searcher, payload["query"], filters, _k(k))
+    except QueryError as exc:
+        return _payload(question, [], str(exc), ok=False)
+    docs = index.searcher.documents()
+    good = [result_dict(r, docs.get(r.doc_id)) for r in contrast.good.results]
+    poor = [result_dict(r, docs.get(r.doc_id)) for r in contrast.poor.results]
+    out = _payload(contrast.question, good, None, interpretation=contrast.good.interpretation)
+    out.update(poor=poor, judgement=contrast.judgement_label,
+               messages=[contrast.good.message, contrast.poor.message])
+    return out
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
 
@@ -395,6 +422,27 @@ def render_compare(payload: dict) -> str:
         note = notice_html("No passage matched for " + ", ".join(missing) + " with these filters.", "warn")
     return (f'<div class="oq-results">{_summary_html(payload, "authority", "authorities")}'
             f'<div class="oq-compare">{columns}</div>{note}</div>')
+
+
+def render_contrast(payload: dict) -> str:
+    if not payload["ok"]:
+        return notice_html(payload.get("message") or "Nothing matched.", "error")
+    judgement = payload.get("judgement", "overall effectiveness")
+    columns = []
+    for title, results, message in (
+        ("Graded good or outstanding", payload["results"], (payload.get("messages") or [None, None])[0]),
+        ("Graded requires improvement or inadequate", payload.get("poor", []),
+         (payload.get("messages") or [None, None])[1]),
+    ):
+        body = "".join(card_html(r, show_rank=False) for r in results) or notice_html(
+            message or "No report graded so matches this question and these filters.", "warn")
+        columns.append(f'<div><h3 class="oq-contrast-head">{title} for {html.escape(judgement)}</h3>{body}</div>')
+    read_as = payload.get("interpretation")
+    read_as = f" Question read as: {html.escape(read_as)}." if read_as else ""
+    summary = (f'<p class="oq-summary">What good looks like for <q>{html.escape(payload["query"])}</q>: '
+               f"passages from reports graded well on {html.escape(judgement)}, beside passages from reports "
+               f"graded less well; every passage is quoted verbatim from its report.{read_as}</p>")
+    return f'<div class="oq-results">{summary}<div class="oq-contrast">{"".join(columns)}</div></div>'
 
 
 def _report_heading(result: dict) -> str:
@@ -607,70 +655,8 @@ def grade_chart_html(grades: pd.DataFrame) -> str:
 
 # -- the Blocks ----------------------------------------------------------------------------------
 
-CSS = """
-.gradio-container { max-width: 1180px !important; margin: 0 auto !important; }
-#oq-title h1 { font-size: 1.75rem; font-weight: 700; margin: 0.3rem 0 0.25rem; }
-#oq-title p { margin: 0.15rem 0; color: var(--body-text-color); opacity: 0.8; line-height: 1.5; }
-.oq-results { display: flex; flex-direction: column; gap: 14px; padding: 2px 0 8px; }
-.oq-summary { margin: 0 0 2px; color: var(--body-text-color); opacity: 0.85; font-size: 0.95rem; }
-.oq-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 14px 18px 12px;
-  background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(15, 23, 42, 0.06); }
-.oq-card-head { display: flex; align-items: flex-start; gap: 10px; margin-bottom: 10px; }
-.oq-rank { flex: none; min-width: 1.7rem; height: 1.7rem; border-radius: 50%; display: inline-flex;
-  align-items: center; justify-content: center; font-weight: 600; font-size: 0.85rem;
-  background: var(--color-accent-soft); color: var(--body-text-color); }
-.oq-cite { flex: 1; font-size: 0.92rem; line-height: 1.5; color: var(--body-text-color); opacity: 0.9;
-  padding-top: 2px; }
-.oq-authority { font-weight: 700; color: var(--body-text-color); margin-right: 0.5rem; font-size: 1.02rem; }
-.oq-grade { flex: none; font-size: 0.78rem; font-weight: 600; padding: 2px 9px; border-radius: 999px;
-  color: #fff; white-space: nowrap; line-height: 1.5; }
-.oq-grade-outstanding { background: #1a7f37; } .oq-grade-good { background: #2f6fb3; }
-.oq-grade-requires-improvement { background: #a8670f; } .oq-grade-inadequate { background: #c0392b; }
-.oq-passage { margin: 0; padding: 2px 0 2px 14px; border-left: 3px solid var(--border-color-primary);
-  font-size: 1rem; line-height: 1.7; color: var(--body-text-color); }
-.oq-passage mark { background: #fde68a; color: #1f2937; padding: 1px 2px; border-radius: 3px;
-  box-decoration-break: clone; -webkit-box-decoration-break: clone; }
-.oq-card-foot { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; margin-top: 10px;
-  font-size: 0.9rem; }
-.oq-pdf { font-weight: 600; text-underline-offset: 3px; text-decoration-thickness: 1px; }
-.oq-file { color: var(--body-text-color-subdued); font-family: var(--font-mono); font-size: 0.8rem;
-  overflow-wrap: anywhere; }
-.oq-dupes { color: var(--body-text-color-subdued); font-style: italic; }
-.oq-compare { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 18px;
-  align-items: start; }
-.oq-column-head { display: flex; align-items: center; justify-content: space-between; gap: 8px;
-  margin: 0 0 8px; font-size: 1.1rem; font-weight: 700; }
-.oq-compare .oq-card { padding: 12px 14px 10px; }
-.oq-compare .oq-passage { font-size: 0.95rem; line-height: 1.6; }
-.oq-group { display: flex; flex-direction: column; gap: 10px; }
-.oq-group + .oq-group { margin-top: 14px; }
-.oq-group-head { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; margin: 4px 0 0;
-  font-size: 1.1rem; font-weight: 700; }
-.oq-group-meta { font-weight: 400; color: var(--body-text-color); opacity: 0.85; font-size: 0.95rem; }
-.oq-group-head .oq-pdf { font-size: 0.9rem; }
-.oq-group .oq-card { margin-left: 14px; }
-.oq-notice { border-radius: 8px; padding: 12px 16px; line-height: 1.55; border: 1px solid; font-size: 1rem; }
-.oq-notice code { font-size: 0.9em; padding: 1px 5px; border-radius: 4px; background: rgba(0, 0, 0, 0.07); }
-.oq-notice-info { background: #eef5ff; border-color: #bcd4f6; color: #1e3a5f; }
-.oq-notice-warn { background: #fff8e6; border-color: #f1d48a; color: #5c4208; }
-.oq-notice-error { background: #fdecec; border-color: #f2b8b5; color: #7a1f1a; }
-.oq-chart { margin: 0; padding: 4px 0 8px; }
-.oq-chart figcaption { font-weight: 700; margin-bottom: 10px; font-size: 1.05rem; }
-.oq-bars { display: flex; align-items: flex-end; gap: 12px; padding: 0 6px;
-  border-bottom: 1px solid var(--border-color-primary); overflow-x: auto; min-height: 200px; }
-.oq-bar { display: flex; flex-direction: column; align-items: center; justify-content: flex-end;
-  min-width: 36px; flex: 1; max-width: 64px; }
-.oq-bar-stack { width: 100%; display: flex; flex-direction: column; border-radius: 4px 4px 0 0;
-  overflow: hidden; }
-.oq-bar-total { font-size: 0.82rem; color: var(--body-text-color-subdued); margin-bottom: 2px; }
-.oq-bar-label { font-size: 0.82rem; padding: 4px 0 2px; }
-.oq-legend { display: flex; flex-wrap: wrap; gap: 16px; font-size: 0.88rem; margin-top: 10px; }
-.oq-legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 5px;
-  vertical-align: -1px; }
-.oq-table table, .oq-table td, .oq-table th, .oq-table span, .oq-table input {
-  font-family: var(--font) !important; }
-#oq-export { gap: 8px; justify-content: center; }
-"""
+# The page's style sheet lives beside this module (kept out of Python strings).
+CSS = (Path(__file__).resolve().parent / "ui.css").read_text(encoding="utf-8")
 
 
 def _theme() -> gr.themes.Base:
@@ -728,13 +714,19 @@ class _App:
         """Render the results in the chosen view and write the export files of what is shown."""
         if not payload:
             return "", _no_download("CSV"), _no_download("Markdown")
+        more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of), strict=True))
         if view == VIEW_COMPARE and payload.get("ok"):
-            more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of),
-                            strict=True))
             payload = compare_search(self.index, payload["query"], authorities, year_from, year_to,
                                      report_types, grades, more=more)
-        renderer = {VIEW_COMPARE: render_compare, VIEW_BY_REPORT: render_by_report}.get(view, render_ranked)
-        page = renderer(payload)
+        if view == VIEW_CONTRAST and payload.get("ok"):
+            contrast = contrast_payload(self.index, payload["query"], authorities, year_from, year_to,
+                                        report_types, grades, len(payload["results"]) or DEFAULT_K, more=more)
+            page = render_contrast(contrast)
+            # The exports hold both sides, the good side first.
+            payload = {**contrast, "results": contrast["results"] + contrast.get("poor", [])}
+        else:
+            renderer = {VIEW_COMPARE: render_compare, VIEW_BY_REPORT: render_by_report}.get(view, render_ranked)
+            page = renderer(payload)
         if not payload["results"]:
             return page, _no_download("CSV"), _no_download("Markdown")
         base = _base_url(request)

@@ -74,6 +74,25 @@ def test_ingest_ask_stats_remove(tmp_path, reports):
     assert run("remove", "nothing.pdf", index=index, check=False).returncode == 1
 
 
+def test_judgement_latest_and_contrast(tmp_path, reports):
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    # Both sample reports are good for children in care and care leavers, requires improvement for help
+    # and protection.
+    data = json.loads(run("ask", "care leavers", "--judgement", "help_and_protection=requires improvement",
+                          "--latest", "--json", index=index).stdout)
+    assert {r["citation"]["local_authority"] for r in data["results"]} == {"Avonshire", "Stoke-on-Trent"}
+    data = json.loads(run("ask", "care leavers", "--judgement", "care_leavers=inadequate", "--json",
+                          index=index).stdout)
+    assert data["results"] == []
+    data = json.loads(run("ask", "how are care leavers supported?", "--contrast", "--json", index=index).stdout)
+    assert data["judgement"] == "care_leavers"
+    assert data["good"]["results"] and data["poor"]["results"] == []
+    out = run("ask", "how are care leavers supported?", "--contrast", index=index).stdout
+    assert "== reports graded good or outstanding for care leavers" in out
+    assert "== reports graded requires improvement or inadequate for care leavers" in out
+
+
 def test_changed_file_is_replaced_and_duplicate_is_indexed_once(tmp_path, reports):
     index = tmp_path / "ix"
     run("ingest", str(reports), index=index)
@@ -149,7 +168,10 @@ def test_usage_errors_are_clear(tmp_path, reports):
     assert proc.returncode == 2 and "no index" in proc.stderr and "ofsted-qa ingest" in proc.stderr
     run("ingest", str(reports), index=index)
     for args, message in [(["--years", "2020-2010"], "empty"), (["--type", "bogus"], "valid"),
-                          (["--authority", "Narnia"], "no report"), (["-k", "0"], "k must")]:
+                          (["--authority", "Narnia"], "no report"), (["-k", "0"], "k must"),
+                          (["--judgement", "care_leavers=great"], "valid: outstanding"),
+                          (["--neighbours-of", "Bradfrd"], "did you mean Bradford"),
+                          (["--region", "Narnia"], "valid: East Midlands")]:
         proc = run("ask", "care leavers", *args, index=index, check=False)
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     proc = run("ask", "care", index=index, check=False, env_extra={"OFSTED_QA_EMBEDDER": "nope"})

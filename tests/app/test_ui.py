@@ -516,3 +516,18 @@ def test_an_existing_but_empty_index_explains_too(tmp_path):
     assert "<code>ofsted-qa ingest PDF_DIR" in ui.render_ranked(data)
     assert ui.corpus_tables(empty).summary.startswith("0 reports")
     empty.close()
+
+
+def test_what_good_looks_like_sets_well_graded_reports_beside_the_others(index):
+    data = ui.contrast_payload(index, "child sexual exploitation screening", k=4)
+    assert data["ok"] and data["judgement"] == "overall effectiveness"
+    assert {r["citation"]["local_authority"] for r in data["results"]} <= {"Stoke-on-Trent", "Borsetshire"}
+    assert {r["citation"]["local_authority"] for r in data["poor"]} == {"Avonshire", "Wessex"}
+    app = ui._App(index, None)
+    page, csv_button, _ = app.show(ui.run_search(index, "child sexual exploitation screening", k=4),
+                                   ui.VIEW_CONTRAST, [], None, None, [], [], request=None)
+    assert 'class="oq-contrast"' in page
+    assert "Graded good or outstanding for overall effectiveness" in page
+    assert "Graded requires improvement or inadequate for overall effectiveness" in page
+    rows = list(csv.DictReader(io.StringIO(Path(csv_button.value["path"]).read_text(encoding="utf-8"))))
+    assert {row["authority"] for row in rows} >= {"Avonshire", "Wessex", "Borsetshire"}
