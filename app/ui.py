@@ -61,6 +61,7 @@ from index.search import FILTER_JUDGEMENTS, MAX_K, YEAR_RANGE, QueryError, Searc
 from index.store import DocumentRow, IndexMismatchError
 from ingest.authorities import default_registry
 from ingest.models import GRADES, REPORT_TYPES
+from ingest.pipeline import known_published_addresses
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,8 @@ def result_dict(result: SearchResult, doc: DocumentRow | None) -> dict:
     data["paragraphs_label"] = result.citation.paragraphs_label()
     has_file = doc is not None and bool(doc.paths)
     data["pdf_link"] = f"/pdf/{result.doc_id}#page={result.citation.page_start}" if has_file else None
+    # Ofsted's own copy: the link that works for a colleague (the page link is this server's).
+    data["ofsted_url"] = known_published_addresses().get(doc.sha256) if doc is not None else None
     return data
 
 
@@ -479,7 +482,7 @@ def render_by_report(payload: dict) -> str:
 # -- export --------------------------------------------------------------------------------------
 
 CSV_COLUMNS = ("rank", "authority", "report_type", "published", "inspection_start", "overall_grade", "pages",
-               "paragraphs", "section", "file", "page_link", "citation", "highlighted", "passage")
+               "paragraphs", "section", "file", "page_link", "ofsted_url", "citation", "highlighted", "passage")
 
 
 def _spreadsheet_safe(value: str) -> str:
@@ -503,7 +506,7 @@ def csv_text(results: list[dict], base_url: str = "") -> str:
             r["rank"], c["local_authority"] or "", c["report_type_label"], c.get("published") or "",
             c.get("inspection_start") or "", c.get("overall_grade") or "", r["pages_label"],
             r["paragraphs_label"], c.get("section") or "", c["file"], _absolute(r.get("pdf_link"), base_url),
-            r["citation_line"], " … ".join(r.get("highlighted_text") or []), r["text"],
+            r.get("ofsted_url") or "", r["citation_line"], " … ".join(r.get("highlighted_text") or []), r["text"],
         )
         writer.writerow([_spreadsheet_safe(str(v)) for v in row])
     return out.getvalue()
@@ -542,6 +545,8 @@ def markdown_text(query: str, results: list[dict], view: str = VIEW_RANKED, base
         link = _absolute(r.get("pdf_link"), base_url)
         if link:
             cite += f" [open the report at page {c['page_start']}]({link})"
+        if r.get("ofsted_url"):
+            cite += f" · [Ofsted's published copy]({r['ofsted_url']})"
         if r.get("duplicates"):
             cite += f"; also in {r['duplicates']} other report(s)"
         lines += [cite, ""]
@@ -559,7 +564,8 @@ class ExportDir:
         folder = self.root / uuid.uuid4().hex
         folder.mkdir()
         path = folder / name
-        path.write_text(text, encoding="utf-8")
+        # A byte-order mark tells Excel the CSV is UTF-8 (else curly quotes and accents show garbled).
+        path.write_text(text, encoding="utf-8-sig" if name.endswith(".csv") else "utf-8")
         return str(path)
 
     def _prune(self) -> None:

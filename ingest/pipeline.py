@@ -60,6 +60,35 @@ def publication_dates(manifest: str | None = None) -> dict[str, date]:
 
 
 @lru_cache(maxsize=4)
+def published_addresses(manifest: str | None = None) -> dict[str, str]:
+    """sha256 -> Ofsted's address of the published report (`ofsted_url`), from a manifest: a link a
+    colleague can open, where a link to this server is of no use to them."""
+    path = Path(manifest or os.environ.get("OFSTED_QA_MANIFEST") or DEFAULT_MANIFEST)
+    if not path.is_file():
+        return {}
+    addresses: dict[str, str] = {}
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                url = (row.get("ofsted_url") or "").strip()
+                sha = (row.get("sha256") or "").strip().lower()
+                if sha and url.startswith(("https://", "http://")):
+                    addresses[sha] = url
+    except (OSError, csv.Error) as exc:
+        log.warning("could not read the manifest %s: %s", path, exc)
+    return addresses
+
+
+@lru_cache(maxsize=4)
+def known_published_addresses(extra_manifests: tuple[str, ...] = ()) -> Mapping[str, str]:
+    """sha256 -> Ofsted's address, from the default manifest and any others (a later one wins)."""
+    addresses = dict(published_addresses())
+    for manifest in extra_manifests:
+        addresses.update(published_addresses(manifest))
+    return addresses
+
+
+@lru_cache(maxsize=4)
 def known_publication_dates(extra_manifests: tuple[str, ...] = ()) -> Mapping[str, date]:
     """sha256 -> publication date from the default manifest and any others (an index's own, say).
 

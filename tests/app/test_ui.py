@@ -461,7 +461,8 @@ def test_show_writes_download_files_of_what_is_shown(index):
     assert csv_button.value["orig_name"] == "ofsted-qa-results.csv"
     assert md_button.value["orig_name"] == "ofsted-qa-results.md"
     csv_path, md_path = Path(csv_button.value["path"]), Path(md_button.value["path"])
-    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
     assert len({row["authority"] for row in rows}) == len(rows) == 4  # one per authority, as shown
     assert "Compare authorities" in md_path.read_text(encoding="utf-8")
     page, csv_button, _ = app.show(ui.run_search(index, QUESTION, report_types=["x"]), ui.VIEW_RANKED,
@@ -531,3 +532,27 @@ def test_what_good_looks_like_sets_well_graded_reports_beside_the_others(index):
     assert "Graded requires improvement or inadequate for overall effectiveness" in page
     rows = list(csv.DictReader(io.StringIO(Path(csv_button.value["path"]).read_text(encoding="utf-8"))))
     assert {row["authority"] for row in rows} >= {"Avonshire", "Wessex", "Borsetshire"}
+
+
+def test_exports_give_ofsteds_published_address_when_the_manifest_has_it(index, tmp_path, monkeypatch):
+    from ingest import pipeline
+
+    data = ui.run_search(index, QUESTION, ["Avonshire"], k=1)
+    sha = index.searcher.documents()[data["results"][0]["doc_id"]].sha256
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(f"file,sha256,ofsted_url\navonshire_2017.pdf,{sha},https://files.ofsted.gov.uk/v1/file/1\n",
+                        encoding="utf-8")
+    monkeypatch.setenv("OFSTED_QA_MANIFEST", str(manifest))
+    pipeline.published_addresses.cache_clear()
+    pipeline.known_published_addresses.cache_clear()
+    try:
+        data = ui.run_search(index, QUESTION, ["Avonshire"], k=1)
+        assert data["results"][0]["ofsted_url"] == "https://files.ofsted.gov.uk/v1/file/1"
+        row = next(csv.DictReader(io.StringIO(ui.csv_text(data["results"]))))
+        assert row["ofsted_url"] == "https://files.ofsted.gov.uk/v1/file/1"
+        assert "[Ofsted's published copy](https://files.ofsted.gov.uk/v1/file/1)" in ui.markdown_text(
+            data["query"], data["results"])
+    finally:
+        monkeypatch.delenv("OFSTED_QA_MANIFEST")
+        pipeline.published_addresses.cache_clear()
+        pipeline.known_published_addresses.cache_clear()
