@@ -91,6 +91,7 @@ GRADE_CHOICES = [(g[0].upper() + g[1:], g) for g in GRADES]
 JUDGEMENT_CHOICES = [(label[0].upper() + label[1:], key) for key, label in FILTER_JUDGEMENTS.items()]
 REGION_CHOICES = default_registry().regions()
 NEIGHBOUR_CHOICES = sorted(a.name for a in default_registry().authorities)  # any authority, indexed or not
+PER_AUTHORITY = 3  # passages per council in the compare view
 MORE_FILTERS = ("judgement", "judgement_grades", "latest", "region", "neighbours_of")
 
 
@@ -217,34 +218,40 @@ def compare_search(
     year_to: Any = None, report_types: Any = None, grades: Any = None,
     max_authorities: int = COMPARE_AUTHORITIES, more: dict | None = None,
 ) -> dict:
-    """The best passage per authority: one wide search, first result per authority.
+    """The best passages per authority (up to PER_AUTHORITY each): one wide search, grouped by
+    authority in the order of each authority's best passage, ranks renumbered in that order.
 
-    With an authority filter, one card per chosen authority (a narrow search fills any the wide one missed).
+    With an authority filter, a column per chosen authority (a narrow search fills any the wide one missed).
     """
     payload = run_search(index, question, authorities, year_from, year_to, report_types, grades, COMPARE_K,
                          more=more)
     if not payload["ok"]:
         return payload
-    best: dict[str, dict] = {}
+    groups: dict[str, list[dict]] = {}
     for result in payload["results"]:
         name = result["citation"]["local_authority"] or "Unknown authority"
-        best.setdefault(name, result)
+        if len(groups.setdefault(name, [])) < PER_AUTHORITY:
+            groups[name].append(result)
     chosen = _as_list(authorities)
-    if not chosen:
-        payload["results"] = list(best.values())[:max_authorities]
-        return payload
-    by_key = {_norm(name): result for name, result in best.items()}
-    results, missing = [], []
-    for name in chosen:
-        found = by_key.get(_norm(name))
-        if found is None:
-            one = run_search(index, payload["query"], [name], year_from, year_to, report_types, grades, 1,
-                             more=more)
-            found = one["results"][0] if one["results"] else None
-        if found is None:
-            missing.append(name)
-        elif found not in results:
-            results.append(found)
+    missing: list[str] = []
+    if chosen:
+        by_key = {_norm(name): group for name, group in groups.items()}
+        picked: list[list[dict]] = []
+        for name in chosen:
+            group = by_key.get(_norm(name))
+            if group is None:
+                one = run_search(index, payload["query"], [name], year_from, year_to, report_types, grades,
+                                 PER_AUTHORITY, more=more)
+                group = one["results"] or None
+            if group is None:
+                missing.append(name)
+            elif group not in picked:
+                picked.append(group)
+    else:
+        picked = list(groups.values())[:max_authorities]
+    results = [dict(r) for group in picked for r in group]
+    for rank, result in enumerate(results, start=1):
+        result["rank"] = rank
     payload["results"] = results
     payload["missing"] = missing
     return payload
@@ -363,7 +370,9 @@ def card_html(result: dict, *, show_rank: bool = True, heading: str = "full") ->
     else:
         cite = (f'<span class="oq-authority">{html.escape(authority)}</span>'
                 f'<span class="oq-cite-rest">{html.escape(rest)}</span>')
-    grade = _grade_badge(result["citation"].get("overall_grade")) if heading == "full" else ""
+    # Each card carries its own report's grade: under an authority's heading, its passages may come
+    # from reports of different years and grades.
+    grade = _grade_badge(result["citation"].get("overall_grade")) if heading in ("full", "no-authority") else ""
     return (
         '<article class="oq-card">'
         f'<header class="oq-card-head">{rank}<div class="oq-cite">{cite}</div>{grade}</header>'
@@ -381,8 +390,8 @@ def notice_html(message: str, kind: str = "info") -> str:
     return f'<div class="oq-notice oq-notice-{kind}">{text}</div>'
 
 
-def _summary_html(payload: dict, one: str, many: str) -> str:
-    n = len(payload["results"])
+def _summary_html(payload: dict, one: str, many: str, n: int | None = None) -> str:
+    n = len(payload["results"]) if n is None else n
     # What the question's own words did (an authority it names, a year it favours), so a narrowed
     # search never looks like the whole corpus.
     read_as = payload.get("interpretation")
@@ -413,17 +422,19 @@ def render_ranked(payload: dict) -> str:
 def render_compare(payload: dict) -> str:
     if not payload["results"]:
         return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")
+    groups: dict[str, list[dict]] = {}
+    for r in payload["results"]:
+        groups.setdefault(_citation_parts(r)[0], []).append(r)
     columns = "".join(
-        f'<div class="oq-column"><h3 class="oq-column-head"><span>{html.escape(_citation_parts(r)[0])}</span>'
-        f"{_grade_badge(r['citation'].get('overall_grade'))}</h3>"
-        f"{card_html(r, show_rank=False, heading='no-authority')}</div>"
-        for r in payload["results"]
+        f'<div class="oq-column"><h3 class="oq-column-head"><span>{html.escape(name)}</span></h3>'
+        + "".join(card_html(r, show_rank=False, heading="no-authority") for r in group) + "</div>"
+        for name, group in groups.items()
     )
     missing = payload.get("missing") or []
     note = ""
     if missing:
         note = notice_html("No passage matched for " + ", ".join(missing) + " with these filters.", "warn")
-    return (f'<div class="oq-results">{_summary_html(payload, "authority", "authorities")}'
+    return (f'<div class="oq-results">{_summary_html(payload, "authority", "authorities", len(groups))}'
             f'<div class="oq-compare">{columns}</div>{note}</div>')
 
 
