@@ -417,14 +417,15 @@ class Searcher:
         if filters.is_empty():
             return None
         docs = self.documents()
-        keys = {self._key(a) for a in filters.authorities}
+        keys = {self._authority_filter_key(a) for a in filters.authorities}
         if keys:
             known = {d.authority_key for d in docs.values() if d.authority_key}
-            unknown = [a for a in filters.authorities if self._key(a) not in known]
+            unknown = [a for a in filters.authorities if self._authority_filter_key(a) not in known]
             if unknown and len(unknown) == len(filters.authorities):
                 names = self.authorities()
-                close = difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.6)
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                starting = [n for n in names if _starts_a_word(n, unknown[0])]
+                close = starting or difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.6)
+                hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
                 raise QueryError(f"no report in the index is from {unknown[0]!r}{hint}")
         places = self._place_keys(filters)
         latest = set(self._latest_of_each(list(docs))) if filters.latest_only else None
@@ -446,6 +447,15 @@ class Searcher:
                 continue
             allowed.append(doc.id)
         return allowed
+
+    def _authority_filter_key(self, name: str) -> str:
+        """The key of an authority as typed in the filter: any of its names, or the beginning of one
+        word of exactly one indexed authority's name ("worc" + Enter: Worcestershire)."""
+        key = self._key(name)
+        if key in {d.authority_key for d in self.documents().values()}:
+            return key
+        starting = [n for n in self.authorities() if _starts_a_word(n, name)]
+        return self._key(starting[0]) if len(starting) == 1 else key
 
     def _place_keys(self, filters: SearchFilters) -> set[str] | None:
         """Authority keys of the region and/or neighbourhood filters (None when neither is set)."""
@@ -1034,6 +1044,13 @@ def _grade_of(doc: DocumentRow, judgement: str) -> str | None:
     if judgement == "overall_effectiveness":
         return doc.overall_grade or doc.judgements.get("overall_effectiveness")
     return doc.judgements.get(judgement) or (doc.judgements.get("in_care") if judgement == "care_leavers" else None)
+
+
+def _starts_a_word(name: str, typed: str) -> bool:
+    """True when `typed` (three letters or more) begins one of the words of `name`, any case."""
+    typed = " ".join(typed.lower().split())
+    return len(typed) >= 3 and any(part.startswith(typed) for part in
+                                   (name.lower()[m.start():] for m in re.finditer(r"\b\w", name)))
 
 
 def _year_matches(doc: DocumentRow, first: int, last: int | None) -> bool:

@@ -76,3 +76,17 @@ def test_region_and_statistical_neighbours(index):
 def test_bad_filters_say_what_is_valid(kwargs, message):
     with pytest.raises(QueryError, match=message):
         SearchFilters.build(**kwargs)
+
+
+def test_the_beginning_of_one_authoritys_name_is_that_authority(index):
+    # "brad" + Enter in the authority box: the one authority whose name begins so.
+    assert {a for a, _ in _authorities(index, SearchFilters.build(authority="brad"))} == {"Bradford"}
+    assert {a for a, _ in _authorities(index, SearchFilters.build(authority="LEE"))} == {"Leeds"}
+
+
+def test_an_authority_filter_that_matches_nothing_suggests_names(index):
+    index.upsert(make_report("Kensington and Chelsea", text("Kensington"), year=2020))
+    with pytest.raises(QueryError, match="did you mean"):
+        index.search("care leavers", SearchFilters.build(authority="Narnia Bradfort"), k=3)
+    with pytest.raises(QueryError, match="did you mean Kensington and Chelsea, Kent"):
+        index.search("care leavers", SearchFilters.build(authority="ken"), k=3)  # two begin so: neither is taken
