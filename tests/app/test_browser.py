@@ -193,3 +193,38 @@ def test_an_empty_index_explains_how_to_ingest(browser, tmp_path, artifacts):
         page.screenshot(path=artifacts / "10-empty-index.png", full_page=True)
         page.close()
 
+
+
+def test_what_good_looks_like_and_the_judgement_filters(browser, sample, artifacts):
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside = Outside(app.url)
+        page.on("request", outside)
+        page.goto(app.url)
+        _question_box(page).fill("child sexual exploitation screening")
+        page.get_by_label("Latest report of each authority only").check()
+        page.click("#oq-search-btn")
+        page.locator("#oq-results .oq-card").first.wait_for()
+        page.get_by_label("What good looks like").check()
+        sides = page.locator("#oq-results .oq-contrast > div")
+        sides.first.wait_for()
+        assert sides.count() == 2
+        assert "Graded good or outstanding for overall effectiveness" in sides.nth(0).inner_text()
+        assert "Avonshire" in sides.nth(1).inner_text() and "Avonshire" not in sides.nth(0).inner_text()
+        page.screenshot(path=artifacts / "11-what-good-looks-like.png", full_page=True)
+        assert outside.urls == []
+        page.close()
+
+
+def test_a_narrow_screen_keeps_the_search_button_and_filters_inside_the_page(browser, sample, artifacts):
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 400, "height": 800})
+        page.goto(app.url)
+        _question_box(page).wait_for()
+        for selector in ("#oq-search-btn", "#oq-authority", "#oq-grade", "#oq-judgement", "#oq-neighbours"):
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 400 + 1, (selector, box)
+        page.screenshot(path=artifacts / "12-narrow.png", full_page=True)
+        page.close()
