@@ -54,6 +54,7 @@ import pandas as pd
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
+from app.authority_page import authority_profile, render_authority
 from index.contrast import contrast_search
 from index.embed import load_embedder
 from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
@@ -753,6 +754,17 @@ class _App:
         return (page, gr.DownloadButton("Download CSV", value=csv_path, interactive=True),
                 gr.DownloadButton("Download Markdown", value=md_path, interactive=True))
 
+    def authority(self, name: str | None) -> str:
+        """One authority's page (app/authority_page.py), or a message."""
+        if not name:
+            return ""
+        if not _has_documents(self.index):
+            return notice_html(ingest_help(self.index_dir), "info")
+        try:
+            return render_authority(authority_profile(self.index, name))
+        except ValueError as exc:
+            return notice_html(str(exc), "error")
+
     def corpus(self) -> CorpusTables:
         docs = self.index.searcher.documents() if self.index is not None else {}
         key = tuple(sorted(docs))
@@ -847,6 +859,11 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
                                                elem_id="oq-md")
             results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
             payload = gr.JSON(visible=False)
+        with gr.Tab("Authority", id="authority", elem_id="oq-authority-tab"):
+            authority_pick = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True, label="Local authority",
+                                         info="every report on a timeline, and its statistical neighbours",
+                                         elem_id="oq-authority-pick")
+            authority_page = gr.HTML("", elem_id="oq-authority-page", js_on_load=None)
         with gr.Tab("Corpus", id="corpus", elem_id="oq-corpus"):
             corpus_summary = gr.Markdown("")
             chart = gr.HTML("", js_on_load=None, elem_id="oq-chart")
@@ -872,6 +889,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
             preprocess=False,
         ).then(app.show, show_inputs, show_outputs, api_visibility="private")
         view.change(app.show, show_inputs, show_outputs, api_visibility="private")
+        authority_pick.change(app.authority, authority_pick, authority_page, api_visibility="private")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
                                       chart, corpus_summary], api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY)

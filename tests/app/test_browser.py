@@ -228,3 +228,22 @@ def test_a_narrow_screen_keeps_the_search_button_and_filters_inside_the_page(bro
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 400 + 1, (selector, box)
         page.screenshot(path=artifacts / "12-narrow.png", full_page=True)
         page.close()
+
+
+def test_the_authority_page_shows_its_reports_and_neighbours(browser, sample, artifacts):
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app.url)
+        page.get_by_role("tab", name="Authority").click()
+        box = page.locator("#oq-authority-pick input").first
+        box.click()
+        box.press_sequentially("Stoke", delay=30)
+        page.get_by_role("option", name="Stoke-on-Trent", exact=True).click()
+        timeline = page.locator("#oq-authority-page .oq-timeline").first
+        timeline.wait_for()
+        text = page.locator("#oq-authority-page").inner_text()
+        assert "Stoke-on-Trent" in text and "ILACS standard inspection" in text and "Good" in text
+        assert "Statistical neighbours" in text and "not in this index" in text
+        page.screenshot(path=artifacts / "13-authority-page.png", full_page=True)
+        page.close()

@@ -1,0 +1,139 @@
+"""One authority's page: every report of it on a timeline with its five judgements, and its statistical
+neighbours' latest grades beside it (neighbours from corpus/la_lookup.csv)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from index.report_index import ReportIndex
+from index.search import FILTER_JUDGEMENTS
+from index.store import DocumentRow
+from ingest.authorities import default_registry
+from ingest.pipeline import known_published_addresses
+
+NO_OVERALL_2026 = "no overall grade (2026 framework)"
+
+
+@dataclass
+class ReportLine:
+    """One report on the timeline."""
+
+    doc_id: int
+    date: str  # published, else the inspection's last day
+    date_estimated: bool
+    report_type: str
+    judgements: dict[str, str]  # FILTER_JUDGEMENTS key -> grade, or NO_OVERALL_2026
+    lead_inspector: str | None
+    file: str
+    pdf_link: str | None
+    ofsted_url: str | None
+
+
+@dataclass
+class NeighbourLine:
+    name: str
+    latest_date: str | None  # None: not in this index
+    latest_overall: str | None
+
+
+@dataclass
+class AuthorityProfile:
+    name: str
+    region: str
+    reports: list[ReportLine] = field(default_factory=list)  # oldest first
+    neighbours: list[NeighbourLine] = field(default_factory=list)  # closest first
+
+
+def _date(doc: DocumentRow) -> str:
+    return doc.published or doc.inspection_end or doc.inspection_start or ""
+
+
+def _judgements(doc: DocumentRow) -> dict[str, str]:
+    found = {key: doc.judgements[key] for key in FILTER_JUDGEMENTS if doc.judgements.get(key)}
+    if doc.overall_grade:
+        found["overall_effectiveness"] = doc.overall_grade
+    if doc.report_type == "ilacs_2026" and "overall_effectiveness" not in found:
+        found["overall_effectiveness"] = NO_OVERALL_2026  # removed by the framework, not missing
+    return found
+
+
+def authority_profile(index: ReportIndex, name: str) -> AuthorityProfile:
+    """Every indexed report of one authority, and its neighbours' latest reports.
+
+    Args:
+        index: the index.
+        name: any name of the authority ("Telford", "Bristol, City of").
+
+    Returns:
+        The profile; `reports` may be empty when the index holds none of its reports.
+
+    Raises:
+        ValueError: the name is no local authority (the message suggests close names).
+    """
+    registry = default_registry()
+    authority = registry.resolve(name)
+    if authority is None:
+        raise ValueError(f"{name!r} is not a local authority; {registry.suggestion(name)}")
+    docs = index.searcher.documents()
+    addresses = known_published_addresses()
+    by_key: dict[str, list[DocumentRow]] = {}
+    for doc in docs.values():
+        if doc.authority_key:
+            by_key.setdefault(doc.authority_key, []).append(doc)
+    profile = AuthorityProfile(authority.name, authority.region)
+    for doc in sorted(by_key.get(authority.key, []), key=_date):
+        profile.reports.append(ReportLine(
+            doc_id=doc.id, date=_date(doc), date_estimated=doc.published_estimated,
+            report_type=doc.report_type_label, judgements=_judgements(doc), lead_inspector=doc.lead_inspector,
+            file=doc.file_name, pdf_link=f"/pdf/{doc.id}" if doc.paths else None,
+            ofsted_url=addresses.get(doc.sha256),
+        ))
+    for neighbour in registry.neighbours(authority.name):
+        theirs = sorted(by_key.get(neighbour.key, []), key=_date)
+        latest = theirs[-1] if theirs else None
+        profile.neighbours.append(NeighbourLine(
+            neighbour.name, _date(latest) if latest else None,
+            _judgements(latest).get("overall_effectiveness") if latest else None,
+        ))
+    return profile
+
+
+def _grade_cell(grade: str | None) -> str:
+    if not grade:
+        return '<td class="oq-judgement oq-judgement-none">-</td>'
+    css = "oq-grade-" + re.sub(r"[^a-z0-9]+", "-", grade.lower()).strip("-")
+    return f'<td class="oq-judgement {css}">{html.escape(grade[:1].upper() + grade[1:])}</td>'
+
+
+def render_authority(profile: AuthorityProfile) -> str:
+    """The profile as HTML: a timeline table of reports (a colour per grade) and the neighbours."""
+    heads = "".join(f"<th>{html.escape(label[:1].upper() + label[1:])}</th>" for label in FILTER_JUDGEMENTS.values())
+    rows = []
+    for report in profile.reports:
+        links = []
+        if report.pdf_link:
+            links.append(f'<a class="oq-pdf" href="{report.pdf_link}" target="_blank" rel="noopener">open</a>')
+        if report.ofsted_url:
+            links.append(f'<a href="{html.escape(report.ofsted_url)}" target="_blank" rel="noopener">Ofsted</a>')
+        date = html.escape(report.date) + (" (estimated)" if report.date_estimated else "")
+        cells = "".join(_grade_cell(report.judgements.get(key)) for key in FILTER_JUDGEMENTS)
+        rows.append(f"<tr><td>{date}</td><td>{html.escape(report.report_type)}</td>{cells}"
+                    f"<td>{html.escape(report.lead_inspector or '')}</td><td>{' · '.join(links)}</td></tr>")
+    if rows:
+        timeline = (f'<table class="oq-timeline"><thead><tr><th>Date</th><th>Report</th>{heads}'
+                    f"<th>Lead inspector</th><th>Report</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    else:
+        timeline = '<p class="oq-summary">This index holds no report of this authority.</p>'
+    near = "".join(
+        f"<tr><td>{html.escape(n.name)}</td><td>{html.escape(n.latest_date or 'not in this index')}</td>"
+        f"{_grade_cell(n.latest_overall)}</tr>"
+        for n in profile.neighbours
+    )
+    neighbours = (f'<h3>Statistical neighbours, closest first: latest report</h3><table class="oq-timeline">'
+                  f"<thead><tr><th>Authority</th><th>Date</th><th>Overall</th></tr></thead><tbody>{near}</tbody>"
+                  "</table>") if near else ""
+    return (f'<div class="oq-authority-page"><h2>{html.escape(profile.name)}</h2>'
+            f'<p class="oq-summary">{html.escape(profile.region)} · {len(profile.reports)} report(s)</p>'
+            f"{timeline}{neighbours}</div>")

@@ -1,0 +1,56 @@
+"""The authority page: every report of one authority with its judgements, and its neighbours' latest."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from app.authority_page import NO_OVERALL_2026, authority_profile, render_authority
+from index.embed import HashingEmbedder
+from index.report_index import ReportIndex
+from ingest.authorities import default_registry
+from tests.index.helpers import make_report
+
+
+@pytest.fixture
+def index(tmp_path):
+    idx = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder(), create=True)
+    idx.upsert(make_report("Liverpool", ["Liverpool 2019: help and protection."], year=2019, overall="inadequate"))
+    later = make_report("Liverpool", ["Liverpool 2026: help and protection."], year=2026,
+                        report_type="ilacs_2026", overall=None)
+    meta = dataclasses.replace(later.metadata, judgements={"care_leavers": "good", "help_and_protection": "good"})
+    idx.upsert(dataclasses.replace(later, metadata=meta))
+    neighbour = default_registry().neighbours("Liverpool")[0]
+    idx.upsert(make_report(neighbour.name, ["A neighbour's report."], year=2022, overall="good"))
+    yield idx, neighbour.name
+    idx.close()
+
+
+def test_every_report_on_a_timeline_with_its_judgements(index):
+    idx, _ = index
+    profile = authority_profile(idx, "liverpool")
+    assert profile.name == "Liverpool" and profile.region == "North West"
+    assert [r.date[:4] for r in profile.reports] == ["2019", "2026"]  # oldest first
+    first, last = profile.reports
+    assert first.judgements["overall_effectiveness"] == "inadequate"
+    # The 2026 framework gives no overall grade: said so, not left blank.
+    assert last.judgements["overall_effectiveness"] == NO_OVERALL_2026
+    assert last.judgements["care_leavers"] == "good"
+    page = render_authority(profile)
+    assert "oq-grade-inadequate" in page and "No overall grade (2026 framework)" in page
+
+
+def test_neighbours_latest_grades_closest_first(index):
+    idx, neighbour = index
+    profile = authority_profile(idx, "Liverpool")
+    assert len(profile.neighbours) == 10 and profile.neighbours[0].name == neighbour
+    assert profile.neighbours[0].latest_overall == "good"
+    assert profile.neighbours[1].latest_date is None  # not in this index
+    assert "not in this index" in render_authority(profile)
+
+
+def test_an_unknown_authority_suggests_names(index):
+    idx, _ = index
+    with pytest.raises(ValueError, match="did you mean Liverpool"):
+        authority_profile(idx, "Liverpol")
