@@ -673,8 +673,15 @@ def grade_chart_html(grades: pd.DataFrame) -> str:
 
 # -- the Blocks ----------------------------------------------------------------------------------
 
-# The page's style sheet lives beside this module (kept out of Python strings).
+# The page's style sheet and scripts live beside this module (kept out of Python strings).
 CSS = (Path(__file__).resolve().parent / "ui.css").read_text(encoding="utf-8")
+PUSH_LINK_JS = (Path(__file__).resolve().parent / "ui_link.js").read_text(encoding="utf-8")
+# The browser's Back button returns to the previous search: the page reloads from its address.
+ON_LOAD_JS = "() => { window.addEventListener('popstate', () => window.location.reload()); }"
+# Page-address parameters of a shared search: name -> whether it repeats.
+LINK_PARAMETERS = {"q": False, "authority": True, "from": False, "to": False, "type": True, "grade": True,
+                   "k": False, "judgement": False, "judged": True, "latest": False, "region": False,
+                   "neighbours": False, "view": False}
 
 
 def _theme() -> gr.themes.Base:
@@ -753,6 +760,57 @@ class _App:
                                      markdown_text(payload["query"], payload["results"], view, base))
         return (page, gr.DownloadButton("Download CSV", value=csv_path, interactive=True),
                 gr.DownloadButton("Download Markdown", value=md_path, interactive=True))
+
+    def from_link(self, request: gr.Request) -> tuple[Any, ...]:
+        """The search kept in the page address (a shared link, or Back): the filter values to show,
+        the view, and a note on any parameter not understood."""
+        params = getattr(request, "query_params", None) if request is not None else None
+        values: dict[str, list[str]] = {}
+        unknown: list[str] = []
+        for key, value in (params.multi_items() if params is not None else []):
+            if key in LINK_PARAMETERS:
+                values.setdefault(key, []).append(value)
+            elif key not in ("__theme", "view_api"):
+                unknown.append(key)
+
+        if not values and not unknown:  # a plain visit: leave alone whatever the user has started typing
+            return tuple(gr.skip() for _ in range(len(LINK_PARAMETERS) + 1))
+
+        def one(key: str) -> str | None:
+            return values[key][0] if values.get(key) else None
+
+        view = one("view") if one("view") in VIEWS else VIEW_RANKED
+        if one("view") and one("view") not in VIEWS:
+            unknown.append(f"view={one('view')}")
+        try:
+            k = min(MAX_UI_K, max(1, int(one("k") or DEFAULT_K)))
+        except ValueError:
+            unknown.append(f"k={one('k')}")
+            k = DEFAULT_K
+        note = ""
+        if unknown:
+            note = notice_html("This link has parameters the app does not know, ignored: " + ", ".join(unknown),
+                               "warn")
+        return (one("q") or "", values.get("authority", []), one("from"), one("to"), values.get("type", []),
+                values.get("grade", []), k, one("judgement"), values.get("judged", []),
+                one("latest") in ("1", "true", "yes"), one("region"), one("neighbours"), view, note)
+
+    def search_from_link(self, question: str, *rest: Any) -> Any:
+        """The linked search, run as the Search button would; nothing when the link has no question."""
+        if not (question or "").strip():
+            return gr.skip()
+        return self.search(question, *rest)
+
+    def show_linked(self, payload: dict | None, view: str, authorities: list[str] | None, year_from: Any,
+                    year_to: Any, report_types: list[str] | None, grades: list[str] | None,
+                    judgement: str | None = None, judgement_grades: list[str] | None = None, latest: bool = False,
+                    region: str | None = None, neighbours_of: str | None = None,
+                    request: gr.Request = None) -> tuple[Any, ...]:
+        """`show` for a linked search; nothing changes on a plain visit (no payload yet)."""
+        if not payload:
+            return gr.skip(), gr.skip(), gr.skip()
+        return self.show(payload, view, authorities, year_from, year_to, report_types, grades, judgement,
+                         judgement_grades, latest, region, neighbours_of, request=request)
 
     def authority(self, name: str | None) -> str:
         """One authority's page (app/authority_page.py), or a message."""
@@ -857,6 +915,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
                                                 elem_id="oq-csv")
                     md_btn = gr.DownloadButton("Download Markdown", interactive=False, size="sm",
                                                elem_id="oq-md")
+            link_note = gr.HTML("", elem_id="oq-link-note", js_on_load=None)
             results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
             payload = gr.JSON(visible=False)
         with gr.Tab("Authority", id="authority", elem_id="oq-authority-tab"):
@@ -881,14 +940,20 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
         show_outputs = [results, csv_btn, md_btn]
         # preprocess=False: the raw values reach run_search, which validates them all with one kind of message
         search_inputs = [question, *filters, k, *more_filters]
+        link_inputs = [question, authority, year_from, year_to, report_type, grade, k, *more_filters, view]
         gr.on([search_btn.click, question.submit], app.search, search_inputs, payload, api_name="search",
               show_progress_on=results, preprocess=False).then(
-            app.show, show_inputs, show_outputs, api_visibility="private")
+            app.show, show_inputs, show_outputs, api_visibility="private").then(
+            None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private")
         examples.load_input_event.then(
             app.search, search_inputs, payload, api_visibility="private", show_progress_on=results,
             preprocess=False,
         ).then(app.show, show_inputs, show_outputs, api_visibility="private")
-        view.change(app.show, show_inputs, show_outputs, api_visibility="private")
+        view.change(app.show, show_inputs, show_outputs, api_visibility="private").then(
+            None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private")
+        demo.load(app.from_link, None, [*link_inputs, link_note], api_visibility="private").then(
+            app.search_from_link, search_inputs, payload, api_visibility="private", show_progress_on=results,
+            preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private")
         authority_pick.change(app.authority, authority_pick, authority_page, api_visibility="private")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
                                       chart, corpus_summary], api_visibility="private")
@@ -983,7 +1048,7 @@ def create_app(index: ReportIndex | None, auth: tuple[str, str] | None = None,
     demo = build_app(index, index_dir)
     return gr.mount_gradio_app(
         api, demo, path="/", footer_links=["api", "settings"], run_history=False, ssr_mode=False,
-        mcp_server=False, show_error=True, theme=_theme(), css=CSS,
+        mcp_server=False, show_error=True, theme=_theme(), css=CSS, js=ON_LOAD_JS,
     )
 
 

@@ -247,3 +247,30 @@ def test_the_authority_page_shows_its_reports_and_neighbours(browser, sample, ar
         assert "Statistical neighbours" in text and "not in this index" in text
         page.screenshot(path=artifacts / "13-authority-page.png", full_page=True)
         page.close()
+
+
+def test_a_shared_link_reopens_the_search_and_back_returns_to_it(browser, sample, artifacts):
+    from urllib.parse import parse_qs, urlencode
+
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        link = app.url.rstrip("/") + "/?" + urlencode([("q", QUESTION), ("authority", "Wessex"),
+                                                       ("view", ui.VIEW_BY_REPORT), ("colour", "blue")])
+        page.goto(link)
+        page.locator("#oq-results .oq-group").first.wait_for()
+        assert _question_box(page).input_value() == QUESTION
+        heads = page.locator("#oq-results .oq-group-head").all_inner_texts()
+        assert heads and all(head.startswith("Wessex") for head in heads)
+        assert "does not know, ignored: colour" in page.locator("#oq-link-note").inner_text()
+        page.screenshot(path=artifacts / "14-shared-link.png", full_page=True)
+
+        _question_box(page).fill("return home interviews")
+        page.click("#oq-search-btn")
+        page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'return home interviews'")
+        assert parse_qs(urlsplit(page.url).query)["authority"] == ["Wessex"]
+        page.go_back()
+        page.wait_for_function(f"() => new URLSearchParams(location.search).get('q') === {QUESTION!r}")
+        page.locator("#oq-results .oq-group").first.wait_for()
+        assert _question_box(page).input_value() == QUESTION
+        page.close()
