@@ -50,7 +50,8 @@ def _date(doc: DocumentRow) -> str:
     return doc.published or doc.inspection_end or doc.inspection_start or ""
 
 
-def _judgements(doc: DocumentRow) -> dict[str, str]:
+def report_judgements(doc: DocumentRow) -> dict[str, str]:
+    """A report's grades on the five judgements (the 2026 framework's missing overall grade said so)."""
     found = {key: doc.judgements[key] for key in FILTER_JUDGEMENTS if doc.judgements.get(key)}
     if doc.overall_grade:
         found["overall_effectiveness"] = doc.overall_grade
@@ -86,7 +87,7 @@ def authority_profile(index: ReportIndex, name: str) -> AuthorityProfile:
     for doc in sorted(by_key.get(authority.key, []), key=_date):
         profile.reports.append(ReportLine(
             doc_id=doc.id, date=_date(doc), date_estimated=doc.published_estimated,
-            report_type=doc.report_type_label, judgements=_judgements(doc), lead_inspector=doc.lead_inspector,
+            report_type=doc.report_type_label, judgements=report_judgements(doc), lead_inspector=doc.lead_inspector,
             file=doc.file_name, pdf_link=f"/pdf/{doc.id}" if doc.paths else None,
             ofsted_url=addresses.get(doc.sha256),
         ))
@@ -95,7 +96,7 @@ def authority_profile(index: ReportIndex, name: str) -> AuthorityProfile:
         latest = theirs[-1] if theirs else None
         profile.neighbours.append(NeighbourLine(
             neighbour.name, _date(latest) if latest else None,
-            _judgements(latest).get("overall_effectiveness") if latest else None,
+            report_judgements(latest).get("overall_effectiveness") if latest else None,
         ))
     return profile
 

@@ -54,7 +54,7 @@ import pandas as pd
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-from app.authority_page import authority_profile, render_authority
+from app.authority_page import authority_profile, render_authority, report_judgements
 from index.contrast import contrast_search
 from index.embed import load_embedder
 from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
@@ -604,6 +604,7 @@ class CorpusTables:
     by_year: pd.DataFrame
     by_type: pd.DataFrame
     grades: pd.DataFrame  # year, grade, reports
+    reports: pd.DataFrame  # every report: authority, date, type, five judgements, links (Markdown)
 
 
 def corpus_tables(index: ReportIndex | None) -> CorpusTables:
@@ -622,7 +623,22 @@ def corpus_tables(index: ReportIndex | None) -> CorpusTables:
     span = f", {years[0]}–{years[-1]}" if years else ""
     summary = (f"{len(frame)} reports from {frame['authority'].nunique()} local authorities{span}; "
                f"{int(frame['passages'].sum())} passages")
-    return CorpusTables(summary, by_authority, by_year, by_type, grades)
+    return CorpusTables(summary, by_authority, by_year, by_type, grades, _report_list(docs))
+
+
+def _report_list(docs: dict[int, DocumentRow]) -> pd.DataFrame:
+    """Every report, newest first, with links to open it here and at Ofsted (Markdown cells)."""
+    addresses = known_published_addresses()
+    rows = []
+    for d in sorted(docs.values(), key=lambda d: d.published or d.inspection_end or "", reverse=True):
+        grades = report_judgements(d)
+        links = f"[open](/pdf/{d.id})" if d.paths else ""
+        if addresses.get(d.sha256):
+            links += f" · [Ofsted]({addresses[d.sha256]})"
+        rows.append([d.local_authority or "Unknown", d.published or d.inspection_end or "", d.report_type_label,
+                     *(grades.get(key, "") for key in FILTER_JUDGEMENTS), links])
+    headings = [label[:1].upper() + label[1:] for label in FILTER_JUDGEMENTS.values()]
+    return pd.DataFrame(rows, columns=["Authority", "Date", "Report", *headings, "Open"])
 
 
 def _count(frame: pd.DataFrame, key: str, title: str) -> pd.DataFrame:
@@ -842,7 +858,7 @@ class _App:
         tables = self.corpus()
         return (gr.Dropdown(choices=authorities), gr.Dropdown(choices=years), gr.Dropdown(choices=years),
                 _header_markdown(self._summary(tables)), tables.by_authority, tables.by_year,
-                tables.by_type, grade_chart_html(tables.grades), f"**{tables.summary}.**")
+                tables.by_type, grade_chart_html(tables.grades), f"**{tables.summary}.**", tables.reports)
 
 
 def _no_download(what: str) -> Any:
@@ -933,6 +949,10 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
                                        elem_classes="oq-table")
             by_authority = gr.Dataframe(label="Reports and passages per local authority", interactive=False,
                                         show_search="search", max_height=520, elem_classes="oq-table")
+            report_list = gr.Dataframe(label="Every report (type to search; open it here or at Ofsted)",
+                                       interactive=False, show_search="search", max_height=620,
+                                       datatype=["str"] * 8 + ["markdown"], elem_classes="oq-table",
+                                       elem_id="oq-report-list")
 
         filters = [authority, year_from, year_to, report_type, grade]
         more_filters = [judgement, judgement_grades, latest, region, neighbours_of]
@@ -956,7 +976,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
             preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private")
         authority_pick.change(app.authority, authority_pick, authority_page, api_visibility="private")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
-                                      chart, corpus_summary], api_visibility="private")
+                                      chart, corpus_summary, report_list], api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     return demo
 

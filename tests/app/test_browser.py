@@ -137,6 +137,9 @@ def test_a_user_searches_filters_opens_a_pdf_compares_and_exports(browser, sampl
 
         page.get_by_role("tab", name="Corpus").click()
         page.locator(".oq-chart").wait_for()
+        reports = page.locator("#oq-report-list")
+        reports.wait_for()
+        assert "Borsetshire" in reports.inner_text() and "ILACS short inspection" in reports.inner_text()
         page.screenshot(path=artifacts / "07-corpus.png", full_page=True)
         assert outside.urls == []
         page.close()

@@ -492,6 +492,10 @@ def test_corpus_tables_and_grade_chart(index):
                                                    "ILACS short inspection"}
     chart = ui.grade_chart_html(tables.grades)
     assert chart.count('class="oq-bar"') == 4 and "inadequate" in chart and "<script" not in chart
+    reports = tables.reports
+    assert len(reports) == 4 and reports["Authority"].tolist()[0] == "Borsetshire"  # newest first
+    assert reports.set_index("Authority").loc["Avonshire", "Overall effectiveness"] == "inadequate"
+    assert all(link.startswith("[open](/pdf/") for link in reports["Open"])
 
 
 def test_the_page_loads_nothing_from_outside(running):
