@@ -110,6 +110,45 @@ def build_parser() -> argparse.ArgumentParser:
     from eval.bench import add_bench_arguments
 
     add_bench_arguments(p)
+
+    p = sub.add_parser("pack", help="evidence packs: pin passages with notes, export them (md, csv, docx)")
+    packs = p.add_subparsers(dest="pack_command", metavar="ACTION")
+    packs.required = True
+    q = packs.add_parser("list", help="the packs and how many passages each holds")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    _index_arg(q)
+    q = packs.add_parser("show", help="a pack's passages in order, with notes and citations")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    _index_arg(q)
+    q = packs.add_parser("create", help="start an empty pack")
+    q.add_argument("name", metavar="NAME")
+    _index_arg(q)
+    q = packs.add_parser("rename", help="rename a pack")
+    q.add_argument("old", metavar="OLD")
+    q.add_argument("new", metavar="NEW")
+    _index_arg(q)
+    q = packs.add_parser("delete", help="delete a pack and its passages")
+    q.add_argument("name", metavar="NAME")
+    _index_arg(q)
+    q = packs.add_parser("add", help="search, and pin the passage at --rank N (default 1) to a pack")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("question")
+    q.add_argument("--rank", type=int, default=1, metavar="N", help="the result to pin, as `ask` numbers them")
+    q.add_argument("--note", default="", metavar="TEXT", help="why this passage matters")
+    q.add_argument("--authority", action="append", metavar="NAME", help="only this local authority (repeatable)")
+    group = q.add_mutually_exclusive_group()
+    group.add_argument("--year", metavar="Y", help="reports published or inspected in year Y")
+    group.add_argument("--years", metavar="A-B", help="reports published or inspected in years A to B")
+    q.add_argument("--type", dest="report_type", action="append", metavar="T", help="report type (repeatable)")
+    _index_arg(q)
+    q = packs.add_parser("export", help="write a pack as Markdown, CSV or Word")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--format", dest="fmt", choices=("md", "csv", "docx"), required=True)
+    q.add_argument("--out", required=True, metavar="FILE")
+    q.add_argument("--base-url", default="", metavar="URL",
+                   help="the web app's address, to make its page links absolute (e.g. http://host:7860)")
+    _index_arg(q)
     return parser
 
 
@@ -122,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     handler = {
         "ingest": cmd_ingest, "ask": cmd_ask, "stats": cmd_stats, "remove": cmd_remove,
-        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval, "bench": cmd_bench,
+        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval, "bench": cmd_bench, "pack": cmd_pack,
     }[args.command]
     try:
         return handler(args)
@@ -355,6 +394,103 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench import run_bench_command
 
     return run_bench_command(args)
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    """`ofsted-qa pack ACTION`: evidence packs, kept in packs.sqlite in the index folder (app/packs.py)."""
+    from app.packs import PackStore, entry_dict, item_from_result, write_export
+
+    def search_result() -> dict:
+        """Run `pack add`'s search as `ask` does; the result at --rank as the app's result dict."""
+        from index.search import QueryError, SearchFilters
+        from ingest.pipeline import known_published_addresses
+
+        if args.rank < 1:
+            raise _UserError(f"--rank must be 1 or more (it was {args.rank})")
+        try:
+            filters = SearchFilters.build(authority=args.authority, year=args.year, years=args.years,
+                                          report_type=args.report_type)
+        except QueryError as exc:
+            raise _UserError(str(exc)) from None
+        index = _open_index(args, read_only=True, queries_only=True)
+        try:
+            response = index.search(args.question, filters, k=max(args.rank, 5))
+            if len(response.results) < args.rank:
+                found = len(response.results)
+                why = f"; choose 1 to {found}" if found else f" ({response.message or 'nothing matched'})"
+                raise _UserError(f"--rank {args.rank}: the search found {found} passage(s) for {args.question!r}{why}")
+            result = response.results[args.rank - 1]
+            doc = index.searcher.documents().get(result.doc_id)
+            return result.to_dict() | {
+                "citation_line": result.citation.line(), "pages_label": result.citation.pages_label(),
+                "paragraphs_label": result.citation.paragraphs_label(), "pdf_link": _pdf_link(index, result),
+                "ofsted_url": known_published_addresses().get(doc.sha256) if doc is not None else None,
+            }
+        except QueryError as exc:
+            raise _UserError(str(exc)) from None
+        finally:
+            index.close()
+
+    try:
+        store = PackStore(_index_dir(args))
+    except FileNotFoundError as exc:
+        raise _UserError(str(exc)) from None
+    except (ValueError, OSError, sqlite3.Error) as exc:
+        raise _UserError(f"could not open the packs of the index at {_index_dir(args)}: {exc}") from None
+    try:
+        action = args.pack_command
+        if action == "list":
+            packs = store.list()
+            if args.json:
+                print(json.dumps([{"name": p.name, "created": p.created, "items": p.item_count} for p in packs],
+                                 indent=2))
+                return EXIT_OK
+            for p in packs:
+                print(f"{p.name}  ({p.item_count} passage(s), created {p.created[:10]})")
+            if not packs:
+                print("no packs yet (ofsted-qa pack create NAME)")
+        elif action == "show":
+            info, entries = store.info(args.name), store.items(args.name)
+            if args.json:
+                print(json.dumps({"name": info.name, "created": info.created,
+                                  "items": [entry_dict(e) for e in entries]}, indent=2))
+                return EXIT_OK
+            print(f"{info.name}: {info.item_count} passage(s), created {info.created[:10]}")
+            width = min(100, shutil.get_terminal_size((100, 20)).columns)
+            for e in entries:
+                body = "\n".join(textwrap.fill(line, width=width, initial_indent="   ", subsequent_indent="   ")
+                                 for line in e.item.text.splitlines() if line.strip())
+                print(f"\n{e.position}. {e.item.citation_line}\n{body}"
+                      + (f"\n   note: {e.note}" if e.note else "")
+                      + (f"\n   open: {e.item.page_link}" if e.item.page_link else "")
+                      + (f"\n   Ofsted: {e.item.ofsted_url}" if e.item.ofsted_url else ""))
+        elif action == "create":
+            print(f"created pack {store.create(args.name).name!r}")
+        elif action == "rename":
+            store.rename(args.old, args.new)
+            print(f"renamed pack {args.old!r} to {args.new.strip()!r}")
+        elif action == "delete":
+            count = store.delete(args.name)
+            print(f"deleted pack {args.name!r} ({count} passage(s))")
+        elif action == "add":
+            store.info(args.name)  # an unknown pack is said before the search, not after
+            pinned = item_from_result(search_result())
+            same = [e.position for e in store.items(args.name)
+                    if (e.item.file, e.item.page_start, e.item.text) == (pinned.file, pinned.page_start, pinned.text)]
+            position = store.add(args.name, pinned, note=args.note)
+            print(f"pinned to {args.name!r} as passage {position}: {pinned.citation_line}")
+            if same:
+                print(f"  (the same passage is already in the pack at position {same[0]})", file=sys.stderr)
+        elif action == "export":
+            path = write_export(args.name, store.items(args.name), args.fmt, args.out, base_url=args.base_url)
+            print(f"wrote {path}")
+    except (KeyError, ValueError, IndexError) as exc:
+        raise _UserError(str(exc)) from None
+    except (OSError, sqlite3.Error) as exc:
+        raise _UserError(f"could not {args.pack_command} the pack: {exc}") from None
+    finally:
+        store.close()
+    return EXIT_OK
 
 
 if __name__ == "__main__":
