@@ -55,6 +55,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from app.authority_page import authority_profile, render_authority, report_judgements
+from app.packs_page import PacksPage
 from index.contrast import contrast_search
 from index.embed import load_embedder
 from index.report_index import DB_NAME, IndexNotFoundError, ReportIndex
@@ -934,6 +935,9 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
             link_note = gr.HTML("", elem_id="oq-link-note", js_on_load=None)
             results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
             payload = gr.JSON(visible=False)
+            packs = PacksPage(app.index_dir, app.exports.root)
+            packs.build_pin(payload)
+        packs.build_tab()
         with gr.Tab("Authority", id="authority", elem_id="oq-authority-tab"):
             authority_pick = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True, label="Local authority",
                                          info="every report on a timeline, and its statistical neighbours",

@@ -277,3 +277,38 @@ def test_a_shared_link_reopens_the_search_and_back_returns_to_it(browser, sample
         page.locator("#oq-results .oq-group").first.wait_for()
         assert _question_box(page).input_value() == QUESTION
         page.close()
+
+
+def test_a_user_pins_a_passage_to_a_pack_and_exports_it(browser, tmp_path, artifacts):
+    index, _ = build_sample_index(tmp_path)  # its own index folder: the pack is written beside it
+    try:
+        with RunningApp(ui.create_app(index)) as app:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            page.goto(app.url)
+            _question_box(page).fill(QUESTION)
+            page.click("#oq-search-btn")
+            page.locator("#oq-results .oq-card").first.wait_for()
+            page.locator("#oq-pin").get_by_text("Pin a result to an evidence pack").click()
+            pack = page.locator("#oq-pin-pack input").first
+            pack.fill("SEF 2026")
+            pack.press("Enter")
+            page.locator("#oq-pin-note textarea, #oq-pin-note input").first.fill("ours is weaker here")
+            page.click("#oq-pin-btn")
+            page.locator("#oq-pin-message").get_by_text("Pinned result 1").wait_for()
+            page.get_by_role("tab", name="Packs").click()
+            choice = page.locator("#oq-pack-pick input").first
+            choice.click()
+            page.get_by_role("option", name="SEF 2026", exact=True).click()
+            page.locator("#oq-pack-view .oq-card").first.wait_for()
+            assert "ours is weaker here" in page.locator("#oq-pack-view").inner_text()
+            page.click("#oq-pack-export")
+            download_button = page.locator("#oq-pack-download")
+            page.wait_for_function("() => !document.querySelector('#oq-pack-download button, #oq-pack-download')"
+                                   ".hasAttribute('disabled')")
+            with page.expect_download() as download_info:
+                download_button.click()
+            assert download_info.value.suggested_filename.endswith(".docx")
+            page.screenshot(path=artifacts / "15-pack.png", full_page=True)
+            page.close()
+    finally:
+        index.close()

@@ -1,0 +1,198 @@
+"""The app's evidence packs: "Pin to a pack" under the search results, and a Packs tab to read, reorder,
+rename, delete and export them (app/packs.py keeps them in packs.sqlite beside the index)."""
+
+from __future__ import annotations
+
+import html
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from app.packs import PackStore, UnknownPackError, item_from_result, write_export
+
+FORMATS = {"Word (.docx)": "docx", "Markdown": "md", "CSV": "csv"}
+
+
+def _notice(message: str, kind: str) -> str:
+    return f'<div class="oq-notice oq-notice-{kind}">{html.escape(message)}</div>'
+
+
+class PacksPage:
+    """Pin controls for the search tab and the Packs tab; `build_pin` and `build_tab` add each part to
+    the page and register its events."""
+
+    def __init__(self, index_dir: Path | str | None, export_root: Path) -> None:
+        self.index_dir = Path(index_dir) if index_dir else None
+        self.export_root = export_root
+        self._store: PackStore | None = None
+        self._lock = threading.Lock()
+        self.pack_choice: gr.Dropdown | None = None
+        self.tab_choice: gr.Dropdown | None = None
+
+    # -- the store ------------------------------------------------------------------------------
+    def store(self) -> PackStore:
+        with self._lock:
+            if self._store is None:
+                if self.index_dir is None:
+                    raise FileNotFoundError("no index folder: ingest reports first")
+                self._store = PackStore(self.index_dir)
+            return self._store
+
+    def names(self) -> list[str]:
+        try:
+            return [p.name for p in self.store().list()]
+        except (FileNotFoundError, ValueError):
+            return []
+
+    # -- callbacks --------------------------------------------------------------------------------
+    def pin(self, payload: dict | None, pack: str | None, rank: Any, note: str | None) -> tuple[str, Any, Any]:
+        """Pin result number `rank` of the shown search to `pack` (made if new)."""
+        pack = (pack or "").strip()
+        results = (payload or {}).get("results") or []
+        try:
+            if not results:
+                raise ValueError("search first: there is no result to pin")
+            if not pack:
+                raise ValueError("name the pack to pin to (a new name makes a new pack)")
+            number = int(rank or 1)
+            if not 1 <= number <= len(results):
+                raise ValueError(f"pick a result from 1 to {len(results)}")
+            store = self.store()
+            existing = {n.lower(): n for n in self.names()}
+            if pack.lower() in existing:
+                pack = existing[pack.lower()]  # names are one pack whatever their case
+            else:
+                store.create(pack)
+            position = store.add(pack, item_from_result(results[number - 1]), note or "")
+        except (ValueError, FileNotFoundError, UnknownPackError) as exc:
+            return _notice(str(exc).strip("'\""), "error"), gr.skip(), gr.skip()
+        names = self.names()
+        message = _notice(f"Pinned result {number} to “{pack}” (passage {position} there).", "info")
+        return message, gr.Dropdown(choices=names, value=pack), gr.Dropdown(choices=names, value=pack)
+
+    def view(self, pack: str | None) -> str:
+        """The pack's passages in order, each with its note and citation."""
+        if not pack:
+            return _notice("Choose a pack (pin passages from the Search tab to make one).", "info")
+        try:
+            entries = self.store().items(pack)
+        except (UnknownPackError, FileNotFoundError, ValueError) as exc:
+            return _notice(str(exc).strip("'\""), "error")
+        if not entries:
+            return _notice(f"“{pack}” is empty: pin passages to it from the Search tab.", "info")
+        cards = []
+        for entry in entries:
+            item = entry.item
+            note = f'<p class="oq-pack-note">{html.escape(entry.note)}</p>' if entry.note else ""
+            link = (f' <a class="oq-pdf" href="{html.escape(item.page_link)}" target="_blank" rel="noopener">'
+                    f"open the report at page {item.page_start}</a>") if item.page_link else ""
+            cards.append(f'<article class="oq-card"><header class="oq-card-head"><span class="oq-rank">'
+                         f"{entry.position}</span><div class=\"oq-cite\">{html.escape(item.citation_line)}</div>"
+                         f'</header><blockquote class="oq-passage">{html.escape(item.text)}</blockquote>'
+                         f'{note}<footer class="oq-card-foot">{link}</footer></article>')
+        return f'<div class="oq-results">{"".join(cards)}</div>'
+
+    def move(self, pack: str | None, position: Any, to: Any) -> str:
+        return self._change(pack, lambda store: store.move(pack, int(position), int(to)))
+
+    def remove(self, pack: str | None, position: Any) -> str:
+        return self._change(pack, lambda store: store.remove(pack, int(position)))
+
+    def _change(self, pack: str | None, change) -> str:
+        try:
+            if not pack:
+                raise ValueError("choose a pack first")
+            change(self.store())
+        except (ValueError, TypeError, IndexError, UnknownPackError) as exc:
+            return _notice(str(exc).strip("'\""), "error") + self.view(pack)
+        return self.view(pack)
+
+    def rename(self, pack: str | None, new: str | None) -> tuple[Any, Any, str]:
+        try:
+            if not pack:
+                raise ValueError("choose a pack first")
+            self.store().rename(pack, (new or "").strip())
+        except (ValueError, UnknownPackError) as exc:
+            return gr.skip(), gr.skip(), _notice(str(exc).strip("'\""), "error")
+        names = self.names()
+        new = (new or "").strip()
+        return gr.Dropdown(choices=names, value=new), gr.Dropdown(choices=names, value=new), self.view(new)
+
+    def delete(self, pack: str | None) -> tuple[Any, Any, str]:
+        try:
+            if not pack:
+                raise ValueError("choose a pack first")
+            count = self.store().delete(pack)
+        except (ValueError, UnknownPackError) as exc:
+            return gr.skip(), gr.skip(), _notice(str(exc).strip("'\""), "error")
+        names = self.names()
+        return (gr.Dropdown(choices=names, value=None), gr.Dropdown(choices=names, value=None),
+                _notice(f"Deleted “{pack}” and its {count} passage(s).", "info"))
+
+    def export(self, pack: str | None, fmt: str, request: gr.Request = None) -> tuple[Any, str]:
+        """Write the pack in the chosen format for download (links made absolute for a colleague)."""
+        from app.ui import _base_url
+
+        try:
+            if not pack:
+                raise ValueError("choose a pack first")
+            kind = FORMATS.get(fmt, "docx")
+            folder = self.export_root / uuid.uuid4().hex
+            folder.mkdir(parents=True)
+            safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in pack).strip("-") or "pack"
+            path = write_export(pack, self.store().items(pack), kind, folder / f"{safe}.{kind}", _base_url(request))
+        except (ValueError, UnknownPackError) as exc:
+            return gr.DownloadButton("Export", value=None, interactive=False), _notice(str(exc).strip("'\""), "error")
+        return gr.DownloadButton(f"Download {path.name}", value=str(path), interactive=True), ""
+
+    def refresh(self) -> tuple[Any, Any]:
+        names = self.names()
+        return gr.Dropdown(choices=names), gr.Dropdown(choices=names)
+
+    # -- building ---------------------------------------------------------------------------------
+    def build_pin(self, payload: gr.JSON) -> None:
+        """The "Pin to a pack" row under the search results."""
+        with gr.Accordion("Pin a result to an evidence pack", open=False, elem_id="oq-pin"):
+            with gr.Row():
+                self.pack_choice = gr.Dropdown(self.names(), value=None, allow_custom_value=True, label="Pack",
+                                               info="pick one, or type a new name", scale=2, elem_id="oq-pin-pack")
+                rank = gr.Number(1, precision=0, minimum=1, label="Result number", scale=1, elem_id="oq-pin-rank")
+                note = gr.Textbox(label="Note", placeholder="why this passage matters", scale=3,
+                                  elem_id="oq-pin-note")
+                pin = gr.Button("Pin", scale=1, elem_id="oq-pin-btn")
+            self._pin_message = gr.HTML("", elem_id="oq-pin-message")
+        self._pin_inputs = (payload, self.pack_choice, rank, note, pin)
+
+    def build_tab(self) -> None:
+        """The Packs tab; call after build_pin (the pin button updates this tab's list)."""
+        with gr.Tab("Packs", id="packs", elem_id="oq-packs-tab"):
+            self.tab_choice = gr.Dropdown(self.names(), value=None, label="Evidence pack", elem_id="oq-pack-pick")
+            pack_view = gr.HTML("", elem_id="oq-pack-view")
+            with gr.Row():
+                position = gr.Number(1, precision=0, minimum=1, label="Passage", scale=1)
+                to = gr.Number(1, precision=0, minimum=1, label="Move to", scale=1)
+                move = gr.Button("Move", scale=1)
+                remove = gr.Button("Remove passage", scale=1)
+            with gr.Row():
+                new_name = gr.Textbox(label="Rename to", scale=2)
+                rename = gr.Button("Rename", scale=1)
+                delete = gr.Button("Delete pack", variant="stop", scale=1)
+            with gr.Row():
+                fmt = gr.Radio(list(FORMATS), value="Word (.docx)", label="Export as", scale=2)
+                export = gr.Button("Export", scale=1, elem_id="oq-pack-export")
+                download = gr.DownloadButton("Download", interactive=False, scale=1, elem_id="oq-pack-download")
+            export_message = gr.HTML("")
+        payload, pack_choice, rank, note, pin = self._pin_inputs
+        pin.click(self.pin, [payload, pack_choice, rank, note], [self._pin_message, pack_choice, self.tab_choice],
+                  api_visibility="private")
+        self.tab_choice.change(self.view, self.tab_choice, pack_view, api_visibility="private")
+        move.click(self.move, [self.tab_choice, position, to], pack_view, api_visibility="private")
+        remove.click(self.remove, [self.tab_choice, position], pack_view, api_visibility="private")
+        rename.click(self.rename, [self.tab_choice, new_name], [pack_choice, self.tab_choice, pack_view],
+                     api_visibility="private")
+        delete.click(self.delete, self.tab_choice, [pack_choice, self.tab_choice, pack_view],
+                     api_visibility="private")
+        export.click(self.export, [self.tab_choice, fmt], [download, export_message], api_visibility="private")
