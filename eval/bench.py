@@ -283,6 +283,29 @@ def query_latency(index, workload: list[tuple[str, dict]], k: int = 10, retrieve
             "mean_ms": round(statistics.fmean(timings), 1) if timings else 0.0}
 
 
+# Issue 12's filters, by what they cost to apply (the reports they keep are read per query).
+COSTED_FILTERS = {"judgement": {"judgement": ["care_leavers=good", "care_leavers=outstanding"]},
+                  "neighbours": {"neighbours_of": "Bradford"}, "region": {"region": "North West"},
+                  "latest": {"latest_only": True}}
+
+
+def filter_cost(index, repeats: int = 200) -> dict:
+    """Milliseconds each filter adds to a query: the median time to work out the reports it keeps
+    (the search itself then runs on fewer passages, never more)."""
+    from index.search import SearchFilters
+
+    out = {}
+    for name, kwargs in COSTED_FILTERS.items():
+        filters = SearchFilters.build(**kwargs)
+        timings = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            index.searcher._allowed_documents(filters)
+            timings.append((time.perf_counter() - started) * 1000)
+        out[f"{name}_ms"] = round(statistics.median(timings), 3)
+    return out
+
+
 def embed_latency(embedder, questions: list[str]) -> dict:
     for q in questions[:3]:
         embedder.encode([q])
@@ -414,6 +437,7 @@ def run_bench(args: argparse.Namespace) -> dict:
         out["vectors_approximate"] = index.vectors.approximate
         out["hybrid_numpy_embedder"] = query_latency(index, workload)
         out["query_embedding_numpy"] = embed_latency(light, [q for q, _ in workload[:100]])
+        out["filter_cost"] = filter_cost(index)
         for retriever in ("dense", "lexical"):
             out[retriever] = query_latency(index, workload, retriever=retriever)
         index.close()

@@ -45,6 +45,8 @@ def test_bench_ingest_query_and_cold(tmp_path, corpus) -> None:
     assert report["reingest"]["one_resaved_embedded"] == 0
     assert report["reingest"]["one_replaced_embedded"] > 0
     assert report["query"]["hybrid_numpy_embedder"]["queries"] > 0
+    assert set(report["query"]["filter_cost"]) == {"judgement_ms", "neighbours_ms", "region_ms", "latest_ms"}
+    assert all(ms >= 0 for ms in report["query"]["filter_cost"].values())
 
     cold = bench.cold_ask(keep, "placement stability", runs=1, phase_runs=1)
     assert cold["heavy_modules_imported"] == [] and cold["wall_s_median"] > 0
