@@ -778,6 +778,23 @@ class _App:
         return (page, gr.DownloadButton("Download CSV", value=csv_path, interactive=True),
                 gr.DownloadButton("Download Markdown", value=md_path, interactive=True))
 
+    def search_api(self, question: str, authorities: list[str] | None = None, year_from: str | int | None = None,
+                   year_to: str | int | None = None, report_types: list[str] | None = None,
+                   grades: list[str] | None = None, k: int | str = DEFAULT_K) -> dict:
+        """`/search`: cited passages answering the question, as JSON; every mistake is
+        {"ok": false, "message": ...}. Filters: authorities, a year range, report types, overall grades."""
+        return self.search(question, authorities, year_from, year_to, report_types, grades, k)
+
+    def search_filtered_api(self, question: str, authorities: list[str] | None = None,
+                            year_from: str | int | None = None, year_to: str | int | None = None,
+                            report_types: list[str] | None = None, grades: list[str] | None = None,
+                            k: int | str = DEFAULT_K, judgement: str | None = None,
+                            judgement_grades: list[str] | None = None, latest: bool = False,
+                            region: str | None = None, neighbours_of: str | None = None) -> dict:
+        """`/search_filtered`: `/search` with the judgement, latest-only, region and neighbours filters."""
+        return self.search(question, authorities, year_from, year_to, report_types, grades, k, judgement,
+                           judgement_grades, latest, region, neighbours_of)
+
     def from_link(self, request: gr.Request) -> tuple[Any, ...]:
         """The search kept in the page address (a shared link, or Back): the filter values to show,
         the view, and a note on any parameter not understood."""
@@ -965,12 +982,15 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
         # preprocess=False: the raw values reach run_search, which validates them all with one kind of message
         search_inputs = [question, *filters, k, *more_filters]
         link_inputs = [question, authority, year_from, year_to, report_type, grade, k, *more_filters, view]
-        gr.on([search_btn.click, question.submit], app.search, search_inputs, payload, api_name="search",
-              show_progress_on=results, preprocess=False).then(
+        # The page's own search is private; the API is two stable endpoints below (the first keeps the
+        # seven parameters that clients written before the judgement filters send).
+        gr.on([search_btn.click, question.submit], app.search, search_inputs, payload, api_name="page_search",
+              api_visibility="private", show_progress_on=results, preprocess=False).then(
             app.show, show_inputs, show_outputs, api_visibility="private").then(
             None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private")
         examples.load_input_event.then(
-            app.search, search_inputs, payload, api_visibility="private", show_progress_on=results,
+            app.search, search_inputs, payload, api_name="example_search", api_visibility="private",
+            show_progress_on=results,
             preprocess=False,
         ).then(app.show, show_inputs, show_outputs, api_visibility="private")
         view.change(app.show, show_inputs, show_outputs, api_visibility="private").then(
@@ -979,6 +999,8 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
             app.search_from_link, search_inputs, payload, api_visibility="private", show_progress_on=results,
             preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private")
         authority_pick.change(app.authority, authority_pick, authority_page, api_visibility="private")
+        gr.api(app.search_api, api_name="search")
+        gr.api(app.search_filtered_api, api_name="search_filtered")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
                                       chart, corpus_summary, report_list], api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY)

@@ -130,8 +130,13 @@ def client_for(url: str, **kwargs) -> Client:
 
 def search(client: Client, question: str = QUESTION, authorities=None, year_from=None, year_to=None,
            report_types=None, grades=None, k=5, **more) -> dict:
+    if not more:  # the seven parameters /search has always had
+        return client.predict(question, authorities or [], year_from, year_to, report_types or [], grades or [],
+                              k, api_name="/search")
+    values = {"judgement": None, "judgement_grades": [], "latest": False, "region": None, "neighbours_of": None}
+    values.update(more)
     return client.predict(question, authorities or [], year_from, year_to, report_types or [], grades or [], k,
-                          api_name="/search", **more)
+                          *values.values(), api_name="/search_filtered")
 
 
 # -- fixtures -------------------------------------------------------------------------------------
@@ -181,8 +186,10 @@ def test_search_endpoint_returns_cited_highlighted_passages(client, sample):
 
 def test_the_endpoint_is_named_search(client):
     info = client.view_api(print_info=False, return_format="dict")
-    assert list(info["named_endpoints"]) == ["/search"]
+    assert sorted(info["named_endpoints"]) == ["/search", "/search_filtered"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/search"]["parameters"]] == [
+        "question", "authorities", "year_from", "year_to", "report_types", "grades", "k"]
+    assert [p["parameter_name"] for p in info["named_endpoints"]["/search_filtered"]["parameters"]] == [
         "question", "authorities", "year_from", "year_to", "report_types", "grades", "k", "judgement",
         "judgement_grades", "latest", "region", "neighbours_of"]
 
