@@ -795,6 +795,14 @@ class _App:
         return self.search(question, authorities, year_from, year_to, report_types, grades, k, judgement,
                            judgement_grades, latest, region, neighbours_of)
 
+    def contrast_api(self, question: str, authorities: list[str] | None = None,
+                     year_from: str | int | None = None, year_to: str | int | None = None,
+                     report_types: list[str] | None = None, k: int | str = DEFAULT_K) -> dict:
+        """`/contrast` ("what good looks like"): passages from reports graded good or outstanding on the
+        judgement the question is about ("results"), and from reports graded requires improvement or
+        inadequate ("poor"); "judgement" names it."""
+        return contrast_payload(self.index, question, authorities, year_from, year_to, report_types, None, k)
+
     def from_link(self, request: gr.Request) -> tuple[Any, ...]:
         """The search kept in the page address (a shared link, or Back): the filter values to show,
         the view, and a note on any parameter not understood."""
@@ -1001,6 +1009,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
         authority_pick.change(app.authority, authority_pick, authority_page, api_visibility="private")
         gr.api(app.search_api, api_name="search")
         gr.api(app.search_filtered_api, api_name="search_filtered")
+        gr.api(app.contrast_api, api_name="contrast")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
                                       chart, corpus_summary, report_list], api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY)

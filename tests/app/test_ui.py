@@ -186,7 +186,7 @@ def test_search_endpoint_returns_cited_highlighted_passages(client, sample):
 
 def test_the_endpoint_is_named_search(client):
     info = client.view_api(print_info=False, return_format="dict")
-    assert sorted(info["named_endpoints"]) == ["/search", "/search_filtered"]
+    assert sorted(info["named_endpoints"]) == ["/contrast", "/search", "/search_filtered"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/search"]["parameters"]] == [
         "question", "authorities", "year_from", "year_to", "report_types", "grades", "k"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/search_filtered"]["parameters"]] == [
@@ -576,3 +576,12 @@ def test_exports_give_ofsteds_published_address_when_the_manifest_has_it(index, 
         monkeypatch.delenv("OFSTED_QA_MANIFEST")
         pipeline.published_addresses.cache_clear()
         pipeline.known_published_addresses.cache_clear()
+
+
+def test_the_contrast_endpoint(client):
+    data = client.predict("child sexual exploitation screening", [], None, None, [], 4, api_name="/contrast")
+    assert data["ok"] and data["judgement"] == "overall effectiveness"
+    assert {r["citation"]["local_authority"] for r in data["poor"]} == {"Avonshire", "Wessex"}
+    assert {r["citation"]["local_authority"] for r in data["results"]} <= {"Stoke-on-Trent", "Borsetshire"}
+    bad = client.predict("   ", [], None, None, [], 4, api_name="/contrast")
+    assert bad["ok"] is False and "type a question" in bad["message"]
