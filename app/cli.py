@@ -33,6 +33,18 @@ def _index_dir(args: argparse.Namespace) -> Path:
 FILTER_MODES = ("both", "on", "off")
 
 
+def _report_filter_args(parser: argparse.ArgumentParser) -> None:
+    """--authority, --year / --years and --type, as `ask` and `pack add` take them."""
+    parser.add_argument("--authority", action="append", metavar="NAME",
+                        help="only this local authority (repeatable)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--year", metavar="Y", help="reports published or inspected in year Y")
+    group.add_argument("--years", metavar="A-B", help="reports published or inspected in years A to B")
+    parser.add_argument("--type", dest="report_type", action="append", metavar="T",
+                        help="report type (repeatable): sif, sif_reinspection, ilacs_standard, ilacs_short, "
+                             "ilacs_2026, lac_2013, lscb_review")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ofsted-qa",
@@ -50,13 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
-    p.add_argument("--authority", action="append", metavar="NAME", help="only this local authority (repeatable)")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--year", metavar="Y", help="reports published or inspected in year Y")
-    group.add_argument("--years", metavar="A-B", help="reports published or inspected in years A to B")
-    p.add_argument("--type", dest="report_type", action="append", metavar="T",
-                   help="report type (repeatable): sif, sif_reinspection, ilacs_standard, ilacs_short, "
-                        "ilacs_2026, lac_2013, lscb_review")
+    _report_filter_args(p)
     p.add_argument("--grade", action="append", metavar="G", help="overall grade, e.g. inadequate (repeatable)")
     p.add_argument("--judgement", action="append", metavar="J=G",
                    help="grade on one judgement (repeatable), e.g. care_leavers=good; judgements: "
@@ -114,33 +120,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pack", help="evidence packs: pin passages with notes, export them (md, csv, docx)")
     packs = p.add_subparsers(dest="pack_command", metavar="ACTION")
     packs.required = True
-    q = packs.add_parser("list", help="the packs and how many passages each holds")
-    q.add_argument("--json", action="store_true", help="print JSON")
-    _index_arg(q)
-    q = packs.add_parser("show", help="a pack's passages in order, with notes and citations")
-    q.add_argument("name", metavar="NAME")
-    q.add_argument("--json", action="store_true", help="print JSON")
-    _index_arg(q)
-    q = packs.add_parser("create", help="start an empty pack")
-    q.add_argument("name", metavar="NAME")
-    _index_arg(q)
-    q = packs.add_parser("rename", help="rename a pack")
-    q.add_argument("old", metavar="OLD")
-    q.add_argument("new", metavar="NEW")
-    _index_arg(q)
-    q = packs.add_parser("delete", help="delete a pack and its passages")
-    q.add_argument("name", metavar="NAME")
-    _index_arg(q)
+    # (action, help, positional arguments, --json)
+    for action, what, positional, as_json in (
+        ("list", "the packs and how many passages each holds", (), True),
+        ("show", "a pack's passages in order, with notes and citations", ("name",), True),
+        ("create", "start an empty pack", ("name",), False),
+        ("rename", "rename a pack", ("old", "new"), False),
+        ("delete", "delete a pack and its passages", ("name",), False),
+    ):
+        q = packs.add_parser(action, help=what)
+        for name in positional:
+            q.add_argument(name, metavar=name.upper())
+        if as_json:
+            q.add_argument("--json", action="store_true", help="print JSON")
+        _index_arg(q)
     q = packs.add_parser("add", help="search, and pin the passage at --rank N (default 1) to a pack")
     q.add_argument("name", metavar="NAME")
     q.add_argument("question")
     q.add_argument("--rank", type=int, default=1, metavar="N", help="the result to pin, as `ask` numbers them")
     q.add_argument("--note", default="", metavar="TEXT", help="why this passage matters")
-    q.add_argument("--authority", action="append", metavar="NAME", help="only this local authority (repeatable)")
-    group = q.add_mutually_exclusive_group()
-    group.add_argument("--year", metavar="Y", help="reports published or inspected in year Y")
-    group.add_argument("--years", metavar="A-B", help="reports published or inspected in years A to B")
-    q.add_argument("--type", dest="report_type", action="append", metavar="T", help="report type (repeatable)")
+    _report_filter_args(q)
     _index_arg(q)
     q = packs.add_parser("export", help="write a pack as Markdown, CSV or Word")
     q.add_argument("name", metavar="NAME")

@@ -417,10 +417,11 @@ class Searcher:
         if filters.is_empty():
             return None
         docs = self.documents()
-        keys = {self._authority_filter_key(a) for a in filters.authorities}
+        known = {d.authority_key for d in docs.values() if d.authority_key} if filters.authorities else set()
+        typed = {a: self._authority_filter_key(a, known) for a in filters.authorities}
+        keys = set(typed.values())
         if keys:
-            known = {d.authority_key for d in docs.values() if d.authority_key}
-            unknown = [a for a in filters.authorities if self._authority_filter_key(a) not in known]
+            unknown = [a for a, key in typed.items() if key not in known]
             if unknown and len(unknown) == len(filters.authorities):
                 names = self.authorities()
                 starting = [n for n in names if _starts_a_word(n, unknown[0])]
@@ -448,11 +449,12 @@ class Searcher:
             allowed.append(doc.id)
         return allowed
 
-    def _authority_filter_key(self, name: str) -> str:
+    def _authority_filter_key(self, name: str, indexed: set[str]) -> str:
         """The key of an authority as typed in the filter: any of its names, or the beginning of one
-        word of exactly one indexed authority's name ("worc" + Enter: Worcestershire)."""
+        word of exactly one indexed authority's name ("worc" + Enter: Worcestershire). `indexed`: the
+        index's authority keys."""
         key = self._key(name)
-        if key in {d.authority_key for d in self.documents().values()}:
+        if key in indexed:
             return key
         starting = [n for n in self.authorities() if _starts_a_word(n, name)]
         return self._key(starting[0]) if len(starting) == 1 else key

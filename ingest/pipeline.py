@@ -40,22 +40,28 @@ PUBLICATION_LAG = timedelta(days=42)
 _LONGEST_LAG = timedelta(days=365)
 
 
+def _manifest_rows(manifest: str | None) -> list[dict[str, str]]:
+    """The rows of a manifest (default: $OFSTED_QA_MANIFEST or corpus/manifest.csv); none if unreadable."""
+    path = Path(manifest or os.environ.get("OFSTED_QA_MANIFEST") or DEFAULT_MANIFEST)
+    if not path.is_file():
+        return []
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, csv.Error) as exc:
+        log.warning("could not read the manifest %s: %s", path, exc)
+        return []
+
+
 @lru_cache(maxsize=4)
 def publication_dates(manifest: str | None = None) -> dict[str, date]:
     """sha256 -> publication date, from corpus/manifest.csv (ILACS reports print no publication date)."""
-    path = Path(manifest or os.environ.get("OFSTED_QA_MANIFEST") or DEFAULT_MANIFEST)
-    if not path.is_file():
-        return {}
     dates: dict[str, date] = {}
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                try:
-                    dates[row["sha256"].strip().lower()] = date.fromisoformat(row["published"].strip())
-                except (KeyError, ValueError, AttributeError):
-                    continue
-    except (OSError, csv.Error) as exc:
-        log.warning("could not read the manifest %s: %s", path, exc)
+    for row in _manifest_rows(manifest):
+        try:
+            dates[row["sha256"].strip().lower()] = date.fromisoformat(row["published"].strip())
+        except (KeyError, ValueError, AttributeError):
+            continue
     return dates
 
 
@@ -63,19 +69,12 @@ def publication_dates(manifest: str | None = None) -> dict[str, date]:
 def published_addresses(manifest: str | None = None) -> dict[str, str]:
     """sha256 -> Ofsted's address of the published report (`ofsted_url`), from a manifest: a link a
     colleague can open, where a link to this server is of no use to them."""
-    path = Path(manifest or os.environ.get("OFSTED_QA_MANIFEST") or DEFAULT_MANIFEST)
-    if not path.is_file():
-        return {}
     addresses: dict[str, str] = {}
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                url = (row.get("ofsted_url") or "").strip()
-                sha = (row.get("sha256") or "").strip().lower()
-                if sha and url.startswith(("https://", "http://")):
-                    addresses[sha] = url
-    except (OSError, csv.Error) as exc:
-        log.warning("could not read the manifest %s: %s", path, exc)
+    for row in _manifest_rows(manifest):
+        url = (row.get("ofsted_url") or "").strip()
+        sha = (row.get("sha256") or "").strip().lower()
+        if sha and url.startswith(("https://", "http://")):
+            addresses[sha] = url
     return addresses
 
 
