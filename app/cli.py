@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what good looks like: passages from reports graded good or outstanding on the judgement "
                         "the question is about, beside passages from reports graded requires improvement or "
                         "inadequate")
+    p.add_argument("--recommendations", action="store_true",
+                   help="recommendations only: passages of the reports' lists of what must improve")
     p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     p.add_argument("--retriever", default="hybrid", help="hybrid (default), dense or lexical")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -141,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--note", default="", metavar="TEXT", help="why this passage matters")
     _report_filter_args(q)
     _index_arg(q)
+    from app.recommendations_cli import add_arguments as add_recommendation_commands
+
+    add_recommendation_commands(sub, _index_arg)
     q = packs.add_parser("export", help="write a pack as Markdown, CSV or Word")
     q.add_argument("name", metavar="NAME")
     q.add_argument("--format", dest="fmt", choices=("md", "csv", "docx"), required=True)
@@ -161,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "ingest": cmd_ingest, "ask": cmd_ask, "stats": cmd_stats, "remove": cmd_remove,
         "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval, "bench": cmd_bench, "pack": cmd_pack,
+        "themes": cmd_themes, "followup": cmd_followup,
     }[args.command]
     try:
         return handler(args)
@@ -232,7 +238,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         filters = SearchFilters.build(authority=args.authority, year=args.year, years=args.years,
                                       report_type=args.report_type, grade=args.grade, judgement=args.judgement,
                                       latest_only=args.latest, region=args.region,
-                                      neighbours_of=args.neighbours_of)
+                                      neighbours_of=args.neighbours_of,
+                                      section_kind="recommendations" if args.recommendations else None)
     except QueryError as exc:
         raise _UserError(str(exc)) from None
     # One question to embed: the numpy forward pass of the same model skips torch's ~8 s import.
@@ -317,6 +324,31 @@ def _format_results(index, results) -> str:
             + (f"\n   open: {link}" if link else "")
         )
     return "\n\n".join(blocks)
+
+
+def cmd_themes(args: argparse.Namespace) -> int:
+    from app.recommendations_cli import run_themes
+
+    return _run_on_index(args, run_themes)
+
+
+def cmd_followup(args: argparse.Namespace) -> int:
+    from app.recommendations_cli import run_followup
+
+    return _run_on_index(args, run_followup)
+
+
+def _run_on_index(args: argparse.Namespace, run) -> int:
+    """Run a read-only command over the index; bad input (QueryError, ValueError) is a usage error."""
+    from index.search import QueryError
+
+    index = _open_index(args, read_only=True, queries_only=True)
+    try:
+        return run(index, args)
+    except (QueryError, ValueError) as exc:
+        raise _UserError(str(exc)) from None
+    finally:
+        index.close()
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -210,6 +210,7 @@ def ingest_paths(
             bar.close()
             index.save()
         index.update_thesaurus()
+        index.update_recommendations()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -262,4 +263,5 @@ def remove_documents(index: ReportIndex, names: Iterable[str]) -> tuple[list[str
             removed.append(name)
         index.save()
         index.update_thesaurus()
+        index.update_recommendations()
     return removed, unknown

@@ -96,6 +96,8 @@ KNOWN_HEADINGS: tuple[str, ...] = (
     "section 2: review of the effectiveness of the local safeguarding children board",
     "what does the local authority need to improve?",
     "what does the lscb need to improve?",
+    "the local authority's strengths",
+    "progress since the last inspection",
     "priority and immediate action",
     "areas for improvement",
     "recommendations",
@@ -139,6 +141,8 @@ KNOWN_HEADINGS: tuple[str, ...] = (
     "what needs to improve?",
     "what needs to improve in this local authority?",
     "what needs to improve in this local authority",
+    "what needs to improve:",  # some reports print it as a list's title, inside the summary
+    "what needs to improve in this local authority:",
     "areas for priority action",
     "the impact of leaders on social work practice with children and families",
     "the experiences and progress of children in care and care leavers",

@@ -16,7 +16,9 @@ from datetime import date
 #   1: the reader before versions were recorded.
 #   2: authorities named as in the registry (corpus/la_lookup.csv), from title, first pages, text or
 #      file name; publication dates from the manifest, the file name or an estimate.
-METADATA_VERSION = 2
+#   3: the lists of what must improve kept as such when a report divides them by topic or prints their
+#      heading as a list's title ("What needs to improve:"), for the recommendations section kind.
+METADATA_VERSION = 3
 
 # Report types, as stored in the index and accepted by the `--type` filter.
 REPORT_TYPES: dict[str, str] = {

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from app.authority_page import NO_OVERALL_2026, authority_profile, render_authority
+from app.ui.authority_page import NO_OVERALL_2026, authority_profile, render_authority
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
 from ingest.authorities import default_registry

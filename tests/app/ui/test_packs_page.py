@@ -8,8 +8,8 @@ import docx
 import pytest
 
 from app import ui
-from app.packs_page import PacksPage
-from tests.app.test_ui import QUESTION, build_sample_index
+from app.ui.packs_page import PacksPage
+from tests.app.ui.test_page import QUESTION, build_sample_index
 
 
 @pytest.fixture
