@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--note", default="", metavar="TEXT", help="why this passage matters")
     _report_filter_args(q)
     _index_arg(q)
-    from app.recommendations_cli import add_arguments as add_recommendation_commands
+    from app.readiness_cli import add_arguments as add_recommendation_commands
 
     add_recommendation_commands(sub, _index_arg)
     q = packs.add_parser("export", help="write a pack as Markdown, CSV or Word")
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "ingest": cmd_ingest, "ask": cmd_ask, "stats": cmd_stats, "remove": cmd_remove,
         "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval, "bench": cmd_bench, "pack": cmd_pack,
-        "themes": cmd_themes, "followup": cmd_followup,
+        "themes": cmd_themes, "followup": cmd_followup, "authority": cmd_authority,
     }[args.command]
     try:
         return handler(args)
@@ -326,14 +326,20 @@ def _format_results(index, results) -> str:
     return "\n\n".join(blocks)
 
 
+def cmd_authority(args: argparse.Namespace) -> int:
+    from app.readiness_cli import run_authority
+
+    return _run_on_index(args, run_authority)
+
+
 def cmd_themes(args: argparse.Namespace) -> int:
-    from app.recommendations_cli import run_themes
+    from app.readiness_cli import run_themes
 
     return _run_on_index(args, run_themes)
 
 
 def cmd_followup(args: argparse.Namespace) -> int:
-    from app.recommendations_cli import run_followup
+    from app.readiness_cli import run_followup
 
     return _run_on_index(args, run_followup)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
@@ -228,7 +229,18 @@ class _App:
         return self.show(payload, view, authorities, year_from, year_to, report_types, grades, judgement,
                          judgement_grades, latest, region, neighbours_of, recommendations, request=request)
 
-    def authority(self, name: str | None) -> str:
+    def authority_api(self, name: str) -> dict:
+        """`/authority`: every report of one authority (dates, type, the five judgements, lead inspector,
+        PDF and Ofsted links) and its statistical neighbours' latest grades; {"ok": false, "message"}
+        for a name that is no authority."""
+        if self.index is None:
+            return {"ok": False, "message": ingest_help(self.index_dir)}
+        try:
+            return {"ok": True, **dataclasses.asdict(authority_profile(self.index, name or ""))}
+        except ValueError as exc:
+            return {"ok": False, "message": str(exc)}
+
+    def show_authority(self, name: str | None) -> str:
         """One authority's page (app/ui/authority_page.py), or a message."""
         if not name:
             return ""
@@ -387,11 +399,13 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
         demo.load(app.from_link, None, [*link_inputs, link_note], api_visibility="private").then(
             app.search_from_link, search_inputs, payload, api_visibility="private", show_progress_on=results,
             preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private")
-        authority_pick.change(app.authority, authority_pick, authority_page, api_visibility="private")
+        authority_pick.change(app.show_authority, authority_pick, authority_page, api_visibility="private")
         gr.api(app.search_api, api_name="search")
         gr.api(app.search_filtered_api, api_name="search_filtered")
         gr.api(app.contrast_api, api_name="contrast")
         recommendations_pages.register_api()
+        packs.register_api()
+        gr.api(app.authority_api, api_name="authority")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
                                       chart, corpus_summary, report_list], api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY)

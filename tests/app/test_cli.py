@@ -269,3 +269,16 @@ def test_themes_followup_and_recommendations_only(tmp_path, reports):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     bad = run("themes", "--examples", "0", index=index, check=False)
     assert bad.returncode == 2 and "--examples" in bad.stderr
+
+
+def test_authority_page_on_the_command_line(tmp_path, reports):
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    page = json.loads(run("authority", "stoke on trent", "--json", index=index).stdout)
+    assert page["name"] == "Stoke-on-Trent" and len(page["reports"]) == 1
+    assert page["reports"][0]["judgements"]["overall_effectiveness"] == "good"
+    assert len(page["neighbours"]) == 10
+    printed = run("authority", "Stoke-on-Trent", index=index).stdout
+    assert "lead inspector: Alex Example" in printed and "Statistical neighbours" in printed
+    bad = run("authority", "Atlantis", index=index, check=False)
+    assert bad.returncode == 2 and "not a local authority" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,7 +1,9 @@
-"""`ofsted-qa themes` and `ofsted-qa followup`: the recommendations' themes, and "was it fixed?".
+"""Inspection readiness on the command line: `ofsted-qa authority` (one authority's reports and its
+neighbours), `ofsted-qa themes` (the recommendations' themes) and `ofsted-qa followup` ("was it fixed?").
 
-Both read what `ofsted-qa ingest` stored (index/themes.py, index/followup.py); every line printed
-under a theme or a recommendation is verbatim from a report, with its citation.
+They read what `ofsted-qa ingest` stored (app/ui/authority_page.py, index/themes.py,
+index/followup.py); every line printed under a theme or a recommendation is verbatim from a report,
+with its citation.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from pathlib import Path
 
 
 def add_arguments(sub, index_arg) -> None:
-    """Add the two commands to the CLI's subparsers; `index_arg` adds the shared --index option."""
+    """Add the three commands to the CLI's subparsers; `index_arg` adds the shared --index option."""
+    p = sub.add_parser("authority", help="one authority's reports with their five judgements, and its "
+                                          "statistical neighbours' latest grades")
+    p.add_argument("name", metavar="AUTHORITY")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    index_arg(p)
     p = sub.add_parser("themes", help="themes of the recommendations (what must improve), counted and exemplified")
     p.add_argument("--authority", action="append", metavar="NAME", help="count these authorities only (repeatable)")
     p.add_argument("--neighbours-of", metavar="NAME", help="add this authority and its ten statistical neighbours")
@@ -27,6 +34,31 @@ def add_arguments(sub, index_arg) -> None:
     p.add_argument("--closest", type=int, default=2, metavar="N", help="passages of the next report (default 2)")
     p.add_argument("--json", action="store_true", help="print JSON")
     index_arg(p)
+
+
+def run_authority(index, args: argparse.Namespace) -> int:
+    """Print one authority's page; raises ValueError for a name that is no authority."""
+    from app.ui.authority_page import authority_profile
+
+    profile = authority_profile(index, args.name)
+    if args.json:
+        print(json.dumps(asdict(profile), indent=2, default=str))
+        return 0
+    print(f"{profile.name} ({profile.region})\n")
+    if not profile.reports:
+        print("no report of this authority is in the index")
+    for report in profile.reports:
+        grades = ", ".join(f"{key.replace('_', ' ')}: {grade}" for key, grade in report.judgements.items())
+        date = report.date + (" (estimated)" if report.date_estimated else "")
+        print(f"{date}  {report.report_type}  lead inspector: {report.lead_inspector or 'not named'}")
+        print(f"   {grades or 'no judgements read'}")
+        print(f"   {report.file}" + (f"  Ofsted: {report.ofsted_url}" if report.ofsted_url else ""))
+    print("\nStatistical neighbours, closest first: latest report")
+    for neighbour in profile.neighbours:
+        latest = (f"{neighbour.latest_date} {neighbour.latest_overall or 'no overall grade'}"
+                  if neighbour.latest_date else "not in this index")
+        print(f"   {neighbour.name}: {latest}")
+    return 0
 
 
 def run_themes(index, args: argparse.Namespace) -> int:
