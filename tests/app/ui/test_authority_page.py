@@ -12,7 +12,6 @@ from index.report_index import ReportIndex
 from ingest.authorities import default_registry
 from tests.index.helpers import make_report
 
-
 # Gradio's queue (not this project) trips pandas 3 deprecation warnings on every event.
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 

@@ -11,7 +11,6 @@ from app import ui
 from app.ui.packs_page import PacksPage
 from tests.app.ui.test_page import QUESTION, build_sample_index
 
-
 # Gradio's queue (not this project) trips pandas 3 deprecation warnings on every event.
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 
