@@ -42,7 +42,8 @@ def _report_filter_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--years", metavar="A-B", help="reports published or inspected in years A to B")
     parser.add_argument("--type", dest="report_type", action="append", metavar="T",
                         help="report type (repeatable): sif, sif_reinspection, ilacs_standard, ilacs_short, "
-                             "ilacs_2026, lac_2013, lscb_review")
+                             "ilacs_2026, lac_2013, lscb_review, other_ofsted (monitoring, focused visit and "
+                             "JTAI letters)")
 
 
 def build_parser() -> argparse.ArgumentParser:
