@@ -101,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_fetch_arguments(p)
 
+    p = sub.add_parser("update", help="download and index the reports Ofsted has published since the newest one "
+                                      "in the index (needs internet)")
+    from app.update import add_update_arguments
+
+    add_update_arguments(p)
+    _index_arg(p)
+
     p = sub.add_parser("eval", help="measure retrieval on a question set")
     p.add_argument("questions", metavar="QUESTIONS.jsonl")
     p.add_argument("--retriever", default="hybrid")
@@ -161,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     handler = {
         "ingest": cmd_ingest, "ask": cmd_ask, "stats": cmd_stats, "remove": cmd_remove,
-        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval, "bench": cmd_bench, "pack": cmd_pack,
+        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "update": cmd_update, "eval": cmd_eval, "bench": cmd_bench,
+        "pack": cmd_pack,
     }[args.command]
     try:
         return handler(args)
@@ -382,6 +390,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from app.fetch import run_fetch
 
     return run_fetch(args)
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from app.update import run_update_command
+
+    return run_update_command(args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
