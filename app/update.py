@@ -58,6 +58,7 @@ from app.ofsted_site import (
 # (every `ofsted-qa` command does) must stay cheap.
 if TYPE_CHECKING:
     from index.build import IngestSummary
+    from index.embed import Embedder
     from index.store import DocumentRow
     from ingest.authorities import Authority
 
@@ -182,6 +183,21 @@ class ArrivedReport:
         status = "" if self.added else f"  [{self.status}]"
         return (f"{self.authority}, {self.published}, {kind}" + (f": {grades}" if grades else "")
                 + f"  ({self.file}){status}")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A publication to fetch: whose it is, what the site says of it, and the file name it gets."""
+
+    authority: Authority
+    publication: Publication
+    file: str
+
+    def arrived(self, status: str, **read: object) -> ArrivedReport:
+        """The record of what became of it (`read`: what the index read in it)."""
+        return ArrivedReport(authority=self.authority.name, published=self.publication.published.isoformat(),
+                             publication_type=self.publication.label, file=self.file,
+                             ofsted_url=self.publication.url, status=status, **read)
 
 
 @dataclass
@@ -389,7 +405,7 @@ def update(
     kinds: Iterable[str] = ("full",),
     dry_run: bool = False,
     client: SiteClient | None = None,
-    embedder=None,
+    embedder: Embedder | None = None,
     workers: int = 1,
     progress: bool = False,
     say: Callable[[str], None] = _say,
@@ -421,7 +437,8 @@ def update(
     kinds = tuple(kinds)
     bad = [k for k in kinds if k not in PUBLICATION_KINDS]
     if bad or not kinds:
-        raise ValueError(f"unknown publication type {bad[0] if bad else ''!r}; valid: {', '.join(PUBLICATION_KINDS)}")
+        what = f"unknown publication type {bad[0]!r}" if bad else "no publication type"
+        raise ValueError(f"{what}; valid: {', '.join(PUBLICATION_KINDS)}")
     chosen = select_authorities(authorities)
     index_dir = Path(index_dir)
     data_dir = index_dir.resolve().parent
@@ -449,11 +466,11 @@ def update(
         done |= {_url_key(row.get("ofsted_url") or "") for row in local.rows if row.get("sha256") in indexed}
         found = _find_new(client, chosen, result, done, local, progress, say)
         if dry_run:
-            for authority, publication, name in found:
-                row = local.row_for(publication.url)
+            for item in found:
+                row = local.row_for(item.publication.url)
                 status = ("downloaded before; would be ingested" if row and _present(row, dest)
                           else "would be downloaded")
-                result.arrived.append(_arrived(authority, publication, name, status))
+                result.arrived.append(item.arrived(status))
             return result
         if not result.site_not_understood:  # else nothing on the site can be trusted: fetch nothing
             paths = _download_all(client, found, dest, local, result, progress)
@@ -462,19 +479,13 @@ def update(
     return result
 
 
-def _arrived(authority: Authority, publication: Publication, name: str, status: str, **more) -> ArrivedReport:
-    return ArrivedReport(authority=authority.name, published=publication.published.isoformat(),
-                         publication_type=publication.label, file=name, ofsted_url=publication.url, status=status,
-                         **more)
-
-
 def _find_new(client: SiteClient, chosen: list[Authority], result: UpdateResult, done: set[str],
               local: LocalManifest, progress: bool, say: Callable[[str], None],
-              ) -> list[tuple[Authority, Publication, str]]:
+              ) -> list[Found]:
     """Read each authority's provider page; the publications to fetch, each with its file name."""
     taken = {row.get("file") or "" for row in local.rows}
     seen: set[str] = set()
-    found: list[tuple[Authority, Publication, str]] = []
+    found: list[Found] = []
     for authority in tqdm(chosen, desc="checking Ofsted's site", unit="authority", disable=not progress,
                           file=sys.stderr, dynamic_ncols=True):
         try:
@@ -505,7 +516,7 @@ def _find_new(client: SiteClient, chosen: list[Authority], result: UpdateResult,
             row = local.row_for(publication.url)
             name = row["file"] if row and row.get("file") else _file_name(authority, publication, taken)
             taken.add(name)
-            found.append((authority, publication, name))
+            found.append(Found(authority, publication, name))
     return found
 
 
@@ -519,46 +530,47 @@ def _present(row: dict[str, str], dest: Path) -> Path | None:
     return None
 
 
-def _download_all(client: SiteClient, found: list[tuple[Authority, Publication, str]], dest: Path,
-                  local: LocalManifest, result: UpdateResult, progress: bool) -> dict[str, tuple]:
+def _download_all(client: SiteClient, found: list[Found], dest: Path, local: LocalManifest, result: UpdateResult,
+                  progress: bool) -> dict[str, Found]:
     """Download what is not here yet; record each file in the local manifest as soon as it is whole.
-    Returns path -> (authority, publication, name) for the files to ingest."""
+    Returns the files to ingest: resolved path -> what it is."""
     if not found:
         return {}
     dest.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(dest)
-    paths: dict[str, tuple] = {}
+    paths: dict[str, Found] = {}
     today = date.today().isoformat()
     with tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=f"downloading {len(found)}", file=sys.stderr,
               disable=not progress, dynamic_ncols=True) as bar:
-        for authority, publication, name in found:
+        for item in found:
+            publication = item.publication
             row = local.row_for(publication.url)
             earlier = _present(row, dest) if row else None
             if earlier is not None:  # downloaded by a run that stopped before ingesting it
-                paths[str(earlier.resolve())] = (authority, publication, name)
+                paths[str(earlier.resolve())] = item
                 continue
-            target = dest / name
+            target = dest / item.file
             try:
                 size, sha = client.download(publication, target, bar)
             except (DownloadFailed, OSError) as exc:
                 reason = exc.reason if isinstance(exc, DownloadFailed) else f"could not write the file: {exc}"
-                result.failed.append((f"{authority.name} {publication.label} {publication.published} "
+                result.failed.append((f"{item.authority.name} {publication.label} {publication.published} "
                                       f"({publication.url})", reason))
-                result.arrived.append(_arrived(authority, publication, name, f"failed: {reason}"))
+                result.arrived.append(item.arrived(f"failed: {reason}"))
                 continue
             local.upsert({
-                "file": name, "local_authority": authority.name.lower(), "urn": authority.urn,
+                "file": item.file, "local_authority": item.authority.name.lower(), "urn": item.authority.urn,
                 "published": publication.published.isoformat(), "bytes": str(size), "sha256": sha,
                 "ofsted_url": publication.url, "publication_type": publication.label, "found": today,
                 "path": str(target.resolve()),
             })
             local.write()
-            paths[str(target.resolve())] = (authority, publication, name)
+            paths[str(target.resolve())] = item
     return paths
 
 
-def _ingest(index_dir: Path, paths: dict[str, tuple], local: LocalManifest, result: UpdateResult, embedder,
-            workers: int, progress: bool) -> None:
+def _ingest(index_dir: Path, paths: dict[str, Found], local: LocalManifest, result: UpdateResult,
+            embedder: Embedder | None, workers: int, progress: bool) -> None:
     """Ingest the downloaded files; note what the index made of each, in the result and the local manifest."""
     if not paths:
         return
@@ -572,33 +584,37 @@ def _ingest(index_dir: Path, paths: dict[str, tuple], local: LocalManifest, resu
     try:
         index = ReportIndex.load(index_dir, embedder=embedder or load_embedder(), create=True)
     except (IndexMismatchError, OSError, ValueError, sqlite3.Error) as exc:
-        for authority, publication, name in paths.values():
-            result.arrived.append(_arrived(authority, publication, name, "downloaded, not ingested"))
+        result.arrived.extend(item.arrived("downloaded, not ingested") for item in paths.values())
         result.failed.append((f"the index at {index_dir}", f"could not be opened ({exc}); the downloads are kept: "
                                                             "run the same command again"))
         return
+    statuses: dict[str, str] = {}
     try:
         summary = ingest_paths(index, list(paths), workers=workers, progress=progress)
-        by_sha = {doc.sha256: doc for doc in index.store.documents().values()}
+        statuses = _statuses(summary)
     except IndexLockedError as exc:
-        summary, by_sha = None, {}
-        result.failed.append((f"the index at {index_dir}", str(exc)))
+        result.failed.append((f"the index at {index_dir}", f"{exc}; the downloads are kept: run the same command "
+                                                            "again"))
+    except (OSError, sqlite3.Error) as exc:  # a full disk, say: the reports finished before it are kept
+        result.failed.append((f"the index at {index_dir}", f"could not be written ({exc}); the downloads are kept: "
+                                                            "make room and run the same command again"))
+    try:
+        by_sha = {doc.sha256: doc for doc in index.store.documents().values()}
     finally:
         index.close()
-    statuses = _statuses(summary) if summary is not None else {}
-    for path, (authority, publication, name) in paths.items():
+    for path, item in paths.items():
         status = statuses.get(path, "downloaded, not ingested")
-        row = local.row_for(publication.url)
+        row = local.row_for(item.publication.url)
         doc = by_sha.get((row or {}).get("sha256", ""))
-        more = {}
-        if doc is not None:
+        read = {}
+        if doc is not None and row is not None:
             _describe(row, doc)
-            more = {"report_type": doc.report_type, "report_type_label": doc.report_type_label,
+            read = {"report_type": doc.report_type, "report_type_label": doc.report_type_label,
                     "judgements": {k: doc.judgements[k] for k in JUDGEMENTS if k in doc.judgements}}
-        result.arrived.append(_arrived(authority, publication, name, status, **more))
+        result.arrived.append(item.arrived(status, **read))
         if status.startswith("failed"):
-            result.failed.append((f"{authority.name} {publication.label} {publication.published} ({name})",
-                                  status.removeprefix("failed: ")))
+            result.failed.append((f"{item.authority.name} {item.publication.label} {item.publication.published} "
+                                  f"({item.file})", status.removeprefix("failed: ")))
     local.write()
 
 

@@ -294,6 +294,17 @@ def test_429_with_retry_after_is_honoured(data, site, offline):
     assert result.ok and site.requests["/v1/file/501"] == 2 and offline == [7.0]
 
 
+def test_a_file_that_is_not_a_pdf_fails_alone_and_leaves_nothing(data, site):
+    site.files["503"] = b"<html><body>Sorry, something went wrong</body></html>"  # an error page, status 200
+    result = run(data, site)
+    [(what, why)] = result.failed
+    assert what.startswith("Barnet Children's services inspection 2026-08-01") and why.startswith("not a PDF")
+    assert site.requests["/v1/file/503"] == 1  # not retried: the server means it
+    assert sorted(p.name for p in (data / "reports-updates").iterdir()) == ["barking-and-dagenham_2026-11-20.pdf"]
+    assert [a.file for a in result.arrived if a.added] == ["barking-and-dagenham_2026-11-20.pdf"]
+    assert [r["file"] for r in manifest_rows(data)] == ["barking-and-dagenham_2026-11-20.pdf"]
+
+
 def test_a_changed_page_layout_is_said_and_nothing_is_ingested(data, site, capsys):
     site.changed_layout = True
     before = documents(data)
