@@ -13,8 +13,8 @@ its PDF whose hidden text names the type and, usually, the date:
 
 `parse_provider_page` reads it with an HTML parser (BeautifulSoup), never with regular expressions over
 the HTML. It takes each publication's type from its `span.nonvisual` (else the link's own text) and its
-date from a `<time datetime>` beside the link, else a date in the type text, else a date in the text
-around the link. It allows small variations (other wrappers and classes, relative links, no time
+date from that hidden text, else a `<time datetime>` beside the link, else a date in the text around
+the link. It allows small variations (other wrappers and classes, relative links, no time
 element, a renamed link class when the links still point at Ofsted's file store) and refuses a page it
 does not understand with SiteLayoutError: not HTML, no publication links, a link without an address or
 a type, or not one dated publication.
@@ -180,8 +180,12 @@ def _item_of(link: Tag, link_ids: set[int]) -> Tag:
 
 
 def _date_of(item: Tag, hidden: str) -> date | None:
+    """The publication's date: the one its hidden text names (the site's own label for the file), else a
+    `<time>` in its list item, else a date in the item's text."""
     from ingest.metadata import parse_date
 
+    if found := parse_date(hidden):
+        return found
     for stamp in item.find_all("time"):
         value = str(stamp.get("datetime") or "").strip()
         try:
@@ -190,7 +194,7 @@ def _date_of(item: Tag, hidden: str) -> date | None:
             found = parse_date(stamp.get_text(" ", strip=True))
             if found:
                 return found
-    return parse_date(hidden) or parse_date(item.get_text(" ", strip=True))
+    return parse_date(item.get_text(" ", strip=True))
 
 
 def _is_file_link(url: str) -> bool:

@@ -68,6 +68,13 @@ def test_small_variations_are_read_the_same():
     ]
 
 
+def test_the_date_the_link_names_comes_before_other_dates_beside_it():
+    item = page("<li><p>Inspected <time datetime='2026-09-14'>14 September 2026</time></p>"
+                "<a class='publication-link' href='/v1/file/5'>Children's services inspection<span class='nonvisual'>"
+                "Children's services inspection - 30 October 2026, pdf</span></a></li>")
+    assert parse_provider_page(item, PAGE)[0].published == date(2026, 10, 30)
+
+
 def test_a_renamed_link_class_still_reads_links_to_the_file_store():
     renamed = CANONICAL.replace("publication-link", "report-link")
     assert [p.url for p in parse_provider_page(renamed, PAGE)] == [
