@@ -53,6 +53,7 @@ from app.ofsted_site import (
     provider_url,
     site_address,
 )
+from ingest.models import OTHER_PUBLICATION
 
 # The index and ingest modules are imported where they are used: building the command line's parser
 # (every `ofsted-qa` command does) must stay cheap.
@@ -73,10 +74,8 @@ MANIFEST_COLUMNS = (
     "inspection_end", "overall_effectiveness", "impact_of_leaders", "help_and_protection", "in_care",
     "care_leavers", "pages", "bytes", "sha256", "ofsted_url", "publication_type", "found", "path",
 )
-_MANIFEST_JUDGEMENTS = ("overall_effectiveness", "impact_of_leaders", "help_and_protection", "in_care", "care_leavers")
 _FRAMEWORKS = {"ilacs_standard": "standard", "ilacs_short": "short"}  # the manifest's `framework` column
 ADDED = "added"
-OTHER_PUBLICATION = "other_ofsted"  # ingest.models.OTHER_PUBLICATION, the index's type of Ofsted's letters
 
 
 class UpdateError(Exception):
@@ -301,13 +300,15 @@ def _dmy(iso: str | None) -> str:
 
 def _describe(row: dict[str, str], doc: DocumentRow) -> None:
     """Fill a manifest row's columns from what the metadata reader found in the report."""
+    from index.search import FILTER_JUDGEMENTS  # the five judgements, the shipped manifest's grade columns
+
     row.update({
         "framework": _FRAMEWORKS.get(doc.report_type, ""),
         "lead_inspector": doc.lead_inspector or "",
         "inspection_start": _dmy(doc.inspection_start),
         "inspection_end": _dmy(doc.inspection_end),
         "pages": str(doc.n_pages or ""),
-        **{key: doc.judgements.get(key, "") for key in _MANIFEST_JUDGEMENTS},
+        **{key: doc.judgements.get(key, "") for key in FILTER_JUDGEMENTS},
     })
 
 
