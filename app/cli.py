@@ -42,7 +42,8 @@ def _report_filter_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--years", metavar="A-B", help="reports published or inspected in years A to B")
     parser.add_argument("--type", dest="report_type", action="append", metavar="T",
                         help="report type (repeatable): sif, sif_reinspection, ilacs_standard, ilacs_short, "
-                             "ilacs_2026, lac_2013, lscb_review")
+                             "ilacs_2026, lac_2013, lscb_review, other_ofsted (monitoring, focused visit and "
+                             "JTAI letters)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     from app.fetch import add_fetch_arguments
 
     add_fetch_arguments(p)
+
+    p = sub.add_parser("update", help="download and index the reports Ofsted has published since the newest one "
+                                      "in the index (needs internet)")
+    from app.update import add_update_arguments
+
+    add_update_arguments(p)
+    _index_arg(p)
 
     p = sub.add_parser("eval", help="measure retrieval on a question set")
     p.add_argument("questions", metavar="QUESTIONS.jsonl")
@@ -165,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     handler = {
         "ingest": cmd_ingest, "ask": cmd_ask, "stats": cmd_stats, "remove": cmd_remove,
-        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval, "bench": cmd_bench, "pack": cmd_pack,
-        "themes": cmd_themes, "followup": cmd_followup, "authority": cmd_authority,
+        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "update": cmd_update, "eval": cmd_eval, "bench": cmd_bench,
+        "pack": cmd_pack, "themes": cmd_themes, "followup": cmd_followup, "authority": cmd_authority,
     }[args.command]
     try:
         return handler(args)
@@ -419,6 +427,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from app.fetch import run_fetch
 
     return run_fetch(args)
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from app.update import run_update_command
+
+    return run_update_command(args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

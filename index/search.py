@@ -34,7 +34,7 @@ from index.tokenize import (
 from index.vectors import VectorIndex
 from ingest.authorities import AuthorityRegistry, default_registry
 from ingest.metadata import authority_key
-from ingest.models import GRADES, REPORT_TYPES
+from ingest.models import GRADES, OTHER_PUBLICATION, REPORT_TYPES
 from ingest.recommendations import SECTION_KINDS
 
 RETRIEVERS = ("hybrid", "dense", "lexical")
@@ -834,12 +834,22 @@ class Searcher:
         return close
 
     def _latest_of_each(self, doc_ids: list[int]) -> list[int]:
-        """The newest report of each authority among these."""
+        """The newest report of each authority among these.
+
+        An inspection report comes before any other Ofsted publication (a monitoring or focused visit
+        letter, which has no grades): the latest report of an authority is its latest inspection, so
+        `--latest --grade inadequate` stays "the councils inadequate now". An authority with letters
+        only among these keeps its newest letter.
+        """
         docs = self.documents()
         newest: dict[str, int] = {}
+
+        def rank(doc: DocumentRow) -> tuple[bool, str]:
+            return doc.report_type != OTHER_PUBLICATION, _report_date(doc)
+
         for d in doc_ids:
             key = docs[d].authority_key or f"#{d}"
-            if key not in newest or _report_date(docs[d]) > _report_date(docs[newest[key]]):
+            if key not in newest or rank(docs[d]) > rank(docs[newest[key]]):
                 newest[key] = d
         return sorted(newest.values())
 

@@ -18,6 +18,8 @@ from datetime import date
 #      file name; publication dates from the manifest, the file name or an estimate.
 #   3: the lists of what must improve kept as such when a report divides them by topic or prints their
 #      heading as a list's title ("What needs to improve:"), for the recommendations section kind.
+#      Also Ofsted's letters (monitoring, focused and assurance visits, joint targeted area inspections) read
+#      as "other_ofsted", with the visit's dates, never as an inspection report.
 METADATA_VERSION = 3
 
 # Report types, as stored in the index and accepted by the `--type` filter.
@@ -29,8 +31,12 @@ REPORT_TYPES: dict[str, str] = {
     "ilacs_2026": "ILACS inspection (2026 framework)",
     "lac_2013": "Inspection of looked-after children services (2013)",
     "lscb_review": "LSCB review",
+    # Letters Ofsted publishes besides its inspection reports (monitoring, focused and assurance visits,
+    # joint targeted area inspections): no grades, and never a full inspection.
+    "other_ofsted": "Other Ofsted publication",
     "unknown": "Unknown report type",
 }
+OTHER_PUBLICATION = "other_ofsted"  # the REPORT_TYPES key of Ofsted's letters
 
 # Grades, normalised to the manifest's spelling.
 GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "inadequate")
