@@ -13,6 +13,7 @@ from app.ui.search import (
 from index.report_index import ReportIndex
 from index.search import FILTER_JUDGEMENTS
 from index.store import DocumentRow
+from ingest.models import OTHER_PUBLICATION
 from ingest.pipeline import known_published_addresses
 
 # -- corpus statistics ---------------------------------------------------------------------------
@@ -36,9 +37,10 @@ def corpus_tables(index: ReportIndex | None) -> CorpusTables:
     docs = index.searcher.documents() if index is not None else {}
     passages = {d: len(index.store.chunk_ids_for_documents([d])) for d in docs} if index is not None else {}
     rows = [{"authority": d.local_authority or "Unknown", "year": _doc_year(d), "type": d.report_type_label,
+             "inspection": d.report_type != OTHER_PUBLICATION,
              "grade": d.overall_grade or "none", "date": d.published or d.inspection_start or "",
              "passages": passages[d.id]} for d in docs.values()]
-    frame = pd.DataFrame(rows, columns=["authority", "year", "type", "grade", "date", "passages"])
+    frame = pd.DataFrame(rows, columns=["authority", "year", "type", "inspection", "grade", "date", "passages"])
     by_authority = _by_authority(frame)
     by_year = _count(frame, "year", "Year")
     by_type = _count(frame, "type", "Report type")
@@ -79,7 +81,9 @@ def _by_authority(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     rows = []
     for name, group in frame.groupby("authority"):
-        latest = group.sort_values("date").iloc[-1]
+        # The latest inspection: a later letter (a monitoring visit) carries no grade.
+        inspections = group[group["inspection"]] if group["inspection"].any() else group
+        latest = inspections.sort_values("date").iloc[-1]
         rows.append([name, len(group), int(group["passages"].sum()), latest["date"],
                      latest["grade"].capitalize() if latest["grade"] != "none" else ""])
     return pd.DataFrame(rows, columns=columns).sort_values("Authority", key=lambda s: s.str.lower())

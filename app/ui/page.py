@@ -54,6 +54,7 @@ from app.ui.search import (
     ingest_help,
     run_search,
 )
+from app.update import last_update_summary
 from index.report_index import ReportIndex
 
 # -- the Blocks ----------------------------------------------------------------------------------
@@ -270,7 +271,14 @@ class _App:
         tables = self.corpus()
         return (gr.Dropdown(choices=authorities), gr.Dropdown(choices=years), gr.Dropdown(choices=years),
                 _header_markdown(self._summary(tables)), tables.by_authority, tables.by_year,
-                tables.by_type, grade_chart_frame(tables.grades), f"**{tables.summary}.**", tables.reports)
+                tables.by_type, grade_chart_frame(tables.grades), f"**{tables.summary}.**", tables.reports,
+                self.update_note())
+
+    def update_note(self) -> str:
+        """The newest report the index knows and what the last `ofsted-qa update` brought (app/update.py)."""
+        if self.index_dir is None:
+            return ""
+        return last_update_summary(self.index_dir).markdown()
 
 
 def _no_download(what: str) -> Any:
@@ -360,6 +368,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
         recommendations_pages.build(authorities, NEIGHBOUR_CHOICES)
         with gr.Tab("Corpus", id="corpus", elem_id="oq-corpus"):
             corpus_summary = gr.Markdown("")
+            update_note = gr.Markdown("", elem_id="oq-update-note")
             chart = gr.BarPlot(pd.DataFrame(columns=["year", "grade", "reports"]), x="year", y="reports",
                                color="grade", color_map=GRADE_CHART_COLOURS, sort="x", height=260,
                                title="Overall effectiveness of the reports in the index, by year",
@@ -407,7 +416,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
         packs.register_api()
         gr.api(app.authority_api, api_name="authority")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
-                                      chart, corpus_summary, report_list], api_visibility="private")
+                                      chart, corpus_summary, report_list, update_note], api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     return demo
 

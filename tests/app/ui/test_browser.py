@@ -140,6 +140,8 @@ def test_a_user_searches_filters_opens_a_pdf_compares_and_exports(browser, sampl
         reports = page.locator("#oq-report-list")
         reports.wait_for()
         assert "Borsetshire" in reports.inner_text() and "ILACS short inspection" in reports.inner_text()
+        note = page.locator("#oq-update-note").inner_text()
+        assert "Newest report in the index" in note and "Last update: never" in note
         page.screenshot(path=artifacts / "07-corpus.png", full_page=True)
         assert outside.urls == []
         page.close()
