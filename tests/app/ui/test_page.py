@@ -186,12 +186,14 @@ def test_search_endpoint_returns_cited_highlighted_passages(client, sample):
 
 def test_the_endpoint_is_named_search(client):
     info = client.view_api(print_info=False, return_format="dict")
-    assert sorted(info["named_endpoints"]) == ["/contrast", "/search", "/search_filtered"]
+    assert sorted(info["named_endpoints"]) == [
+        "/authority", "/contrast", "/followup", "/pack", "/pack_create", "/pack_export", "/pack_pin", "/packs",
+        "/search", "/search_filtered", "/themes"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/search"]["parameters"]] == [
         "question", "authorities", "year_from", "year_to", "report_types", "grades", "k"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/search_filtered"]["parameters"]] == [
         "question", "authorities", "year_from", "year_to", "report_types", "grades", "k", "judgement",
-        "judgement_grades", "latest", "region", "neighbours_of"]
+        "judgement_grades", "latest", "region", "neighbours_of", "recommendations"]
 
 
 def test_search_filters(client):
