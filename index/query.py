@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.settings import YEAR_RANGE
 from ingest.authorities import Authority, AuthorityRegistry, default_registry
 from ingest.models import GRADES
 
-YEAR_RANGE = (1990, 2100)
 _YEAR = r"(?:199\d|20\d\d)"
 
 # Year phrases, most specific first; each gives (first year, last year, how it is used).

@@ -17,12 +17,13 @@ Berks"), which settles a short name two authorities share: Hull's address is hul
 from __future__ import annotations
 
 import csv
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from ingest.environment import environment
 
 DEFAULT_LOOKUP = Path(__file__).resolve().parent.parent / "corpus" / "la_lookup.csv"
 
@@ -135,7 +136,7 @@ class AuthorityRegistry:
             FileNotFoundError: the file is not there.
             ValueError: it lacks the columns this reads.
         """
-        path = Path(path or os.environ.get("OFSTED_QA_LA_LOOKUP") or DEFAULT_LOOKUP)
+        path = Path(path or environment().la_lookup or DEFAULT_LOOKUP)
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
         needed = {"urn", "la_code", "local_authority_ons_name", "also_known_as", "region_name", "stat_neighbours"}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from ingest.chunk import chunk_pages
 from ingest.clean import clean_pages
+from ingest.environment import environment
 from ingest.file_names import authority_from_file_name, date_from_file_name
 from ingest.metadata import authority_key, extract_metadata
 from ingest.models import Page, ParsedReport, ReportMetadata
@@ -42,7 +42,7 @@ _LONGEST_LAG = timedelta(days=365)
 
 def _manifest_rows(manifest: str | None) -> list[dict[str, str]]:
     """The rows of a manifest (default: $OFSTED_QA_MANIFEST or corpus/manifest.csv); none if unreadable."""
-    path = Path(manifest or os.environ.get("OFSTED_QA_MANIFEST") or DEFAULT_MANIFEST)
+    path = Path(manifest or environment().manifest or DEFAULT_MANIFEST)
     if not path.is_file():
         return []
     try:

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from app import ui
-from tests.conftest import missing
 from tests.app.test_ui import PASSWORD, QUESTION, USER, RunningApp, build_sample_index
+from tests.conftest import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

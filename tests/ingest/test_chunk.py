@@ -342,8 +342,8 @@ def test_corpus_reports(reports_dir):
         chunks = chunk_pages(pages)
         check_invariants(pages, chunks, 180)
         assert chunks, path.name
-        missing = covered(pages, chunks)
-        assert not missing, (path.name, missing[:5])
+        uncovered = covered(pages, chunks)
+        assert not uncovered, (path.name, uncovered[:5])
         numbers = [int(p) for c in chunks for p in c.paragraphs]
         rises = sum(b >= a for a, b in zip(numbers, numbers[1:], strict=False))
         assert not numbers or rises >= 0.9 * (len(numbers) - 1), path.name
