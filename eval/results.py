@@ -21,8 +21,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from eval.bench import machine as bench_machine
 from eval.matching import load_questions
+from eval.measure import machine as bench_machine
 from eval.run import METRIC_KEYS, baseline_retriever, evaluate, format_table, index_retriever, totals_only
 
 HERE = Path(__file__).resolve().parent
