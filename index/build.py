@@ -23,7 +23,7 @@ from index.progress import Progress, progress_for
 from index.report_index import VECTORS_NAME, ReportIndex
 from ingest.models import METADATA_VERSION, ParsedReport
 from ingest.pdf import PdfReadError, file_sha256
-from ingest.pipeline import parse_reports
+from ingest.pipeline import find_pdfs, parse_reports
 
 log = logging.getLogger(__name__)
 
@@ -77,28 +77,6 @@ def ingest_lock(directory: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()  # closing releases the lock
-
-
-def find_pdfs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files named, and PDFs found below folders named; plus (path, reason) for paths that aren't there."""
-    found: list[Path] = []
-    missing: list[tuple[str, str]] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
-        elif path.is_file():
-            found.append(path)
-        else:
-            missing.append((str(path), "no such file or folder"))
-    seen: set[Path] = set()
-    unique = []
-    for p in found:
-        resolved = p.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            unique.append(resolved)
-    return unique, missing
 
 
 def local_manifests(directory: Path) -> tuple[str, ...]:
