@@ -34,6 +34,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ingest.vocabulary import name_key
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MANIFEST = REPO / "corpus" / "manifest.csv"
 DEFAULT_DEMO_LIST = REPO / "corpus" / "demo.txt"
@@ -97,14 +99,6 @@ class _DownloadFailed(Exception):
 # --- selection -------------------------------------------------------------------------------------------
 
 
-def _authority_key(name: str) -> str:
-    """Normalise an authority name for matching: lowercase, '&' -> 'and', letters and digits only.
-
-    "Stoke-on-Trent", "stoke on trent" and "STOKE ON TRENT." all give "stokeontrent".
-    """
-    return re.sub(r"[^a-z0-9]", "", name.lower().replace("&", "and"))
-
-
 def read_manifest(manifest: str | Path) -> list[dict[str, str]]:
     path = Path(manifest)
     try:
@@ -140,13 +134,13 @@ def read_demo_list(path: str | Path) -> list[str]:
 
 def _row_keys(row: dict[str, str]) -> set[str]:
     # The manifest's name ("telford & wrekin") and the file's slug ("telford-wrekin") both count.
-    keys = {_authority_key(row["local_authority"]), _authority_key(row["file"].split("_", 1)[0])}
+    keys = {name_key(row["local_authority"]), name_key(row["file"].split("_", 1)[0])}
     keys.discard("")
     return keys
 
 
 def select_by_authority(rows: list[dict[str, str]], authority: str) -> list[dict[str, str]]:
-    key = _authority_key(authority)
+    key = name_key(authority)
     chosen = [row for row in rows if key and key in _row_keys(row)]
     if chosen:
         return chosen

@@ -8,6 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+# The stored values' names (report types, grades, judgements) are the reports' vocabulary, kept in
+# ingest.vocabulary; importing them from here still works.
+from ingest.vocabulary import GRADES, JUDGEMENTS, REPORT_TYPES
+
+__all__ = ["GRADES", "JUDGEMENTS", "METADATA_VERSION", "REPORT_TYPES", "Chunk", "Page", "ParsedReport",
+           "ReportMetadata"]
+
 # The version of what ingest reads about a report (ingest.metadata, ingest.file_names and the
 # outside sources in ingest.pipeline). Each index records, per document, the version that read it;
 # `ofsted-qa ingest` reads again the files read by an older version, even when they are unchanged,
@@ -17,34 +24,6 @@ from datetime import date
 #   2: authorities named as in the registry (corpus/la_lookup.csv), from title, first pages, text or
 #      file name; publication dates from the manifest, the file name or an estimate.
 METADATA_VERSION = 2
-
-# Report types, as stored in the index and accepted by the `--type` filter.
-REPORT_TYPES: dict[str, str] = {
-    "sif": "SIF inspection",
-    "sif_reinspection": "SIF re-inspection",
-    "ilacs_standard": "ILACS standard inspection",
-    "ilacs_short": "ILACS short inspection",
-    "ilacs_2026": "ILACS inspection (2026 framework)",
-    "lac_2013": "Inspection of looked-after children services (2013)",
-    "lscb_review": "LSCB review",
-    "unknown": "Unknown report type",
-}
-
-# Grades, normalised to the manifest's spelling.
-GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "inadequate")
-
-# Judgement keys. ILACS and SIF share the keys whose meaning matches.
-JUDGEMENTS: dict[str, str] = {
-    "overall_effectiveness": "Overall effectiveness",
-    "impact_of_leaders": "The impact of leaders on social work practice with children and families",
-    "help_and_protection": "Children who need help and protection",
-    "in_care": "Children in care / children looked after",
-    "care_leavers": "Care leavers",
-    "adoption": "Adoption performance",
-    "leadership": "Leadership, management and governance",
-    "lscb": "Local Safeguarding Children Board",
-    "capacity_to_improve": "Capacity to improve",
-}
 
 
 @dataclass
