@@ -204,7 +204,10 @@ class ReportIndex:
         """Bring the corpus vocabulary (index/thesaurus.py) up to date with the passages.
 
         Only words never embedded before are embedded (a handful after a few new reports; about
-        8,000 words, half a minute, for a whole new corpus). Returns how many were embedded.
+        8,000 words, half a minute, for a whole new corpus).
+
+        Returns:
+            How many words were embedded (0 when the passages have not changed since the last time).
         """
         signature = self.store.chunk_signature()
         if self.store.get_meta("words_signature") == signature:
@@ -238,11 +241,27 @@ class ReportIndex:
     def search(
         self, query: str, filters: SearchFilters | None = None, k: int = DEFAULT_K, retriever: str = "hybrid"
     ) -> SearchResponse:
-        """The passages that best answer `query`: Searcher.search, which has the arguments and errors."""
+        """The passages that best answer a question (Searcher.search, which says how).
+
+        Args:
+            query: the question as typed.
+            filters: which reports may answer (default: all); see SearchFilters.build.
+            k: how many passages at most, 1 to MAX_K (default DEFAULT_K; index/settings.py).
+            retriever: "hybrid", "dense" or "lexical".
+        Returns:
+            The response: cited results best first, and a message when nothing (close) answers.
+        Raises:
+            QueryError: an unknown retriever, k out of range, no words to search for, or an
+                authority filter that matches no indexed report.
+        """
         return self.searcher.search(query, filters, k, retriever)
 
     def reload_if_changed(self) -> bool:
-        """Pick up documents another process added or removed (a long-running server calls this)."""
+        """Pick up documents another process added or removed (a long-running server calls this).
+
+        Returns:
+            True when the vector file had changed and was read again.
+        """
         if self._mtime() == self._vectors_mtime:
             return False
         with self.searcher._lock:
@@ -253,6 +272,10 @@ class ReportIndex:
 
     def stats(self) -> dict:
         """What the index holds: counts, and reports by authority, year, type, grade and date source.
+
+        Returns:
+            A JSON-able dict: "index", "model", the counts ("documents", "pages", "chunks", ...),
+            "vectors", "size_bytes", "no_authority" and "by_authority" ... "by_published_source".
 
         `no_authority` counts the reports whose authority could not be read (listed under
         "unknown" in `by_authority`); `by_published_source` says how many publication dates were
