@@ -59,7 +59,8 @@ def _report_filter_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--years", metavar="A-B", help="reports published or inspected in years A to B")
     parser.add_argument("--type", dest="report_type", action="append", metavar="T",
                         help="report type (repeatable): sif, sif_reinspection, ilacs_standard, ilacs_short, "
-                             "ilacs_2026, lac_2013, lscb_review")
+                             "ilacs_2026, lac_2013, lscb_review, other_ofsted (monitoring, focused visit and "
+                             "JTAI letters)")
 
 
 def _ingest_arguments(p: argparse.ArgumentParser) -> None:
@@ -86,6 +87,8 @@ def _ask_arguments(p: argparse.ArgumentParser) -> None:
                    help="what good looks like: passages from reports graded good or outstanding on the judgement "
                         "the question is about, beside passages from reports graded requires improvement or "
                         "inadequate")
+    p.add_argument("--recommendations", action="store_true",
+                   help="recommendations only: passages of the reports' lists of what must improve")
     p.add_argument("-k", type=int, default=DEFAULT_K, help=f"number of passages (default {DEFAULT_K})")
     p.add_argument("--retriever", default="hybrid", help="hybrid (default), dense or lexical")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -121,6 +124,25 @@ def _fetch_arguments(p: argparse.ArgumentParser) -> None:
     from app.fetch import add_fetch_arguments
 
     add_fetch_arguments(p)
+
+
+def _update_arguments(p: argparse.ArgumentParser) -> None:
+    from app.update import add_update_arguments
+
+    add_update_arguments(p)
+    _index_arg(p)
+
+
+def _readiness_arguments(command: str) -> Callable[[argparse.ArgumentParser], None]:
+    """The arguments of `authority`, `themes` or `followup` (app/readiness_cli.py), and --index."""
+
+    def add(p: argparse.ArgumentParser) -> None:
+        from app.readiness_cli import ARGUMENTS
+
+        ARGUMENTS[command](p)
+        _index_arg(p)
+
+    return add
 
 
 def _eval_arguments(p: argparse.ArgumentParser) -> None:
@@ -183,9 +205,17 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("remove", "remove reports from the index (by path or file name)", _remove_arguments),
     ("serve", "start the web app", _serve_arguments),
     ("fetch-corpus", "download reports from Ofsted's site (needs internet)", _fetch_arguments),
+    ("update", "download and index the reports Ofsted has published since the newest one in the index "
+               "(needs internet)", _update_arguments),
     ("eval", "measure retrieval on a question set", _eval_arguments),
     ("bench", "measure ingest, re-ingest, query and cold-start speed (or --scale N)", _bench_arguments),
     ("pack", "evidence packs: pin passages with notes, export them (md, csv, docx)", _pack_arguments),
+    ("authority", "one authority's reports with their five judgements, and its statistical neighbours' latest "
+                  "grades", _readiness_arguments("authority")),
+    ("themes", "themes of the recommendations (what must improve), counted and exemplified",
+     _readiness_arguments("themes")),
+    ("followup", "was it fixed? each recommendation of a report beside the closest passages of the authority's "
+                 "next report", _readiness_arguments("followup")),
 )
 
 
@@ -212,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     handler = {
         "ingest": cmd_ingest, "ask": cmd_ask, "stats": cmd_stats, "remove": cmd_remove,
-        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "eval": cmd_eval, "bench": cmd_bench, "pack": cmd_pack,
+        "serve": cmd_serve, "fetch-corpus": cmd_fetch, "update": cmd_update, "eval": cmd_eval, "bench": cmd_bench,
+        "pack": cmd_pack, "themes": cmd_themes, "followup": cmd_followup, "authority": cmd_authority,
     }[args.command]
     try:
         return handler(args)
@@ -312,7 +343,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         filters = SearchFilters.build(authority=args.authority, year=args.year, years=args.years,
                                       report_type=args.report_type, grade=args.grade, judgement=args.judgement,
                                       latest_only=args.latest, region=args.region,
-                                      neighbours_of=args.neighbours_of)
+                                      neighbours_of=args.neighbours_of,
+                                      section_kind="recommendations" if args.recommendations else None)
     except QueryError as exc:
         raise _UserError(str(exc)) from None
     # One question to embed: the numpy forward pass of the same model skips torch's ~8 s import.
@@ -399,6 +431,37 @@ def _format_results(index, results) -> str:
     return "\n\n".join(blocks)
 
 
+def cmd_authority(args: argparse.Namespace) -> int:
+    from app.readiness_cli import run_authority
+
+    return _run_on_index(args, run_authority)
+
+
+def cmd_themes(args: argparse.Namespace) -> int:
+    from app.readiness_cli import run_themes
+
+    return _run_on_index(args, run_themes)
+
+
+def cmd_followup(args: argparse.Namespace) -> int:
+    from app.readiness_cli import run_followup
+
+    return _run_on_index(args, run_followup)
+
+
+def _run_on_index(args: argparse.Namespace, run) -> int:
+    """Run a read-only command over the index; bad input (QueryError, ValueError) is a usage error."""
+    from index.search import QueryError
+
+    index = _open_index(args, read_only=True, queries_only=True)
+    try:
+        return run(index, args)
+    except (QueryError, ValueError) as exc:
+        raise _UserError(str(exc)) from None
+    finally:
+        index.close()
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     index = _open_index(args, read_only=True, queries_only=True)
     try:
@@ -463,6 +526,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from app.fetch import run_fetch
 
     return run_fetch(args)
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from app.update import run_update_command
+
+    return run_update_command(args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -11,13 +11,18 @@ Each selected report is fetched from its `ofsted_url` (Ofsted's published copy) 
   other HTTP errors (404 and friends) fail at once.
 
 Only the standard library is used for HTTP; tqdm draws a byte-level progress bar with an ETA.
+
+`download_file` and `fetch_page` offer the same machinery (temp file then rename, retries with backoff,
+Retry-After honoured, a User-Agent that says who asks) to other commands: `ofsted-qa update` (app/update.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import difflib
+import email.utils
 import hashlib
 import http.client
 import os
@@ -28,12 +33,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
+from ingest.pdf import file_sha256
 from ingest.vocabulary import name_key
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,8 +56,11 @@ DEFAULT_RETRIES = 3
 DEFAULT_TIMEOUT = 60.0
 BACKOFF_BASE = 1.0  # seconds before the first retry; doubled for each further retry
 BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 300.0  # a server's own Retry-After is honoured up to this many seconds
 CHUNK_SIZE = 64 * 1024
 REQUIRED_COLUMNS = ("file", "local_authority", "sha256", "ofsted_url")
+
+T = TypeVar("T")
 
 
 class FetchError(Exception):
@@ -86,7 +97,7 @@ class FetchSummary:
         )
 
 
-class _DownloadFailed(Exception):
+class DownloadFailed(Exception):
     """One file could not be fetched; `reason` is what the summary reports."""
 
     def __init__(self, reason: str, retryable: bool, retry_after: float | None = None):
@@ -178,14 +189,6 @@ def _url_for(ofsted_url: str, base_url: str | None) -> str:
     return base_url.rstrip("/") + (tail if tail.startswith("/") else "/" + tail)
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _expected_size(row: dict[str, str]) -> int | None:
     try:
         return int(row.get("bytes") or "")
@@ -199,55 +202,87 @@ def _already_present(target: Path, row: dict[str, str]) -> bool:
     size = _expected_size(row)
     if size is not None and target.stat().st_size != size:
         return False
-    return _sha256_of(target) == row["sha256"].strip().lower()
+    return file_sha256(target) == row["sha256"].strip().lower()
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date; None if absent or unreadable."""
+    if not value:
+        return None
     try:
-        return max(0.0, float(value)) if value else None
+        return max(0.0, float(value))
     except ValueError:
-        return None  # an HTTP date: fall back to our own backoff
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # unreadable: fall back to our own backoff
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
-def _download_once(url: str, target: Path, expected_sha: str, timeout: float, bar: tqdm) -> int:
-    """Fetch `url` into `target` (via a temp file). Returns bytes written; raises _DownloadFailed."""
-    request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "application/pdf, */*"}
-    )
+@contextmanager
+def _response(url: str, timeout: float, user_agent: str, accept: str) -> Iterator[http.client.HTTPResponse]:
+    """An open response to a GET of `url`; every network or HTTP problem becomes DownloadFailed,
+    retryable when trying again may help (network errors, timeouts, truncation, 408, 429 and 5xx)."""
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            yield response
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+        retryable = code >= 500 or code in (408, 429)
+        after = _retry_after(exc.headers.get("Retry-After")) if exc.headers else None
+        raise DownloadFailed(f"HTTP {code} {exc.reason}".strip(), retryable, after) from exc
+    except urllib.error.URLError as exc:
+        raise DownloadFailed(f"network error: {exc.reason}", retryable=True) from exc
+    except (TimeoutError, ConnectionError, http.client.HTTPException) as exc:
+        raise DownloadFailed(f"network error: {type(exc).__name__}: {exc}".rstrip(": "), True) from exc
+
+
+def _check_length(response: http.client.HTTPResponse, received: int) -> None:
+    declared = response.headers.get("Content-Length")
+    if declared is not None and declared.isdigit() and int(declared) != received:
+        raise DownloadFailed(f"truncated download ({received} of {declared} bytes)", retryable=True)
+
+
+def _download_once(
+    url: str, target: Path, expected_sha: str | None, timeout: float, bar: tqdm,
+    user_agent: str = USER_AGENT, magic: bytes = b"",
+) -> tuple[int, str]:
+    """Fetch `url` into `target` (via a temp file). Returns (bytes written, sha256); raises DownloadFailed.
+
+    `expected_sha` None accepts any content; `magic` is what the body must begin with (b"%PDF-": a PDF,
+    not an error page served with status 200).
+    """
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     tmp = Path(tmp_name)
     written = 0
     try:
-        try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(request, timeout=timeout) as response:
-                declared = response.headers.get("Content-Length")
-                digest = hashlib.sha256()
-                while chunk := response.read(CHUNK_SIZE):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    written += len(chunk)
-                    bar.update(len(chunk))
-                if declared is not None and declared.isdigit() and int(declared) != written:
-                    raise _DownloadFailed(
-                        f"truncated download ({written} of {declared} bytes)", retryable=True
-                    )
-        except urllib.error.HTTPError as exc:
-            code = exc.code
-            retryable = code >= 500 or code in (408, 429)
-            after = _retry_after(exc.headers.get("Retry-After")) if exc.headers else None
-            raise _DownloadFailed(f"HTTP {code} {exc.reason}".strip(), retryable, after) from exc
-        except urllib.error.URLError as exc:
-            raise _DownloadFailed(f"network error: {exc.reason}", retryable=True) from exc
-        except (TimeoutError, ConnectionError, http.client.HTTPException) as exc:
-            raise _DownloadFailed(f"network error: {type(exc).__name__}: {exc}".rstrip(": "), True) from exc
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out, _response(url, timeout, user_agent, "application/pdf, */*") as response:
+            head = b""
+            while chunk := response.read(CHUNK_SIZE):
+                if len(head) < len(magic):
+                    head += chunk[: len(magic) - len(head)]
+                    if not magic.startswith(head):
+                        raise DownloadFailed(f"not a PDF (the server sent {head[:16]!r}…)", retryable=False)
+                out.write(chunk)
+                digest.update(chunk)
+                written += len(chunk)
+                bar.update(len(chunk))
+            _check_length(response, written)
+        if len(head) < len(magic):
+            raise DownloadFailed(f"not a PDF ({written} bytes)", retryable=False)
         actual = digest.hexdigest()
-        if actual != expected_sha:
-            raise _DownloadFailed(
+        if expected_sha is not None and actual != expected_sha:
+            raise DownloadFailed(
                 f"sha256 mismatch (expected {expected_sha[:12]}…, got {actual[:12]}…); download deleted",
                 retryable=False,
             )
         os.replace(tmp, target)
-        return written
+        return written, actual
     except BaseException:
         bar.update(-written)  # un-count bytes of an attempt that will not be kept
         raise
@@ -255,26 +290,98 @@ def _download_once(url: str, target: Path, expected_sha: str, timeout: float, ba
         tmp.unlink(missing_ok=True)
 
 
-def _download(
-    url: str, target: Path, expected_sha: str, retries: int, timeout: float, backoff_base: float, bar: tqdm
-) -> int:
+def _retrying(attempt_once: Callable[[], T], name: str, retries: int, backoff_base: float,
+              say: Callable[[str], None]) -> T:
+    """Call `attempt_once` until it succeeds, retrying a retryable DownloadFailed `retries` times with
+    exponential backoff (a longer Retry-After is honoured up to RETRY_AFTER_MAX); the last failure is raised."""
     attempt = 0
     while True:
         try:
-            return _download_once(url, target, expected_sha, timeout, bar)
-        except _DownloadFailed as failure:
+            return attempt_once()
+        except DownloadFailed as failure:
             if not failure.retryable or attempt >= retries:
                 if attempt:
                     failure.reason += f" (after {attempt + 1} attempts)"
                 raise
             delay = min(BACKOFF_MAX, backoff_base * 2**attempt)
             if failure.retry_after is not None:
-                delay = max(delay, min(BACKOFF_MAX, failure.retry_after))
+                delay = max(delay, min(RETRY_AFTER_MAX, failure.retry_after))
             attempt += 1
-            bar.write(
-                f"{target.name}: {failure.reason}; retry {attempt}/{retries} in {delay:g}s", file=sys.stderr
-            )
+            say(f"{name}: {failure.reason}; retry {attempt}/{retries} in {delay:g}s")
             time.sleep(delay)
+
+
+def _download(
+    url: str, target: Path, expected_sha: str | None, retries: int, timeout: float, backoff_base: float, bar: tqdm,
+    user_agent: str = USER_AGENT, magic: bytes = b"",
+) -> tuple[int, str]:
+    return _retrying(
+        lambda: _download_once(url, target, expected_sha, timeout, bar, user_agent, magic),
+        target.name, retries, backoff_base, lambda message: bar.write(message, file=sys.stderr),
+    )
+
+
+def download_file(
+    url: str, target: str | Path, *, user_agent: str, expected_sha: str | None = None, magic: bytes = b"",
+    retries: int = DEFAULT_RETRIES, timeout: float = DEFAULT_TIMEOUT, backoff_base: float = BACKOFF_BASE,
+    bar: tqdm | None = None,
+) -> tuple[int, str]:
+    """Download `url` to `target` whole or not at all: streamed into a hidden temp file beside it, renamed
+    into place only when complete (and matching `expected_sha`, if given), retried with backoff.
+
+    Args:
+        url: the address.
+        target: the file to write; its folder must exist.
+        user_agent: the User-Agent to send (say who is asking, and why).
+        expected_sha: the sha256 the bytes must have, or None to accept any.
+        magic: what the body must begin with (b"%PDF-" for a PDF), or b"" for anything.
+        retries, timeout, backoff_base: as for `fetch_corpus`.
+        bar: a tqdm byte counter to update, or None.
+    Returns:
+        (bytes written, their sha256).
+    Raises:
+        DownloadFailed: with the reason, after the retries; nothing is left at `target`'s name.
+        OSError: the file could not be written (disk full, no permission).
+    """
+    target = Path(target)
+    own_bar = bar is None
+    bar = bar if bar is not None else tqdm(disable=True)
+    try:
+        return _download(url, target, expected_sha, retries, timeout, backoff_base, bar, user_agent, magic)
+    finally:
+        if own_bar:
+            bar.close()
+
+
+def fetch_page(
+    url: str, *, user_agent: str, accept: str = "text/html, */*;q=0.5", retries: int = DEFAULT_RETRIES,
+    timeout: float = DEFAULT_TIMEOUT, backoff_base: float = BACKOFF_BASE, max_bytes: int = 8 * 1024 * 1024,
+    say: Callable[[str], None] | None = None,
+) -> tuple[bytes, str]:
+    """GET a page into memory, with the retries and backoff of the downloads.
+
+    Args:
+        url: the address.
+        user_agent: the User-Agent to send.
+        accept: the Accept header.
+        retries, timeout, backoff_base: as for `fetch_corpus`.
+        max_bytes: a larger body fails (a page is not that big).
+        say: where retry notes go (default: standard error).
+    Returns:
+        (the body, its Content-Type header or "").
+    Raises:
+        DownloadFailed: with the reason, after the retries.
+    """
+
+    def once() -> tuple[bytes, str]:
+        with _response(url, timeout, user_agent, accept) as response:
+            body = response.read(max_bytes + 1)
+            if len(body) > max_bytes:
+                raise DownloadFailed(f"page larger than {max_bytes} bytes", retryable=False)
+            _check_length(response, len(body))
+            return body, response.headers.get("Content-Type", "")
+
+    return _retrying(once, url, retries, backoff_base, say or (lambda message: print(message, file=sys.stderr)))
 
 
 def fetch_corpus(
@@ -346,8 +453,8 @@ def fetch_corpus(
                 summary.failed.append((name, "manifest row has no valid sha256"))
             else:
                 try:
-                    written = _download(url, dest / name, expected, retries, timeout, backoff_base, bar)
-                except _DownloadFailed as failure:
+                    written, _ = _download(url, dest / name, expected, retries, timeout, backoff_base, bar)
+                except DownloadFailed as failure:
                     summary.failed.append((name, failure.reason))
                 except OSError as exc:  # e.g. disk full, permission denied in dest
                     summary.failed.append((name, f"could not write file: {exc}"))

@@ -189,6 +189,7 @@ def ingest_paths(
         if todo:
             bar.note("embedding the corpus vocabulary's new words (the thesaurus)")
         index.update_thesaurus()
+        index.update_recommendations()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -241,4 +242,5 @@ def remove_documents(index: ReportIndex, names: Iterable[str]) -> tuple[list[str
             removed.append(name)
         index.save()
         index.update_thesaurus()
+        index.update_recommendations()
     return removed, unknown

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +20,12 @@ from index.embed import Embedder, load_embedder
 from index.location import DB_NAME, default_index_dir
 from index.search import Searcher, SearchFilters, SearchResponse
 from index.settings import DEFAULT_K, SearchSettings
-from index.store import ChunkStore, IndexMismatchError, embed_input
+from index.store import SCHEMA_VERSION, ChunkStore, IndexMismatchError, embed_input
+from index.themes import build_themes
 from index.thesaurus import vocabulary
 from index.vectors import VectorIndex
 from ingest.models import ParsedReport
+from ingest.recommendations import split_points
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,8 @@ class ReportIndex:
                     f"no index at {directory}; build one with: ofsted-qa ingest PDF_DIR --index {directory}"
                 )
             directory.mkdir(parents=True, exist_ok=True)
+        if read_only and db_path.exists():
+            _upgrade_if_older(db_path)
         store = ChunkStore(db_path, read_only=read_only and db_path.exists())
         if not store.is_initialised():  # only read-only: a writable store makes its schema on opening
             store.close()
@@ -220,6 +225,37 @@ class ReportIndex:
         self.searcher.refresh()
         return len(new)
 
+    def update_recommendations(self) -> int:
+        """Bring the recommendations' points and their themes (index/themes.py) up to date with the passages.
+
+        Each point of each recommendations passage is embedded once, by its text's hash (about 4,000
+        points, under a minute, for the whole corpus; a handful after a few new reports), and the
+        themes are made again whenever the points changed. Returns how many points were embedded.
+        """
+        signature = self.store.recommendation_signature()
+        if self.store.get_meta("recommendations_signature") == signature and (
+            self.store.get_meta("themes") or signature.startswith("0:")
+        ):
+            return 0
+        points = []
+        for chunk_id, doc_id, text in self.store.recommendation_passages():
+            for ordinal, (number, point) in enumerate(split_points(text)):
+                points.append((chunk_id, doc_id, ordinal, number, point, embed_hash(point)))
+        known = self.store.known_recommendation_hashes()
+        new: dict[str, str] = {}
+        for *_, point, text_hash in points:
+            if text_hash not in known:
+                new.setdefault(text_hash, point)
+        vectors = self.embedder.encode(list(new.values()), batch_size=EMBED_BATCH) if new else []
+        self.store.replace_recommendations(points, dict(zip(new, vectors, strict=True)), signature)
+        rows = self.store.recommendations()
+        if rows:
+            stored = self.store.recommendation_vectors([r["id"] for r in rows], self.embedder.dim)
+            model = build_themes([r["text"] for r in rows], stored)
+            assignment = {r["id"]: int(t) for r, t in zip(rows, model.assignment, strict=True)}
+            self.store.replace_themes(model.labels, assignment, model.about())
+        return len(new)
+
     def save(self) -> None:
         """Write the vector file if it changed (atomically: a crash leaves the old one, repaired on load).
 
@@ -306,6 +342,29 @@ class ReportIndex:
             return (self.directory / VECTORS_NAME).stat().st_mtime
         except FileNotFoundError:
             return 0.0
+
+
+def _upgrade_if_older(db_path: Path) -> None:
+    """Bring an index an older version made up to this schema before reading it (a second or so: no
+    passage is embedded); the message says what to do when the file cannot be written."""
+    probe = ChunkStore(db_path, read_only=True)
+    try:
+        stored = probe.get_meta("schema_version") if probe.is_initialised() else None
+    finally:
+        probe.close()
+    if stored is None or int(stored) >= SCHEMA_VERSION:
+        return
+    try:
+        writer = ChunkStore(db_path)
+        try:
+            writer.check_or_set_model(writer.get_meta("model_name") or "", int(writer.get_meta("dim") or 0))
+        finally:
+            writer.close()
+    except sqlite3.OperationalError as exc:
+        raise IndexMismatchError(
+            f"the index at {db_path.parent} was made by an older version (schema {stored}) and cannot be "
+            f"upgraded here ({exc}); run: ofsted-qa ingest PDF_DIR --index {db_path.parent}"
+        ) from exc
 
 
 def _check_model(store: ChunkStore, embedder: Embedder) -> None:

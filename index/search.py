@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import threading
@@ -34,7 +35,8 @@ from index.tokenize import (
 from index.vectors import VectorIndex
 from ingest.authorities import AuthorityRegistry, default_registry
 from ingest.metadata import authority_key
-from ingest.models import GRADES, REPORT_TYPES
+from ingest.models import GRADES, OTHER_PUBLICATION, REPORT_TYPES
+from ingest.recommendations import SECTION_KINDS
 
 RETRIEVERS = ("hybrid", "dense", "lexical")
 SUMMARY_SECTIONS = ("summary", "executive summary")
@@ -63,6 +65,7 @@ class SearchFilters:
     latest_only: bool = False  # each authority's newest report only
     region: str | None = None
     neighbours_of: str | None = None  # this authority and its ten statistical neighbours
+    section_kind: str | None = None  # ingest.recommendations.SECTION_KINDS: only passages of that kind
 
     @classmethod
     def build(
@@ -76,6 +79,7 @@ class SearchFilters:
         latest_only: bool = False,
         region: str | None = None,
         neighbours_of: str | None = None,
+        section_kind: str | None = None,
     ) -> SearchFilters:
         """Validate user-facing options into filters.
 
@@ -89,6 +93,7 @@ class SearchFilters:
             latest_only: each authority's newest report only.
             region: a region of England ("North West").
             neighbours_of: an authority; it and its ten statistical neighbours (la_lookup.csv).
+            section_kind: "recommendations" for the lists of what must improve only (SECTION_KINDS).
 
         Returns:
             The filters.
@@ -133,11 +138,17 @@ class SearchFilters:
             if authority is None:
                 raise QueryError(f"{neighbours_of!r} is not a local authority; {registry.suggestion(neighbours_of)}")
             filters.neighbours_of = authority.name
+        if section_kind and section_kind.strip():
+            kind = section_kind.strip().lower()
+            if kind not in SECTION_KINDS:
+                raise QueryError(f"unknown section kind {section_kind!r}; valid: {', '.join(SECTION_KINDS)}")
+            filters.section_kind = kind
         return filters
 
     def is_empty(self) -> bool:
         return not (self.authorities or self.year_from or self.year_to or self.report_types or self.grades
-                    or self.judgement_grades or self.latest_only or self.region or self.neighbours_of)
+                    or self.judgement_grades or self.latest_only or self.region or self.neighbours_of
+                    or self.section_kind)
 
 
 # The five judgements a user can filter on (ingest.models.JUDGEMENTS holds older frameworks' too).
@@ -309,6 +320,7 @@ class Searcher:
         self._vocab: dict[str, int] = {}
         self._plan_names: tuple[set[str], dict[str, str]] | None = None
         self._summary_ids: np.ndarray | None = None
+        self._kind_ids: dict[str, np.ndarray] = {}  # section kind -> its passages' ids
 
     def refresh(self) -> None:
         """Forget cached document metadata (after documents were added or removed)."""
@@ -317,6 +329,7 @@ class Searcher:
             self._n_chunks = None
             self._chunk_docs = None
             self._summary_ids = None
+            self._kind_ids.clear()
             self._area_ids.clear()
             self._vocab.clear()
             self._plan_names = None
@@ -364,7 +377,7 @@ class Searcher:
         return found.key if found else authority_key(name)
 
     def _allowed_documents(self, filters: SearchFilters) -> list[int] | None:
-        if filters.is_empty():
+        if dataclasses.replace(filters, section_kind=None).is_empty():  # the kind narrows passages, not reports
             return None
         docs = self.documents()
         known = {d.authority_key for d in docs.values() if d.authority_key} if filters.authorities else set()
@@ -398,6 +411,15 @@ class Searcher:
                 continue
             allowed.append(doc.id)
         return allowed
+
+    def documents_matching(self, filters: SearchFilters) -> list[int] | None:
+        """Ids of the reports these filters allow (None: every report).
+
+        Raises:
+            QueryError: an authority filter that names no indexed report (with close names).
+        """
+        with self._lock:
+            return self._allowed_documents(filters)
 
     def _authority_filter_key(self, name: str, indexed: set[str]) -> str:
         """The key of an authority as typed in the filter: any of its names, or the beginning of one
@@ -514,6 +536,8 @@ class Searcher:
         if plan.absent:
             read_as.append(", ".join(a.name for a in plan.absent) + " not in this index")
         notes.extend(read_as)
+        if filters.section_kind == "recommendations":
+            notes.append("recommendations only")
 
         query_vector = _QueryVector(self.embedder, expand_for_embedding(topic)) if retriever != "lexical" else None
         match = None
@@ -533,8 +557,9 @@ class Searcher:
             if not of_year or len(of_year) == len(pool):
                 of_year = None
                 notes = [n for n in notes if not n.startswith("favouring 1") and not n.startswith("favouring 2")]
+        kind = filters.section_kind
         dense, lexical, year_dense, year_lexical = self._retrieve(
-            query_vector, match, allowed_docs, n_candidates, of_year
+            query_vector, match, allowed_docs, n_candidates, of_year, kind
         )
         # (ranking, weight) for fusion: dense and lexical, then the same two within the named years,
         # then the reports' summaries for a question that compares them.
@@ -550,7 +575,7 @@ class Searcher:
         few_reports = allowed_docs is not None and len(allowed_docs) <= self.settings.summary_for_few
         if retriever == "hybrid" and self.settings.summary_weight and (
                 plan.compares or not plan.topic_words or few_reports):
-            summaries = self._summary_passages(query_vector, allowed_docs, n_candidates)
+            summaries = self._summary_passages(query_vector, allowed_docs, n_candidates, kind)
             if summaries:
                 lists.append((summaries, self.settings.summary_weight))
                 if plan.compares:
@@ -567,7 +592,7 @@ class Searcher:
         if not ranked:
             return SearchResponse(text, [], filters, "nothing matched; try other words or remove filters")
         if self.settings.feedback_weight and retriever != "dense" and match is not None:
-            again = self._feedback_list(ranked, topic, match, allowed_docs, n_candidates)
+            again = self._feedback_list(ranked, topic, match, allowed_docs, n_candidates, kind)
             if again:
                 pairs.append(([cid for cid, _ in again], self.settings.feedback_weight))
                 ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.settings.rrf_k,
@@ -658,6 +683,7 @@ class Searcher:
         allowed_docs: list[int] | None,
         n: int,
         subset: list[int] | None = None,
+        kind: str | None = None,
     ) -> tuple[list[tuple[int, float]], ...]:
         """(dense, lexical) best n within allowed_docs; with `subset` (some of those documents), also
         (dense, lexical) best n within it.
@@ -671,14 +697,14 @@ class Searcher:
             share = len(self._chunks_of(subset)) / max(1, self._allowed_count(allowed_docs))
             wanted = int(np.ceil(self.settings.subset_margin * n / max(share, 1e-9)))
             depth = max(n, min(self.settings.subset_depth, wanted))
-        dense, lexical = self._retrieve_once(query_vector, match, allowed_docs, depth)
+        dense, lexical = self._retrieve_once(query_vector, match, allowed_docs, depth, kind)
         if subset is None:
             return dense, lexical, [], []
         sub_dense = self._within(dense, subset, n, complete=len(dense) < depth)
         sub_lexical = self._within(lexical, subset, n, complete=len(lexical) < depth)
         if sub_dense is None or sub_lexical is None:
             again_dense, again_lexical = self._retrieve_once(
-                query_vector if sub_dense is None else None, match if sub_lexical is None else None, subset, n
+                query_vector if sub_dense is None else None, match if sub_lexical is None else None, subset, n, kind
             )
             sub_dense = again_dense if sub_dense is None else sub_dense
             sub_lexical = again_lexical if sub_lexical is None else sub_lexical
@@ -698,27 +724,40 @@ class Searcher:
         return self._chunk_count() if allowed_docs is None else len(self._chunks_of(allowed_docs))
 
     def _retrieve_once(
-        self, query_vector: _QueryVector | None, match: str | None, allowed_docs: list[int] | None, n: int
+        self, query_vector: _QueryVector | None, match: str | None, allowed_docs: list[int] | None, n: int,
+        kind: str | None = None,
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-        lexical = self._lexical_thread.submit(self.store.lexical_search, match, n, allowed_docs) if match else None
+        lexical = (self._lexical_thread.submit(self.store.lexical_search, match, n, allowed_docs, kind)
+                   if match else None)
         dense: list[tuple[int, float]] = []
         try:
             if query_vector is not None:
-                allowed_chunks = None if allowed_docs is None else self._chunks_of(allowed_docs)
+                allowed_chunks = self._allowed_chunks(allowed_docs, kind)
                 dense = self.vectors.search(query_vector.get(), n, allowed_chunks)
         finally:
             found = lexical.result() if lexical is not None else []
         return dense, found
 
+    def _allowed_chunks(self, allowed_docs: list[int] | None, kind: str | None) -> np.ndarray | None:
+        """The passages a search may return: those of allowed_docs (all when None), of `kind` if set."""
+        chunks = None if allowed_docs is None else self._chunks_of(allowed_docs)
+        if kind is None:
+            return chunks
+        if kind not in self._kind_ids:
+            self._kind_ids[kind] = self.store.kind_chunk_ids(kind)
+        of_kind = self._kind_ids[kind]
+        return of_kind if chunks is None else np.intersect1d(chunks, of_kind, assume_unique=True)
+
     def _summary_passages(
-        self, query_vector: _QueryVector, allowed_docs: list[int] | None, n: int
+        self, query_vector: _QueryVector, allowed_docs: list[int] | None, n: int, kind: str | None = None
     ) -> list[tuple[int, float]]:
         """The passages of the reports' own summaries closest to the question, within allowed_docs."""
         if self._summary_ids is None:
             self._summary_ids = self.store.chunk_ids_in_sections(SUMMARY_SECTIONS)
         ids = self._summary_ids
-        if allowed_docs is not None:
-            ids = np.intersect1d(ids, self._chunks_of(allowed_docs), assume_unique=True)
+        allowed = self._allowed_chunks(allowed_docs, kind)
+        if allowed is not None:
+            ids = np.intersect1d(ids, allowed, assume_unique=True)
         if not len(ids):
             return []
         # A supplementary list: at the index's usual probe depth, not widened for the narrow filter
@@ -768,12 +807,22 @@ class Searcher:
         return close
 
     def _latest_of_each(self, doc_ids: list[int]) -> list[int]:
-        """The newest report of each authority among these."""
+        """The newest report of each authority among these.
+
+        An inspection report comes before any other Ofsted publication (a monitoring or focused visit
+        letter, which has no grades): the latest report of an authority is its latest inspection, so
+        `--latest --grade inadequate` stays "the councils inadequate now". An authority with letters
+        only among these keeps its newest letter.
+        """
         docs = self.documents()
         newest: dict[str, int] = {}
+
+        def rank(doc: DocumentRow) -> tuple[bool, str]:
+            return doc.report_type != OTHER_PUBLICATION, _report_date(doc)
+
         for d in doc_ids:
             key = docs[d].authority_key or f"#{d}"
-            if key not in newest or _report_date(docs[d]) > _report_date(docs[newest[key]]):
+            if key not in newest or rank(docs[d]) > rank(docs[newest[key]]):
                 newest[key] = d
         return sorted(newest.values())
 
@@ -930,7 +979,8 @@ class Searcher:
         return None, "keywords skipped: each is in too many passages to rank by; ranked by meaning"
 
     def _feedback_list(
-        self, ranked: list[tuple[int, float]], topic: str, match: str, allowed_docs: list[int] | None, n: int
+        self, ranked: list[tuple[int, float]], topic: str, match: str, allowed_docs: list[int] | None, n: int,
+        kind: str | None = None,
     ) -> list[tuple[int, float]]:
         """A lexical ranking of the question's terms plus the words its best passages share (RM3-like).
 
@@ -971,7 +1021,7 @@ class Searcher:
             return []
         # The question's terms as the first lexical list searched them (within its postings budget),
         # and the new words, each in a few passages only: about the cost of the first list again.
-        return self.store.lexical_search(f"{match} OR {fts_any(chosen)}", n, allowed_docs)
+        return self.store.lexical_search(f"{match} OR {fts_any(chosen)}", n, allowed_docs, kind)
 
     def _stem_counts(self, stems: set[str]) -> dict[str, int]:
         """Passages holding each stem, remembered until the index changes."""

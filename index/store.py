@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,19 +19,48 @@ import numpy as np
 
 from index.thesaurus import Thesaurus
 from ingest.models import REPORT_TYPES, Chunk, ParsedReport
+from ingest.recommendations import section_kind
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 PAGE_CACHE_KIB = 65_536  # 64 MB of SQLite page cache per connection, at most
 MMAP_BYTES = 256 * 2**20  # reads map the file (up to 256 MB) instead of copying pages
 # How an index made by an older version is brought up to date, by the version each step leads to.
 # Applied in order, in one transaction, when the index is opened for writing.
-_MIGRATIONS: dict[int, str] = {
+_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     # 2: the version of the metadata reader that read each document (ingest.models.METADATA_VERSION);
     # documents read before it was recorded count as version 1.
     2: "ALTER TABLE documents ADD COLUMN metadata_version INTEGER NOT NULL DEFAULT 1",
     # 3: the corpus vocabulary and its embeddings, for the thesaurus (index/thesaurus.py).
     3: "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, passages INTEGER NOT NULL, vector BLOB NOT NULL)",
+    # 4: each passage's section kind (recommendations or findings), read off its stored heading, and
+    # the recommendations' single points with their themes (index/themes.py).
+    4: lambda db: _add_section_kinds(db),
 }
+
+_RECOMMENDATION_TABLES = """
+CREATE TABLE IF NOT EXISTS recommendations (
+    id INTEGER PRIMARY KEY,
+    chunk_id INTEGER NOT NULL,
+    doc_id INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,
+    paragraph TEXT,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    theme INTEGER
+);
+CREATE INDEX IF NOT EXISTS recommendations_doc ON recommendations(doc_id);
+CREATE TABLE IF NOT EXISTS recommendation_vectors (text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS themes (id INTEGER PRIMARY KEY, label TEXT NOT NULL, words TEXT NOT NULL);
+"""
+
+
+def _add_section_kinds(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE chunks ADD COLUMN kind TEXT NOT NULL DEFAULT 'findings'")
+    db.create_function("section_kind", 1, section_kind, deterministic=True)
+    db.execute("UPDATE chunks SET kind = section_kind(section)")
+    for statement in _RECOMMENDATION_TABLES.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,7 +106,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     char_start INTEGER NOT NULL,
     char_end INTEGER NOT NULL,
     section TEXT,
-    paragraphs TEXT NOT NULL DEFAULT '[]'
+    paragraphs TEXT NOT NULL DEFAULT '[]',
+    kind TEXT NOT NULL DEFAULT 'findings'
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(embed_hash);
@@ -89,6 +119,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, section, content='chunks', content_rowid='id',
     tokenize='porter unicode61 remove_diacritics 2'
 );
+""" + _RECOMMENDATION_TABLES + """
 CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
     INSERT INTO chunks_fts(rowid, text, section) VALUES (new.id, new.text, coalesce(new.section, ''));
 END;
@@ -149,6 +180,7 @@ class ChunkRow:
     char_end: int
     section: str | None
     paragraphs: list[str]
+    kind: str = "findings"  # ingest.recommendations.SECTION_KINDS
 
 
 def _iso(value: date | None) -> str | None:
@@ -242,7 +274,11 @@ class ChunkStore:
         try:
             stored = int(self.get_meta("schema_version") or SCHEMA_VERSION)
             for version in range(stored + 1, SCHEMA_VERSION + 1):
-                self.db.execute(_MIGRATIONS[version])
+                step = _MIGRATIONS[version]
+                if callable(step):
+                    step(self.db)
+                else:
+                    self.db.execute(step)
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                             (str(SCHEMA_VERSION),))
             self.db.commit()
@@ -364,11 +400,12 @@ class ChunkStore:
             for chunk, embed_hash in zip(report.chunks, embed_hashes, strict=True):
                 cur = self.db.execute(
                     """INSERT INTO chunks(doc_id, ordinal, text, embed_hash, page_start, page_end,
-                           char_start, char_end, section, paragraphs)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                           char_start, char_end, section, paragraphs, kind)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (
                         doc_id, chunk.ordinal, chunk.text, embed_hash, chunk.page_start, chunk.page_end,
                         chunk.char_start, chunk.char_end, chunk.section, json.dumps(chunk.paragraphs),
+                        section_kind(chunk.section),
                     ),
                 )
                 chunk_ids.append(int(cur.lastrowid))
@@ -416,7 +453,7 @@ class ChunkStore:
                     id=r["id"], doc_id=r["doc_id"], ordinal=r["ordinal"], text=r["text"],
                     embed_hash=r["embed_hash"], page_start=r["page_start"], page_end=r["page_end"],
                     char_start=r["char_start"], char_end=r["char_end"], section=r["section"],
-                    paragraphs=json.loads(r["paragraphs"]),
+                    paragraphs=json.loads(r["paragraphs"]), kind=r["kind"],
                 )
         return out
 
@@ -472,18 +509,23 @@ class ChunkStore:
             out[i] = np.frombuffer(rows[cid], dtype=np.float32)
         return out
 
-    def lexical_search(self, match: str, limit: int, doc_ids: list[int] | None = None) -> list[tuple[int, float]]:
-        """BM25 over chunk text (and, weighted lower, its section heading): [(chunk id, score)], best first."""
+    def lexical_search(
+        self, match: str, limit: int, doc_ids: list[int] | None = None, kind: str | None = None
+    ) -> list[tuple[int, float]]:
+        """BM25 over chunk text (and, weighted lower, its section heading): [(chunk id, score)], best first.
+        `doc_ids` and `kind` (a section kind) narrow the passages searched."""
         sql = (
             "SELECT chunks_fts.rowid, bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts "
         )
         args: list[object] = [match]
-        if doc_ids is not None:
-            sql += (
-                "JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? "
-                f"AND c.doc_id IN ({','.join('?' * len(doc_ids))}) "
-            )
-            args.extend(doc_ids)
+        if doc_ids is not None or kind is not None:
+            sql += "JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? "
+            if doc_ids is not None:
+                sql += f"AND c.doc_id IN ({','.join('?' * len(doc_ids))}) "
+                args.extend(doc_ids)
+            if kind is not None:
+                sql += "AND c.kind = ? "
+                args.append(kind)
         else:
             sql += "WHERE chunks_fts MATCH ? "
         sql += "ORDER BY score LIMIT ?"
@@ -570,6 +612,96 @@ class ChunkStore:
             return Thesaurus([], np.zeros(0), np.zeros((0, 1), dtype=np.float32), n_chunks)
         vectors = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32).reshape(len(rows), -1)
         return Thesaurus([w for w, _, _ in rows], np.array([n for _, n, _ in rows]), vectors, n_chunks)
+
+    # -- recommendations and their themes (index/themes.py) ------------------------------------------
+    def kind_chunk_ids(self, kind: str) -> np.ndarray:
+        """Ids (ascending) of the passages of one section kind (ingest.recommendations.SECTION_KINDS)."""
+        rows = self.db.execute("SELECT id FROM chunks WHERE kind = ? ORDER BY id", (kind,))
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def recommendation_signature(self) -> str:
+        """Changes whenever a recommendations passage is added or removed (ids only grow)."""
+        count, top = self.db.execute(
+            "SELECT count(*), coalesce(max(id), 0) FROM chunks WHERE kind = 'recommendations'"
+        ).fetchone()
+        return f"{count}:{top}"
+
+    def recommendation_passages(self) -> list[tuple[int, int, str]]:
+        """(chunk id, document id, text) of every recommendations passage, in report order."""
+        rows = self.db.execute(
+            "SELECT id, doc_id, text FROM chunks WHERE kind = 'recommendations' ORDER BY doc_id, ordinal"
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def known_recommendation_hashes(self) -> set[str]:
+        return {h for (h,) in self.db.execute("SELECT text_hash FROM recommendation_vectors")}
+
+    def replace_recommendations(
+        self, points: list[tuple[int, int, int, str | None, str, str]], new_vectors: dict[str, np.ndarray],
+        signature: str,
+    ) -> None:
+        """Make the stored recommendations exactly `points` ((chunk id, document id, ordinal, printed
+        paragraph number, text, text hash)), in one transaction. Vectors are kept by text hash, also
+        for points that leave, so a report removed and added again costs no embedding. Themes are
+        cleared: they are made again."""
+        with self.db:
+            self.db.execute("DELETE FROM recommendations")
+            self.db.execute("DELETE FROM themes")
+            self.db.executemany(
+                "INSERT INTO recommendations(chunk_id, doc_id, ordinal, paragraph, text, text_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                points,
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO recommendation_vectors(text_hash, vector) VALUES (?, ?)",
+                [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in new_vectors.items()],
+            )
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('recommendations_signature', ?)",
+                            (signature,))
+            self.db.execute("DELETE FROM meta WHERE key = 'themes'")
+
+    def recommendations(self, doc_ids: Iterable[int] | None = None) -> list[sqlite3.Row]:
+        """Stored points (id, chunk_id, doc_id, ordinal, paragraph, text, theme), in report order."""
+        sql = "SELECT id, chunk_id, doc_id, ordinal, paragraph, text, theme FROM recommendations"
+        args: list[int] = []
+        if doc_ids is not None:
+            args = sorted(set(doc_ids))
+            if not args:
+                return []
+            sql += f" WHERE doc_id IN ({','.join('?' * len(args))})"
+        return self.db.execute(sql + " ORDER BY doc_id, chunk_id, ordinal", args).fetchall()
+
+    def recommendation_vectors(self, ids: list[int], dim: int) -> np.ndarray:
+        """The vectors of these stored points, in the order given."""
+        out = np.zeros((len(ids), dim), dtype=np.float32)
+        found: dict[int, bytes] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            found.update(self.db.execute(
+                "SELECT r.id, v.vector FROM recommendations r JOIN recommendation_vectors v "
+                f"ON v.text_hash = r.text_hash WHERE r.id IN ({','.join('?' * len(part))})", part))
+        for i, rid in enumerate(ids):
+            out[i] = np.frombuffer(found[rid], dtype=np.float32)
+        return out
+
+    def replace_themes(self, labels: list[tuple[str, list[str]]], assignment: dict[int, int], about: dict) -> None:
+        """Store themes ((label, distinctive words) by theme number), each point's theme, and how they
+        were chosen (`about`: k, the criterion's scores, the seed), in one transaction."""
+        with self.db:
+            self.db.execute("DELETE FROM themes")
+            self.db.executemany("INSERT INTO themes(id, label, words) VALUES (?, ?, ?)",
+                                [(i, label, json.dumps(ws)) for i, (label, ws) in enumerate(labels)])
+            self.db.execute("UPDATE recommendations SET theme = NULL")
+            self.db.executemany("UPDATE recommendations SET theme = ? WHERE id = ?",
+                                [(t, rid) for rid, t in assignment.items()])
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('themes', ?)", (json.dumps(about),))
+
+    def themes(self) -> list[tuple[int, str, list[str]]]:
+        """(theme number, label, distinctive words) of the stored themes."""
+        if not self._has_table("themes"):
+            return []
+        rows = self.db.execute("SELECT id, label, words FROM themes ORDER BY id")
+        return [(r[0], r[1], json.loads(r[2])) for r in rows]
 
     def _has_table(self, name: str) -> bool:
         found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))

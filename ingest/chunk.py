@@ -41,9 +41,13 @@ from ingest.clean import (
     SENTENCE_END as _SENTENCE_END,
 )
 from ingest.models import Chunk, Page
+from ingest.recommendations import is_list_title
 from ingest.vocabulary import AREA_HEADINGS, AREA_LABEL_HEADINGS, AREA_PART_HEADINGS, GENERIC_SECTIONS
 
 DEFAULT_SECTION = "Summary"
+
+# Headings of the judged areas that are parts of the report, never topics of a list of what must improve.
+_ENDS_LIST = re.compile(r"lscb|safeguarding children board|inspection judge|^section \d|summary")
 
 _VERB_END = re.compile(r"\s+(?:is|are|requires?|require)$", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
@@ -314,6 +318,13 @@ def _section_name(
     known = known_heading(text)
     area = major[0] if major else None
     owns = bool(major and major[1] and not major[0].endswith("?"))
+    if is_list_title(display):  # opens a list of what must improve: the headings under it are its topics
+        return display, (display, False)
+    if area and is_list_title(area) and not graded and known not in AREA_PART_HEADINGS:
+        # SIF divides its list by topic, some topics named like judged areas ("Leadership, management
+        # and governance"); a graded heading, or one of another part of the report, ends the list.
+        if known is None or (known in AREA_HEADINGS and not _ENDS_LIST.search(known)):
+            return f"{area}: {display}", major
     if GRADED_JUDGEMENT.match(text):  # a sub-judgement of the judged area above
         return (f"{area}: {display}" if owns else display), major
     if judgement_heading(text) or known in AREA_HEADINGS:

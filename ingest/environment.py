@@ -16,6 +16,7 @@ EMBEDDER = "OFSTED_QA_EMBEDDER"  # minilm (default), minilm-numpy or fake (tests
 LA_LOOKUP = "OFSTED_QA_LA_LOOKUP"  # the authorities' registry, instead of corpus/la_lookup.csv
 MANIFEST = "OFSTED_QA_MANIFEST"  # publication dates and Ofsted's addresses, instead of corpus/manifest.csv
 AUTH = "OFSTED_QA_AUTH"  # USER:PASSWORD for `serve`, kept out of the process list
+REPORTS_URL = "OFSTED_QA_REPORTS_URL"  # Ofsted's reports site for `update`: a mirror, or a test server
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Environment:
     la_lookup: str | None = None
     manifest: str | None = None
     auth: str | None = None
+    reports_url: str | None = None
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
@@ -37,7 +39,7 @@ class Environment:
             return environ.get(name) or None
 
         return cls(index=value(INDEX), embedder=value(EMBEDDER), la_lookup=value(LA_LOOKUP),
-                   manifest=value(MANIFEST), auth=value(AUTH))
+                   manifest=value(MANIFEST), auth=value(AUTH), reports_url=value(REPORTS_URL))
 
 
 def environment() -> Environment:

@@ -21,6 +21,8 @@ Layouts seen in the corpus (2013-2026):
   "Inspection of <X> local authority children's services" (2020 on), "Inspection dates:",
   "Lead inspector:", then a Judgement / Grade table; no overall effectiveness row from April 2026.
   Nothing prints "short" or "standard": a short inspection is one week on site, a standard one two.
+Not in the corpus, but published beside it and fetched by `ofsted-qa update`: Ofsted's letters on
+monitoring, focused and assurance visits and joint targeted area inspections, read as "other_ofsted".
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from ingest.vocabulary import (
     JUDGEMENTS,
     LAC_JUDGEMENT_LABELS,
     MONTHS,
+    OTHER_PUBLICATION,
     REPORT_TYPES,
     SIF_JUDGEMENT_LABELS,
     grade_pattern,
@@ -231,6 +234,10 @@ _PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
 def _authority_from_head(head: str) -> str | None:
+    letter = _letter_title([head])
+    place = _LETTER_PLACE.match(letter["rest"]) if letter else None
+    if place:  # "Monitoring visit to <X> children's services"
+        return clean_authority_name(place["name"])
     lines = _lines(head)[:25]
     for i, line in enumerate(lines):
         if re.match(r"inspection of\s", line, re.I) and not _TITLE_BELOW_NAME.match(line):
@@ -362,6 +369,42 @@ def read_authority(pages: list[str]) -> str | None:
 
 
 # ---------------------------------------------------------------------------
+# Other Ofsted publications: letters, not inspection reports
+# ---------------------------------------------------------------------------
+
+# Ofsted also publishes letters on an authority's children's services: monitoring visits (after an
+# inadequate judgement), focused visits, assurance visits (2020-21) and joint targeted area
+# inspections. They have no grades and no "Inspection dates:" line; their title opens a line near the
+# top of page 1, capitalised ("Monitoring visit to <X> children's services"). Reports name such visits
+# in their prose ("the focused visit in 2019"), never as a capitalised line opening: no report of the
+# corpus has one on page 1.
+_LETTER_TITLE = re.compile(
+    r"^(?:(?:Monitoring|Focused|Focused assurance|Assurance) visit (?:to|of|on)|Joint targeted area inspection of)"
+    r"\b(?P<rest>.*)$",
+    re.M,
+)
+_LETTER_TITLE_LINES = 25  # the letterhead and the addressee come first
+_LETTER_PLACE = re.compile(r"^\s*(?:the\s+)?(?P<name>.+?)\s+(?:local authority\s+)?children's services\b", re.I)
+# When the visit took place: "... findings of the monitoring visit to <X> children's services on 3 and
+# 4 March 2021", "Between 6 and 10 May 2019, Ofsted, the Care Quality Commission ...".
+_LETTER_DATES = re.compile(
+    r"(?:\b(?:visit|inspection)\b[^.]{0,200}?\bon|\bbetween)\s+(?P<value>[^.;]{3,60}?\b\d{4})\b", re.I
+)
+
+
+def _letter_title(pages: list[str]) -> re.Match[str] | None:
+    """The title line of an Ofsted letter on page 1, or None for anything else."""
+    return _LETTER_TITLE.search("\n".join(_lines(pages[0])[:_LETTER_TITLE_LINES])) if pages else None
+
+
+def _letter_dates(pages: list[str]) -> tuple[date | None, date | None]:
+    """(first, last) day of the visit a letter reports, or (None, None)."""
+    match = _LETTER_DATES.search(_flatten(" ".join(pages[:2])))
+    dates = parse_dates(match["value"]) if match else []
+    return (min(dates), max(dates)) if dates else (None, None)
+
+
+# ---------------------------------------------------------------------------
 # Title and report type
 # ---------------------------------------------------------------------------
 
@@ -392,6 +435,8 @@ def _family(pages: list[str]) -> str:
     Only if those say nothing, the whole front matter: its prose can name other inspections
     ("the last inspection of services for children in need of help and protection").
     """
+    if _letter_title(pages):
+        return OTHER_PUBLICATION  # before the report titles: a letter's prose names inspections too
     first_lines = _flatten(" ".join(_lines(pages[0])[:12])) if pages else ""
     for text in (first_lines, _flatten(_head_text(pages))):
         for family, pattern in _FAMILIES:
@@ -405,6 +450,9 @@ def _title(head: str, family: str) -> str | None:
     if family == "lac_2013":
         lac = _LAC_TITLE.search(_flatten(head))
         return lac.group(0) if lac else None
+    if family == OTHER_PUBLICATION:
+        letter = _letter_title([head])
+        return _flatten(letter.group(0)) if letter else None
     lines = _lines(head)[:30]
     for i, line in enumerate(lines):
         if not _TITLE_START.match(line):
@@ -609,6 +657,8 @@ def _fill(meta: ReportMetadata, pages: list[str]) -> None:
     meta.local_authority = read_authority(pages)
     meta.title = _title(head, family)
     start, first_stretch_end, end = inspection_span(pages)
+    if family == OTHER_PUBLICATION and start is None:
+        start, end = _letter_dates(pages)
     meta.inspection_start, meta.inspection_end = start, end
     published = _PUBLISHED.search(head)
     meta.published = parse_date(published["value"]) if published else None

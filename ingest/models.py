@@ -10,10 +10,10 @@ from datetime import date
 
 # The stored values' names (report types, grades, judgements) are the reports' vocabulary, kept in
 # ingest.vocabulary; importing them from here still works.
-from ingest.vocabulary import GRADES, JUDGEMENTS, REPORT_TYPES
+from ingest.vocabulary import GRADES, JUDGEMENTS, OTHER_PUBLICATION, REPORT_TYPES
 
-__all__ = ["GRADES", "JUDGEMENTS", "METADATA_VERSION", "REPORT_TYPES", "Chunk", "Page", "ParsedReport",
-           "ReportMetadata"]
+__all__ = ["GRADES", "JUDGEMENTS", "METADATA_VERSION", "OTHER_PUBLICATION", "REPORT_TYPES", "Chunk", "Page",
+           "ParsedReport", "ReportMetadata"]
 
 # The version of what ingest reads about a report (ingest.metadata, ingest.file_names and the
 # outside sources in ingest.pipeline). Each index records, per document, the version that read it;
@@ -23,7 +23,11 @@ __all__ = ["GRADES", "JUDGEMENTS", "METADATA_VERSION", "REPORT_TYPES", "Chunk", 
 #   1: the reader before versions were recorded.
 #   2: authorities named as in the registry (corpus/la_lookup.csv), from title, first pages, text or
 #      file name; publication dates from the manifest, the file name or an estimate.
-METADATA_VERSION = 2
+#   3: the lists of what must improve kept as such when a report divides them by topic or prints their
+#      heading as a list's title ("What needs to improve:"), for the recommendations section kind.
+#      Also Ofsted's letters (monitoring, focused and assurance visits, joint targeted area inspections) read
+#      as "other_ofsted", with the visit's dates, never as an inspection report.
+METADATA_VERSION = 3
 
 
 @dataclass

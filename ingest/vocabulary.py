@@ -118,8 +118,12 @@ REPORT_TYPES: dict[str, str] = {
     "ilacs_2026": "ILACS inspection (2026 framework)",
     "lac_2013": "Inspection of looked-after children services (2013)",
     "lscb_review": "LSCB review",
+    # Letters Ofsted publishes besides its inspection reports (monitoring, focused and assurance visits,
+    # joint targeted area inspections): no grades, and never a full inspection.
+    "other_ofsted": "Other Ofsted publication",
     "unknown": "Unknown report type",
 }
+OTHER_PUBLICATION = "other_ofsted"  # the REPORT_TYPES key of Ofsted's letters
 
 # ---------------------------------------------------------------------------------------------
 # Section headings
@@ -143,6 +147,8 @@ HEADINGS: dict[str, str] = {
     "section 2: review of the effectiveness of the local safeguarding children board": AREA,
     "what does the local authority need to improve?": AREA,
     "what does the lscb need to improve?": AREA_PART,
+    "the local authority's strengths": OTHER,
+    "progress since the last inspection": OTHER,
     "priority and immediate action": AREA_PART,
     "areas for improvement": AREA_PART,
     "recommendations": AREA_PART,
@@ -185,6 +191,8 @@ HEADINGS: dict[str, str] = {
     "what needs to improve?": OTHER,
     "what needs to improve in this local authority?": OTHER,
     "what needs to improve in this local authority": OTHER,
+    "what needs to improve:": OTHER,  # some reports print it as a list's title, inside the summary
+    "what needs to improve in this local authority:": OTHER,
     "areas for priority action": OTHER,
     "the impact of leaders on social work practice with children and families": AREA,
     "the experiences and progress of children in care and care leavers": AREA,
@@ -213,6 +221,32 @@ GENERIC_SECTIONS = (
     "the inspection judgements and what they mean",
     "the inspection judgments and what they mean",
     "record of main findings",
+)
+
+# The headings of the lists of what must improve (lower case, without "?" or ":"; ingest.recommendations).
+RECOMMENDATION_HEADINGS = frozenset(
+    {
+        "recommendations",
+        "what needs to improve",
+        "what needs to improve in this local authority",
+        "what does the local authority need to improve",
+        "what does the lscb need to improve",
+        "areas for improvement",
+        "areas for priority action",
+        "priority and immediate action",
+        "priority actions",
+    }
+)
+
+# Headings that open a list of what must improve; the headings under them, up to the next graded
+# judgement or the next heading of another part of the report, name topics of that list.
+LIST_TITLES = frozenset(
+    {
+        "what needs to improve",
+        "what needs to improve in this local authority",
+        "what does the local authority need to improve",
+        "what does the lscb need to improve",
+    }
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -125,3 +125,32 @@ def nameless_report_pages(year: int = 2019) -> list[str]:
     pages = [p.replace(f"Inspection of Avonshire local authority children's services\n10 to 21 June {year} ", "")
              for p in pages]
     return [p.replace("Avonshire", "the area") for p in pages]
+
+
+def letter_pages(authority: str = "Barking and Dagenham", kind: str = "Monitoring visit",
+                 year: int = 2026) -> list[str]:
+    """A made-up Ofsted letter ("Monitoring visit", "Focused visit"), shaped like the real ones: a letterhead,
+    the addressee, a capitalised title line, the visit's dates in the first sentence, no grades. Its prose
+    names an inspection of children's services, as real letters do."""
+    front = (
+        "Ofsted\nPiccadilly Gate\nStore Street\nManchester M1 2WD\nT 0300 123 1231\nwww.gov.uk/ofsted\n"
+        f"10 November {year}\n"
+        "Sam Example\nDirector of Children's Services\n"
+        f"{authority} Council\nTown Hall\n"
+        "Dear Sam\n"
+        f"{kind} to {authority} children's services\n"
+        f"This letter summarises the findings of the {kind.lower()} to {authority} children's services on\n"
+        f"7 and 8 October {year}. This visit was the third {kind.lower()} since the local authority was\n"
+        f"judged inadequate at its inspection of children's services in {year - 2}. Inspectors looked at the\n"
+        "experiences of children in care and the quality of placement planning.\n"
+        "Headline findings\n"
+        "Leaders have strengthened the oversight of placement stability. Social workers visit children\n"
+        "regularly and know them well, though too many plans still lack clear timescales.\n"
+    )
+    page2 = (
+        "Findings and evaluation of progress\n"
+        "Placement sufficiency remains a challenge, and some children live far from their families.\n"
+        "Independent reviewing officers now escalate drift, and managers respond quickly to it.\n"
+        "Yours sincerely\nAlex Example\nHis Majesty's Inspector\n"
+    )
+    return [front, page2]

@@ -285,3 +285,50 @@ def test_the_parser_imports_no_command_before_it_is_chosen():
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
     args = __import__("app.cli").cli.build_parser().parse_args(["bench", "--only", "model", "--limit", "3"])
     assert (args.only, args.limit, args.scale) == ("model", 3, None)  # a chosen command gets its arguments
+
+
+def test_themes_followup_and_recommendations_only(tmp_path, reports):
+    make_pdf(reports / "avonshire_2022.pdf", sample_report_pages("Avonshire", 2022))
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    point = "The timeliness of return home interviews for children who go missing."
+
+    asked = json.loads(run("ask", "return home interviews", "--recommendations", "--json", index=index).stdout)
+    assert asked["results"] and {r["citation"]["section"] for r in asked["results"]} == {"What needs to improve"}
+    assert "recommendations only" in asked["interpretation"]
+
+    themes = json.loads(run("themes", "--json", index=index).stdout)
+    assert themes["n_points"] == 3 and themes["n_reports"] == 3
+    examples = [e for t in themes["themes"] for e in t["examples"]]
+    assert examples and all(e["text"] == point and e["link"].startswith("file://") for e in examples)
+    mine = json.loads(run("themes", "--authority", "Avonshire", "--json", index=index).stdout)
+    assert mine["n_points"] == 2 and mine["scope"] == ["Avonshire"]
+    printed = run("themes", "--neighbours-of", "Stoke-on-Trent", index=index).stdout
+    assert "Stoke-on-Trent and its statistical neighbours" in printed and point in printed
+
+    followed = json.loads(run("followup", "avonshire", "--json", index=index).stdout)
+    assert followed["authority"] == "Avonshire" and len(followed["pairs"]) == 1
+    first = followed["pairs"][0]["points"][0]
+    assert first["point"]["text"] == point and len(first["closest"]) == 2
+    assert all("Avonshire" in c["citation_line"] and "2022" in c["citation_line"] for c in first["closest"])
+    assert "the reader judges" in run("followup", "Avonshire", index=index).stdout
+
+    bad = run("themes", "--neighbours-of", "Atlantis", index=index, check=False)
+    assert bad.returncode == 2 and "is not a local authority" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run("followup", "Nowhere", index=index, check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    bad = run("themes", "--examples", "0", index=index, check=False)
+    assert bad.returncode == 2 and "--examples" in bad.stderr
+
+
+def test_authority_page_on_the_command_line(tmp_path, reports):
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    page = json.loads(run("authority", "stoke on trent", "--json", index=index).stdout)
+    assert page["name"] == "Stoke-on-Trent" and len(page["reports"]) == 1
+    assert page["reports"][0]["judgements"]["overall_effectiveness"] == "good"
+    assert len(page["neighbours"]) == 10
+    printed = run("authority", "Stoke-on-Trent", index=index).stdout
+    assert "lead inspector: Alex Example" in printed and "Statistical neighbours" in printed
+    bad = run("authority", "Atlantis", index=index, check=False)
+    assert bad.returncode == 2 and "not a local authority" in bad.stderr and "Traceback" not in bad.stderr

@@ -385,3 +385,14 @@ def test_run_fetch_exit_status(tmp_path, server, corpus, capsys):
     args = _cli([*argv[:3], "--authority", "Stoke on Tent"])
     assert run_fetch(args) == 2
     assert "did you mean" in capsys.readouterr().err
+
+
+def test_retry_after_in_seconds_or_as_an_http_date():
+    import email.utils
+    import time as real_time
+
+    assert fetch._retry_after("7") == 7.0 and fetch._retry_after(None) is None
+    assert fetch._retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # already past
+    later = email.utils.formatdate(real_time.time() + 120, usegmt=True)
+    assert 100 < fetch._retry_after(later) <= 120
+    assert fetch._retry_after("soon") is None

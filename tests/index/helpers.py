@@ -18,11 +18,13 @@ def make_report(
     overall: str | None = "good",
     section: str = "The experiences and progress of children who need help and protection",
     salt: str = "",
+    sections: list[str] | None = None,
 ) -> ParsedReport:
+    """A parsed report of one passage per page; `sections` names each passage's section (default `section`)."""
     pages = [Page(number=i + 1, raw_text=text, text=text) for i, text in enumerate(passages)]
     chunks = [
         Chunk(ordinal=i, text=text, page_start=i + 1, page_end=i + 1, char_start=0, char_end=len(text),
-              section=section, paragraphs=[str(i + 1)])
+              section=sections[i] if sections else section, paragraphs=[str(i + 1)])
         for i, text in enumerate(passages)
     ]
     judgements = {"overall_effectiveness": overall} if overall else {}

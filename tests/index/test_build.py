@@ -120,6 +120,9 @@ def test_an_index_of_schema_1_is_migrated_and_its_documents_read_again(tmp_path,
     db = sqlite3.connect(directory / DB_NAME)
     db.execute("ALTER TABLE documents DROP COLUMN metadata_version")
     db.execute("DROP TABLE words")
+    db.execute("ALTER TABLE chunks DROP COLUMN kind")  # and what schema 4 added
+    for table in ("recommendations", "recommendation_vectors", "themes"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.commit()
     db.close()
@@ -130,8 +133,10 @@ def test_an_index_of_schema_1_is_migrated_and_its_documents_read_again(tmp_path,
         assert len(index.store.documents_read_before(METADATA_VERSION)) == 2
         assert not index.store.words_with_vectors()
         summary = ingest_paths(index, [pdfs], progress=False)
-        # No passage is embedded again; only the vocabulary, which the old index did not have.
-        assert len(summary.updated) == 2 and index.embedder.embedded == len(index.store.words_with_vectors()) > 0
+        # No passage is embedded again; only the vocabulary and the recommendations' points, which the old
+        # index did not have.
+        new = len(index.store.words_with_vectors()) + len(index.store.known_recommendation_hashes())
+        assert len(summary.updated) == 2 and index.embedder.embedded == new and index.store.words_with_vectors()
     finally:
         index.close()
 

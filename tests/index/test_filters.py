@@ -58,6 +58,19 @@ def test_latest_report_of_each_authority_only(index):
     assert _authorities(index, SearchFilters.build(latest_only=True, grade="inadequate")) == []
 
 
+def test_a_later_visit_letter_is_never_an_authoritys_latest_report(index):
+    # Kent's monitoring visit letter (2024) is newer than its inspection (2021), and has no grade.
+    index.upsert(make_report("Kent", text("Kent's monitoring visit"), year=2024, report_type="other_ofsted",
+                             overall=None))
+    found = _authorities(index, SearchFilters.build(latest_only=True, grade="good"))
+    assert "Kent" in {a for a, _ in found}  # still good now: its latest inspection
+    letters = index.search("personal advisers for care leavers", SearchFilters.build(report_type="other_ofsted"))
+    assert [r.citation.report_type for r in letters.results] == ["other_ofsted"]
+    assert letters.results[0].citation.report_type_label == "Other Ofsted publication"
+    others = index.search("personal advisers for care leavers", SearchFilters.build(report_type="ilacs_standard"))
+    assert "other_ofsted" not in {r.citation.report_type for r in others.results}
+
+
 def test_region_and_statistical_neighbours(index):
     assert {a for a, _ in _authorities(index, SearchFilters.build(region="yorkshire and the humber"))} == {
         "Leeds", "Bradford"}

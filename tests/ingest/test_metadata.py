@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ingest.metadata import authority_key, extract_metadata, parse_dates
 from ingest.models import GRADES, JUDGEMENTS, REPORT_TYPES, ReportMetadata
 from ingest.pdf import read_pages
-from tests.pdfgen import make_pdf, sample_report_pages
+from tests.pdfgen import letter_pages, make_pdf, sample_report_pages
 
 FOOTNOTE = ("1 Ofsted produces this report under its power to combine reports in accordance with the Act;\n"
             "the review of the board was carried out under the regulations.\n")
@@ -269,6 +269,41 @@ def test_sif_reinspection():
 ])
 def test_sif_authority_display_names(printed, display):
     assert extract_metadata([sif_front("The overall judgement is good", printed)]).local_authority == display
+
+
+# ---------------------------------------------------------------------------
+# Other Ofsted publications: monitoring, focused and assurance visit letters, JTAI letters
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["Monitoring visit", "Focused visit"])
+def test_visit_letters_are_other_ofsted_publications(kind):
+    meta = extract_metadata(letter_pages("Barking and Dagenham", kind, 2026))
+    assert meta.report_type == "other_ofsted"  # never an inspection, though its prose names one
+    assert meta.local_authority == "Barking and Dagenham"
+    assert meta.title == f"{kind} to Barking and Dagenham children's services"
+    assert (meta.inspection_start, meta.inspection_end) == (date(2026, 10, 7), date(2026, 10, 8))
+    assert meta.judgements == {} and meta.published is None
+
+
+def test_jtai_letter_is_an_other_ofsted_publication():
+    front = ("Ofsted\nPiccadilly Gate\nManchester M1 2WD\n12 June 2019\nDirector of Children's Services\n"
+             "Wigan Council\n"
+             "Joint targeted area inspection of the multi-agency response to children's mental health in\nWigan\n"
+             "Between 6 and 10 May 2019, Ofsted, the Care Quality Commission, HMI Constabulary and Fire & Rescue\n"
+             "Services and HMI Probation undertook a joint inspection of the multi-agency response in Wigan.\n"
+             "Wigan partners have a shared commitment to children's mental health in Wigan.\n")
+    meta = extract_metadata([front])
+    assert meta.report_type == "other_ofsted"
+    assert meta.local_authority == "Wigan"
+    assert (meta.inspection_start, meta.inspection_end) == (date(2019, 5, 6), date(2019, 5, 10))
+    assert meta.judgements == {}
+
+
+def test_a_report_naming_a_focused_visit_in_its_prose_stays_a_report():
+    pages = sample_report_pages("Avonshire", 2019)
+    pages[0] = pages[0].replace("receive steadily improving services from a stable team.",
+                                "receive better services since the\nfocused visit to the front door in 2018.")
+    assert extract_metadata(pages).report_type == "ilacs_standard"
 
 
 # ---------------------------------------------------------------------------

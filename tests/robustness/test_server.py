@@ -1,7 +1,7 @@
 """The server is safe by default: 127.0.0.1 unless told otherwise (and then only with a login decision),
 PDFs only for indexed documents, no calls out of the machine; and it holds up under a bounded load test.
 
-Already proved in tests/app/test_ui.py (not repeated): `/pdf/` refuses `../../etc/passwd`, encoded slashes,
+Already proved in tests/app/ui/test_page.py (not repeated): `/pdf/` refuses `../../etc/passwd`, encoded slashes,
 non-numeric ids and unknown ids; HTTP Basic guards every route; `ui.serve`'s host parameter defaults to
 127.0.0.1; the page loads no fonts or scripts from outside.
 """
@@ -22,7 +22,7 @@ import pytest
 from app import cli, ui
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
-from tests.app.test_ui import QUESTION, RunningApp, build_sample_index, raw_get
+from tests.app.ui.test_page import QUESTION, RunningApp, build_sample_index, raw_get
 from tests.index.helpers import make_report
 from tests.pdfgen import make_pdf
 

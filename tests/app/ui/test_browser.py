@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from app import ui
-from tests.app.test_ui import PASSWORD, QUESTION, USER, RunningApp, build_sample_index
+from tests.app.ui.test_page import PASSWORD, QUESTION, USER, RunningApp, build_sample_index
 from tests.conftest import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -142,10 +142,12 @@ def test_a_user_searches_filters_opens_a_pdf_compares_and_exports(browser, sampl
         page.screenshot(path=artifacts / "06-by-report.png", full_page=True)
 
         page.get_by_role("tab", name="Corpus").click()
-        page.locator(".oq-chart").wait_for()
+        page.locator("#oq-chart svg, #oq-chart canvas").first.wait_for()  # gr.BarPlot, drawn by Gradio itself
         reports = page.locator("#oq-report-list")
         reports.wait_for()
         assert "Borsetshire" in reports.inner_text() and "ILACS short inspection" in reports.inner_text()
+        note = page.locator("#oq-update-note").inner_text()
+        assert "Newest report in the index" in note and "Last update: never" in note
         page.screenshot(path=artifacts / "07-corpus.png", full_page=True)
         assert outside.urls == []
         page.close()
@@ -318,3 +320,78 @@ def test_a_user_pins_a_passage_to_a_pack_and_exports_it(browser, tmp_path, artif
             page.close()
     finally:
         index.close()
+
+
+def test_themes_was_it_fixed_and_recommendations_only(browser, tmp_path_factory, artifacts):
+    from tests.app.ui.recommendations_sample import build_recommendations_index
+
+    index = build_recommendations_index(tmp_path_factory.mktemp("browser-recs"))
+    try:
+        with RunningApp(ui.create_app(index)) as app:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            outside = Outside(app.url)
+            page.on("request", outside)
+            page.goto(app.url)
+            _question_box(page).wait_for()
+
+            # Themes: a bar chart drawn by Gradio's own plot (nothing fetched from outside) and cards.
+            page.get_by_role("tab", name="Themes").click()
+            page.click("#oq-themes-btn")
+            page.locator("#oq-themes .oq-theme").first.wait_for()
+            page.locator("#oq-themes-plot svg, #oq-themes-plot canvas").first.wait_for()
+            text = page.locator("#oq-themes").inner_text()
+            assert "5 recommendations from 3 reports (every report)" in text
+            assert "Return home interviews for children who go missing from home or care." in text
+            page.screenshot(path=artifacts / "16-themes.png", full_page=True)
+            box = page.locator("#oq-themes-authority input").first
+            box.click()
+            box.press_sequentially("Wess", delay=30)
+            page.get_by_role("option", name="Wessex", exact=True).click()
+            page.locator("#oq-title").click()
+            page.click("#oq-themes-btn")
+            page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
+
+            # Was it fixed?: each recommendation beside the next report's closest passages.
+            page.get_by_role("tab", name="Was it fixed?").click()
+            pick = page.locator("#oq-followup-pick input").first
+            pick.click()
+            pick.press_sequentially("Avon", delay=30)
+            page.get_by_role("option", name="Avonshire", exact=True).click()
+            card = page.locator("#oq-followup .oq-followup").first
+            card.wait_for()
+            assert "Return home interviews for children who go missing" in card.inner_text()
+            assert "2022" in card.locator(".oq-followed").first.inner_text()
+            page.screenshot(path=artifacts / "17-was-it-fixed.png", full_page=True)
+
+            # Recommendations only, on the search tab: every card comes from a list of what must improve.
+            page.get_by_role("tab", name="Search").click()
+            _question_box(page).fill("supervision and management oversight")
+            page.get_by_label("Recommendations only").check()
+            page.click("#oq-search-btn")
+            page.locator("#oq-results .oq-card").first.wait_for()
+            cites = page.locator("#oq-results .oq-card .oq-cite").all_inner_texts()
+            assert cites and all("What needs to improve?" in c for c in cites)
+            assert "recs=1" in page.url
+            page.screenshot(path=artifacts / "18-recommendations-only.png", full_page=True)
+            assert outside.urls == []
+            page.close()
+    finally:
+        index.close()
+
+
+def test_the_authority_list_stays_inside_the_page_and_hides_what_is_under_it(browser, sample, artifacts):
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 700})
+        page.goto(app.url)
+        box = page.locator("#oq-authority input").first
+        box.click()
+        options = page.get_by_role("listbox").first
+        options.wait_for()
+        title, listed = page.locator("#oq-title").bounding_box(), options.bounding_box()
+        assert listed["y"] >= title["y"] + title["height"], (title, listed)  # never over the title
+        assert listed["y"] >= 0 and listed["y"] + listed["height"] <= 700 + 1  # inside the window
+        colour = options.evaluate("e => getComputedStyle(e.closest('.options') || e).backgroundColor")
+        assert colour not in ("transparent", "rgba(0, 0, 0, 0)"), colour  # nothing shows through
+        page.screenshot(path=artifacts / "19-authority-list.png")
+        page.close()

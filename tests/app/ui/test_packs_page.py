@@ -8,8 +8,11 @@ import docx
 import pytest
 
 from app import ui
-from app.packs_page import PacksPage
-from tests.app.test_ui import QUESTION, build_sample_index
+from app.ui.packs_page import PacksPage
+from tests.app.ui.test_page import QUESTION, build_sample_index
+
+# Gradio's queue (not this project) trips pandas 3 deprecation warnings on every event.
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 
 
 @pytest.fixture
@@ -55,3 +58,39 @@ def test_bad_pins_and_unknown_packs_say_what_to_do(page):
     assert "exists" in packs.rename("A", "b")[2]
     button, message = packs.export("B", "CSV")
     assert "empty: nothing to export" in message and not button.interactive
+
+
+def test_packs_through_the_api(tmp_path):
+    import base64
+    import io
+
+    from gradio_client import Client
+
+    from tests.app.ui.test_page import RunningApp
+
+    index, _ = build_sample_index(tmp_path)
+    try:
+        with RunningApp(ui.create_app(index)) as app:
+            client = Client(app.url, verbose=False)
+            assert client.predict(api_name="/packs") == {"ok": True, "packs": []}
+            assert client.predict("Visit", api_name="/pack_create") == {"ok": True, "name": "Visit"}
+            again = client.predict("Visit", api_name="/pack_create")
+            assert not again["ok"] and "exists" in again["message"]
+            found = client.predict(QUESTION, None, None, None, None, None, 3, api_name="/search")
+            pinned = client.predict("Visit", found["results"][1], "for the board", api_name="/pack_pin")
+            assert pinned == {"ok": True, "name": "Visit", "position": 1}
+            shown = client.predict("Visit", api_name="/pack")
+            assert shown["ok"] and shown["items"][0]["text"] == found["results"][1]["text"]
+            assert shown["items"][0]["note"] == "for the board"
+            markdown = client.predict("Visit", "md", api_name="/pack_export")
+            assert markdown["ok"] and "for the board" in markdown["text"]
+            word = client.predict("Visit", "docx", api_name="/pack_export")
+            document = docx.Document(io.BytesIO(base64.b64decode(word["content_base64"])))
+            assert any(found["results"][1]["text"][:40] in p.text for p in document.paragraphs)
+            empty = client.predict("Empty", api_name="/pack_create")
+            assert empty["ok"] and not client.predict("Empty", "csv", api_name="/pack_export")["ok"]
+            assert not client.predict("Nope", api_name="/pack")["ok"]
+            assert not client.predict("Visit", "pdf", api_name="/pack_export")["ok"]
+            assert not client.predict("Visit", {}, "", api_name="/pack_pin")["ok"]
+    finally:
+        index.close()

@@ -3,6 +3,7 @@ rename, delete and export them (app/packs.py keeps them in packs.sqlite beside t
 
 from __future__ import annotations
 
+import base64
 import html
 import threading
 import uuid
@@ -11,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from app.packs import PackStore, UnknownPackError, item_from_result, write_export
+from app.packs import PackStore, UnknownPackError, entry_dict, item_from_result, write_export
 
 FORMATS = {"Word (.docx)": "docx", "Markdown": "md", "CSV": "csv"}
 
@@ -151,6 +152,63 @@ class PacksPage:
     def refresh(self) -> tuple[Any, Any]:
         names = self.names()
         return gr.Dropdown(choices=names), gr.Dropdown(choices=names)
+
+    # -- the API (`/packs`, `/pack`, `/pack_create`, `/pack_pin`, `/pack_export`) ---------------------
+    def list_api(self) -> dict:
+        """`/packs`: every pack with how many passages it holds."""
+        return self._api(lambda store: {"packs": [{"name": p.name, "created": p.created, "items": p.item_count}
+                                                  for p in store.list()]})
+
+    def show_api(self, name: str) -> dict:
+        """`/pack`: one pack's passages in order, each with its note, citation and links."""
+        def show(store: PackStore) -> dict:
+            info = store.info(name)
+            return {"name": info.name, "created": info.created, "items": [entry_dict(e) for e in store.items(name)]}
+        return self._api(show)
+
+    def create_api(self, name: str) -> dict:
+        """`/pack_create`: a new empty pack (a name in use is refused)."""
+        return self._api(lambda store: {"name": store.create(name).name})
+
+    def pin_api(self, name: str, result: dict, note: str = "") -> dict:
+        """`/pack_pin`: pin one result, as `/search` returns it, to the pack `name` (made if new)."""
+        def pin(store: PackStore) -> dict:
+            if not isinstance(result, dict) or not result.get("text"):
+                raise ValueError("give one result as /search returns it (with its text and citation)")
+            if name.strip() not in {p.name for p in store.list()}:
+                store.create(name)
+            position = store.add(name.strip(), item_from_result(result), note or "")
+            return {"name": name.strip(), "position": position}
+        return self._api(pin)
+
+    def export_api(self, name: str, fmt: str = "md") -> dict:
+        """`/pack_export`: the pack as Markdown or CSV text ("text"), or Word (.docx) as base64
+        ("content_base64"); page links are this server's, Ofsted's published copy beside them."""
+        def export(store: PackStore) -> dict:
+            if fmt not in ("md", "csv", "docx"):
+                raise ValueError(f"export format {fmt!r} is not one of md, csv, docx")
+            folder = self.export_root / uuid.uuid4().hex
+            folder.mkdir(parents=True)
+            path = write_export(name, store.items(name), fmt, folder / f"pack.{fmt}")
+            data = path.read_bytes()
+            if fmt == "docx":
+                return {"name": name, "format": fmt, "content_base64": base64.b64encode(data).decode("ascii")}
+            return {"name": name, "format": fmt, "text": data.decode("utf-8-sig")}
+        return self._api(export)
+
+    def _api(self, action) -> dict:
+        """Run an API action on the store: {"ok": true, ...} or {"ok": false, "message": ...}."""
+        try:
+            return {"ok": True, **action(self.store())}
+        except (ValueError, UnknownPackError, FileNotFoundError) as exc:
+            return {"ok": False, "message": str(exc).strip("'\"")}
+
+    def register_api(self) -> None:
+        gr.api(self.list_api, api_name="packs")
+        gr.api(self.show_api, api_name="pack")
+        gr.api(self.create_api, api_name="pack_create")
+        gr.api(self.pin_api, api_name="pack_pin")
+        gr.api(self.export_api, api_name="pack_export")
 
     # -- building ---------------------------------------------------------------------------------
     def build_pin(self, payload: gr.JSON) -> None:

@@ -1,4 +1,5 @@
-(question, authorities, yearFrom, yearTo, types, grades, k, judgement, judged, latest, region, neighbours, view) => {
+(question, authorities, yearFrom, yearTo, types, grades, k, judgement, judged, latest, region, neighbours, recs,
+ view) => {
   // Keep the search in the page address, so a copied link reopens it and Back returns to the last one.
   const p = new URLSearchParams();
   if (question) p.set("q", question);
@@ -13,6 +14,7 @@
   if (latest) p.set("latest", "1");
   if (region) p.set("region", region);
   if (neighbours) p.set("neighbours", neighbours);
+  if (recs) p.set("recs", "1");
   if (view) p.set("view", view);
   const search = "?" + p.toString();
   if (search !== window.location.search) window.history.pushState(null, "", search);

@@ -6,11 +6,14 @@ import dataclasses
 
 import pytest
 
-from app.authority_page import NO_OVERALL_2026, authority_profile, render_authority
+from app.ui.authority_page import NO_OVERALL_2026, authority_profile, render_authority
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
 from ingest.authorities import default_registry
 from tests.index.helpers import make_report
+
+# Gradio's queue (not this project) trips pandas 3 deprecation warnings on every event.
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 
 
 @pytest.fixture
@@ -54,3 +57,20 @@ def test_an_unknown_authority_suggests_names(index):
     idx, _ = index
     with pytest.raises(ValueError, match="did you mean Liverpool"):
         authority_profile(idx, "Liverpol")
+
+
+def test_the_authority_page_through_the_api(index):
+    from gradio_client import Client
+
+    from app import ui
+    from tests.app.ui.test_page import RunningApp
+
+    idx, neighbour = index
+    with RunningApp(ui.create_app(idx)) as app:
+        client = Client(app.url, verbose=False)
+        page = client.predict("liverpool", api_name="/authority")
+        assert page["ok"] and page["name"] == "Liverpool" and len(page["reports"]) == 2
+        assert page["reports"][1]["judgements"]["overall_effectiveness"] == NO_OVERALL_2026
+        assert page["neighbours"][0]["name"] == neighbour and page["neighbours"][0]["latest_overall"] == "good"
+        bad = client.predict("Atlantis", api_name="/authority")
+        assert not bad["ok"] and "not a local authority" in bad["message"]

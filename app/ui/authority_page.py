@@ -11,6 +11,7 @@ from index.report_index import ReportIndex
 from index.search import FILTER_JUDGEMENTS
 from index.store import DocumentRow
 from ingest.authorities import default_registry
+from ingest.models import OTHER_PUBLICATION
 from ingest.pipeline import known_published_addresses
 
 NO_OVERALL_2026 = "no overall grade (2026 framework)"
@@ -93,7 +94,9 @@ def authority_profile(index: ReportIndex, name: str) -> AuthorityProfile:
         ))
     for neighbour in registry.neighbours(authority.name):
         theirs = sorted(by_key.get(neighbour.key, []), key=_date)
-        latest = theirs[-1] if theirs else None
+        # Their latest inspection: a later monitoring or focused visit letter has no grade to show.
+        inspections = [doc for doc in theirs if doc.report_type != OTHER_PUBLICATION] or theirs
+        latest = inspections[-1] if inspections else None
         profile.neighbours.append(NeighbourLine(
             neighbour.name, _date(latest) if latest else None,
             report_judgements(latest).get("overall_effectiveness") if latest else None,

@@ -497,8 +497,10 @@ def test_corpus_tables_and_grade_chart(index):
     assert tables.by_year["Year"].tolist() == ["2015", "2017", "2019", "2023"]
     assert set(tables.by_type["Report type"]) == {"SIF inspection", "ILACS standard inspection",
                                                    "ILACS short inspection"}
-    chart = ui.grade_chart_html(tables.grades)
-    assert chart.count('class="oq-bar"') == 4 and "inadequate" in chart and "<script" not in chart
+    chart = ui.grade_chart_frame(tables.grades)
+    assert chart["year"].tolist() == ["2015", "2017", "2019", "2023"] and chart["reports"].sum() == 4
+    assert set(chart["grade"]) == {"requires improvement", "inadequate", "good", "outstanding"}
+    assert set(chart["grade"]) <= set(ui.GRADE_CHART_COLOURS)
     reports = tables.reports
     assert len(reports) == 4 and reports["Authority"].tolist()[0] == "Borsetshire"  # newest first
     assert reports.set_index("Authority").loc["Avonshire", "Overall effectiveness"] == "inadequate"

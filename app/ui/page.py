@@ -1,0 +1,423 @@
+"""The Blocks page: its tabs and views, shareable addresses, and the API endpoints it registers."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from app.ui.authority_page import authority_profile, render_authority
+from app.ui.corpus import (
+    GRADE_CHART_COLOURS,
+    CorpusTables,
+    _doc_year,
+    corpus_tables,
+    grade_chart_frame,
+)
+from app.ui.export import (
+    ExportDir,
+    csv_text,
+    markdown_text,
+)
+from app.ui.packs_page import PacksPage
+from app.ui.recommendations_page import RecommendationsPages
+from app.ui.render import (
+    notice_html,
+    render_by_report,
+    render_compare,
+    render_contrast,
+    render_ranked,
+)
+from app.ui.search import (
+    CONCURRENCY,
+    DEFAULT_K,
+    EXAMPLES,
+    GRADE_CHOICES,
+    JUDGEMENT_CHOICES,
+    MAX_UI_K,
+    MORE_FILTERS,
+    NEIGHBOUR_CHOICES,
+    REGION_CHOICES,
+    REPORT_TYPE_CHOICES,
+    VIEW_BY_REPORT,
+    VIEW_COMPARE,
+    VIEW_CONTRAST,
+    VIEW_RANKED,
+    VIEWS,
+    _has_documents,
+    compare_search,
+    contrast_payload,
+    ingest_help,
+    run_search,
+)
+from app.update import last_update_summary
+from index.report_index import ReportIndex
+
+# -- the Blocks ----------------------------------------------------------------------------------
+
+# The page's style sheet and scripts live beside this module (kept out of Python strings).
+CSS = (Path(__file__).resolve().parent / "ui.css").read_text(encoding="utf-8")
+PUSH_LINK_JS = (Path(__file__).resolve().parent / "ui_link.js").read_text(encoding="utf-8")
+# The browser's Back button returns to the previous search: the page reloads from its address.
+ON_LOAD_JS = "() => { window.addEventListener('popstate', () => window.location.reload()); }"
+# Page-address parameters of a shared search: name -> whether it repeats.
+LINK_PARAMETERS = {"q": False, "authority": True, "from": False, "to": False, "type": True, "grade": True,
+                   "k": False, "judgement": False, "judged": True, "latest": False, "region": False,
+                   "neighbours": False, "recs": False, "view": False}
+
+
+def _theme() -> gr.themes.Base:
+    """Gradio's default look with fonts Gradio serves itself, falling back to system fonts."""
+    return gr.themes.Default(
+        primary_hue="blue",
+        font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 600, 700)), "ui-sans-serif", "system-ui",
+              "sans-serif"),
+        font_mono=(gr.themes.LocalFont("IBM Plex Mono"), "ui-monospace", "monospace"),
+    )
+
+
+def _header_markdown(summary: str) -> str:
+    return ("# Ofsted children's services reports\n"
+            "Ask a question about inspections of local authority children's services. Answers are passages "
+            "quoted verbatim from the reports, each cited by authority, report, date, page and paragraph.  \n"
+            f"Index: {summary}.")
+
+
+def _choices(index: ReportIndex | None) -> tuple[list[str], list[str]]:
+    if not _has_documents(index):
+        return [], []
+    years = sorted({_doc_year(d) for d in index.searcher.documents().values()} - {"unknown"})
+    return index.searcher.authorities(), years
+
+
+class _App:
+    """The callbacks; they share one index (and so one model) across all sessions."""
+
+    def __init__(self, index: ReportIndex | None, index_dir: Path | str | None) -> None:
+        self.index = index
+        self.index_dir = index_dir or (index.directory if index is not None else None)
+        self.exports = ExportDir()
+        self._corpus_lock = threading.Lock()
+        self._corpus_key: tuple[int, ...] | None = None
+        self._corpus: CorpusTables | None = None
+
+    def search(self, question: str, authorities: list[str] | None, year_from: Any, year_to: Any,
+               report_types: list[str] | None, grades: list[str] | None, k: Any, judgement: str | None = None,
+               judgement_grades: list[str] | None = None, latest: bool = False, region: str | None = None,
+               neighbours_of: str | None = None, recommendations: bool = False) -> dict:
+        """Cited passages answering the question, as JSON (the `search` API endpoint).
+
+        judgement / judgement_grades: grades on one of the five judgements; latest: each authority's
+        newest report only; region; neighbours_of: an authority and its statistical neighbours;
+        recommendations: only passages of the reports' lists of what must improve.
+        """
+        more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of,
+                                       recommendations), strict=True))
+        return run_search(self.index, question, authorities, year_from, year_to, report_types, grades, k,
+                          index_dir=self.index_dir, more=more)
+
+    def show(self, payload: dict | None, view: str, authorities: list[str] | None, year_from: Any,
+             year_to: Any, report_types: list[str] | None, grades: list[str] | None, judgement: str | None = None,
+             judgement_grades: list[str] | None = None, latest: bool = False, region: str | None = None,
+             neighbours_of: str | None = None, recommendations: bool = False,
+             request: gr.Request = None) -> tuple[str, Any, Any]:
+        """Render the results in the chosen view and write the export files of what is shown."""
+        if not payload:
+            return "", _no_download("CSV"), _no_download("Markdown")
+        more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of,
+                                       recommendations), strict=True))
+        if view == VIEW_COMPARE and payload.get("ok"):
+            payload = compare_search(self.index, payload["query"], authorities, year_from, year_to,
+                                     report_types, grades, more=more)
+        if view == VIEW_CONTRAST and payload.get("ok"):
+            contrast = contrast_payload(self.index, payload["query"], authorities, year_from, year_to,
+                                        report_types, grades, len(payload["results"]) or DEFAULT_K, more=more)
+            page = render_contrast(contrast)
+            # The exports hold both sides, the good side first.
+            payload = {**contrast, "results": contrast["results"] + contrast.get("poor", [])}
+        else:
+            renderer = {VIEW_COMPARE: render_compare, VIEW_BY_REPORT: render_by_report}.get(view, render_ranked)
+            page = renderer(payload)
+        if not payload["results"]:
+            return page, _no_download("CSV"), _no_download("Markdown")
+        base = _base_url(request)
+        csv_path = self.exports.write("ofsted-qa-results.csv", csv_text(payload["results"], base))
+        md_path = self.exports.write("ofsted-qa-results.md",
+                                     markdown_text(payload["query"], payload["results"], view, base))
+        return (page, gr.DownloadButton("Download CSV", value=csv_path, interactive=True),
+                gr.DownloadButton("Download Markdown", value=md_path, interactive=True))
+
+    def search_api(self, question: str, authorities: list[str] | None = None, year_from: str | int | None = None,
+                   year_to: str | int | None = None, report_types: list[str] | None = None,
+                   grades: list[str] | None = None, k: int | str = DEFAULT_K) -> dict:
+        """`/search`: cited passages answering the question, as JSON; every mistake is
+        {"ok": false, "message": ...}. Filters: authorities, a year range, report types, overall grades."""
+        return self.search(question, authorities, year_from, year_to, report_types, grades, k)
+
+    def search_filtered_api(self, question: str, authorities: list[str] | None = None,
+                            year_from: str | int | None = None, year_to: str | int | None = None,
+                            report_types: list[str] | None = None, grades: list[str] | None = None,
+                            k: int | str = DEFAULT_K, judgement: str | None = None,
+                            judgement_grades: list[str] | None = None, latest: bool = False,
+                            region: str | None = None, neighbours_of: str | None = None,
+                            recommendations: bool = False) -> dict:
+        """`/search_filtered`: `/search` with the judgement, latest-only, region, neighbours and
+        recommendations-only filters."""
+        return self.search(question, authorities, year_from, year_to, report_types, grades, k, judgement,
+                           judgement_grades, latest, region, neighbours_of, recommendations)
+
+    def contrast_api(self, question: str, authorities: list[str] | None = None,
+                     year_from: str | int | None = None, year_to: str | int | None = None,
+                     report_types: list[str] | None = None, k: int | str = DEFAULT_K) -> dict:
+        """`/contrast` ("what good looks like"): passages from reports graded good or outstanding on the
+        judgement the question is about ("results"), and from reports graded requires improvement or
+        inadequate ("poor"); "judgement" names it."""
+        return contrast_payload(self.index, question, authorities, year_from, year_to, report_types, None, k)
+
+    def from_link(self, request: gr.Request) -> tuple[Any, ...]:
+        """The search kept in the page address (a shared link, or Back): the filter values to show,
+        the view, and a note on any parameter not understood."""
+        params = getattr(request, "query_params", None) if request is not None else None
+        values: dict[str, list[str]] = {}
+        unknown: list[str] = []
+        for key, value in (params.multi_items() if params is not None else []):
+            if key in LINK_PARAMETERS:
+                values.setdefault(key, []).append(value)
+            elif key not in ("__theme", "view_api"):
+                unknown.append(key)
+
+        if not values and not unknown:  # a plain visit: leave alone whatever the user has started typing
+            return tuple(gr.skip() for _ in range(len(LINK_PARAMETERS) + 1))
+
+        def one(key: str) -> str | None:
+            return values[key][0] if values.get(key) else None
+
+        view = one("view") if one("view") in VIEWS else VIEW_RANKED
+        if one("view") and one("view") not in VIEWS:
+            unknown.append(f"view={one('view')}")
+        try:
+            k = min(MAX_UI_K, max(1, int(one("k") or DEFAULT_K)))
+        except ValueError:
+            unknown.append(f"k={one('k')}")
+            k = DEFAULT_K
+        note = ""
+        if unknown:
+            note = notice_html("This link has parameters the app does not know, ignored: " + ", ".join(unknown),
+                               "warn")
+        return (one("q") or "", values.get("authority", []), one("from"), one("to"), values.get("type", []),
+                values.get("grade", []), k, one("judgement"), values.get("judged", []),
+                one("latest") in ("1", "true", "yes"), one("region"), one("neighbours"),
+                one("recs") in ("1", "true", "yes"), view, note)
+
+    def search_from_link(self, question: str, *rest: Any) -> Any:
+        """The linked search, run as the Search button would; nothing when the link has no question."""
+        if not (question or "").strip():
+            return gr.skip()
+        return self.search(question, *rest)
+
+    def show_linked(self, payload: dict | None, view: str, authorities: list[str] | None, year_from: Any,
+                    year_to: Any, report_types: list[str] | None, grades: list[str] | None,
+                    judgement: str | None = None, judgement_grades: list[str] | None = None, latest: bool = False,
+                    region: str | None = None, neighbours_of: str | None = None, recommendations: bool = False,
+                    request: gr.Request = None) -> tuple[Any, ...]:
+        """`show` for a linked search; nothing changes on a plain visit (no payload yet)."""
+        if not payload:
+            return gr.skip(), gr.skip(), gr.skip()
+        return self.show(payload, view, authorities, year_from, year_to, report_types, grades, judgement,
+                         judgement_grades, latest, region, neighbours_of, recommendations, request=request)
+
+    def authority_api(self, name: str) -> dict:
+        """`/authority`: every report of one authority (dates, type, the five judgements, lead inspector,
+        PDF and Ofsted links) and its statistical neighbours' latest grades; {"ok": false, "message"}
+        for a name that is no authority."""
+        if self.index is None:
+            return {"ok": False, "message": ingest_help(self.index_dir)}
+        try:
+            return {"ok": True, **dataclasses.asdict(authority_profile(self.index, name or ""))}
+        except ValueError as exc:
+            return {"ok": False, "message": str(exc)}
+
+    def show_authority(self, name: str | None) -> str:
+        """One authority's page (app/ui/authority_page.py), or a message."""
+        if not name:
+            return ""
+        if not _has_documents(self.index):
+            return notice_html(ingest_help(self.index_dir), "info")
+        try:
+            return render_authority(authority_profile(self.index, name))
+        except ValueError as exc:
+            return notice_html(str(exc), "error")
+
+    def corpus(self) -> CorpusTables:
+        docs = self.index.searcher.documents() if self.index is not None else {}
+        key = tuple(sorted(docs))
+        with self._corpus_lock:
+            if self._corpus is None or key != self._corpus_key:
+                self._corpus, self._corpus_key = corpus_tables(self.index), key
+            return self._corpus
+
+    def _summary(self, tables: CorpusTables) -> str:
+        return tables.summary if _has_documents(self.index) else "no reports yet"
+
+    def on_load(self) -> tuple[Any, ...]:
+        """Fresh filter choices and corpus tables for each page load (the index may have grown)."""
+        if self.index is not None:
+            self.index.reload_if_changed()
+        authorities, years = _choices(self.index)
+        tables = self.corpus()
+        return (gr.Dropdown(choices=authorities), gr.Dropdown(choices=years), gr.Dropdown(choices=years),
+                _header_markdown(self._summary(tables)), tables.by_authority, tables.by_year,
+                tables.by_type, grade_chart_frame(tables.grades), f"**{tables.summary}.**", tables.reports,
+                self.update_note())
+
+    def update_note(self) -> str:
+        """The newest report the index knows and what the last `ofsted-qa update` brought (app/update.py)."""
+        if self.index_dir is None:
+            return ""
+        return last_update_summary(self.index_dir).markdown()
+
+
+def _no_download(what: str) -> Any:
+    return gr.DownloadButton(f"Download {what}", value=None, interactive=False)
+
+
+def _base_url(request: gr.Request | None) -> str:
+    if request is None:
+        return ""
+    headers = getattr(request, "headers", None) or {}
+    host = headers.get("x-forwarded-host") or headers.get("host")
+    if not host:
+        return ""
+    scheme = headers.get("x-forwarded-proto") or "http"
+    return f"{scheme}://{host}"
+
+
+def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) -> gr.Blocks:
+    """The Gradio UI over `index` (None: no index yet, and the page says how to build one)."""
+    app = _App(index, index_dir)
+    authorities, years = _choices(index)
+    empty = not _has_documents(index)
+    with gr.Blocks(title="Ofsted reports search", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        header = gr.Markdown(_header_markdown(app._summary(app.corpus())), elem_id="oq-title")
+        gr.HTML(notice_html(ingest_help(app.index_dir), "info") if empty else "", visible=empty,
+                elem_id="oq-empty", js_on_load=None)
+        with gr.Tab("Search", id="search"):
+            with gr.Row(equal_height=True):
+                question = gr.Textbox(label="Question", placeholder=EXAMPLES[0], scale=5, autofocus=True,
+                                      elem_id="oq-question", submit_btn=False)
+                search_btn = gr.Button("Search", variant="primary", scale=1, elem_id="oq-search-btn")
+            examples = gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
+            with gr.Accordion("Filters", open=True):
+                with gr.Row():
+                    authority = gr.Dropdown(authorities, value=[], multiselect=True, filterable=True,
+                                            allow_custom_value=True, label="Local authority",
+                                            info="Type to search; pick one or more", scale=3,
+                                            elem_id="oq-authority")
+                    year_from = gr.Dropdown(years, value=None, allow_custom_value=True, label="From year",
+                                            scale=1, elem_id="oq-year-from")
+                    year_to = gr.Dropdown(years, value=None, allow_custom_value=True, label="To year",
+                                          scale=1, elem_id="oq-year-to")
+                with gr.Row():
+                    report_type = gr.Dropdown(REPORT_TYPE_CHOICES, value=[], multiselect=True,
+                                              allow_custom_value=True, label="Report type", scale=2,
+                                              elem_id="oq-type")
+                    grade = gr.Dropdown(GRADE_CHOICES, value=[], multiselect=True, allow_custom_value=True,
+                                        label="Overall grade", info="e.g. only reports judged inadequate",
+                                        scale=2, elem_id="oq-grade")
+                    k = gr.Slider(1, MAX_UI_K, value=DEFAULT_K, step=1, label="Number of results", scale=1,
+                                  elem_id="oq-k")
+                with gr.Row():
+                    judgement = gr.Dropdown(JUDGEMENT_CHOICES, value=None, label="Judgement",
+                                            info="grade on one judgement", scale=2, elem_id="oq-judgement")
+                    judgement_grades = gr.Dropdown(GRADE_CHOICES, value=[], multiselect=True,
+                                                   label="graded", scale=2, elem_id="oq-judgement-grade")
+                    latest = gr.Checkbox(False, label="Latest report of each authority only", scale=1,
+                                         elem_id="oq-latest")
+                with gr.Row():
+                    region = gr.Dropdown(REGION_CHOICES, value=None, label="Region", scale=2,
+                                         elem_id="oq-region")
+                    neighbours_of = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True,
+                                                label="Statistical neighbours of", scale=2,
+                                                info="that authority and its ten neighbours", elem_id="oq-neighbours")
+                    recommendations = gr.Checkbox(False, label="Recommendations only", scale=1,
+                                                  info="what the reports say must improve", elem_id="oq-recs")
+            with gr.Row(equal_height=False, elem_id="oq-toolbar"):
+                view = gr.Radio(list(VIEWS), value=VIEW_RANKED, label="Show", scale=3, elem_id="oq-view",
+                                info="Compare authorities: the best passage from each council, side by side")
+                with gr.Column(scale=1, min_width=220, elem_id="oq-export"):
+                    csv_btn = gr.DownloadButton("Download CSV", interactive=False, size="sm",
+                                                elem_id="oq-csv")
+                    md_btn = gr.DownloadButton("Download Markdown", interactive=False, size="sm",
+                                               elem_id="oq-md")
+            link_note = gr.HTML("", elem_id="oq-link-note", js_on_load=None)
+            results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
+            payload = gr.JSON(visible=False)
+            packs = PacksPage(app.index_dir, app.exports.root)
+            packs.build_pin(payload)
+        packs.build_tab()
+        with gr.Tab("Authority", id="authority", elem_id="oq-authority-tab"):
+            authority_pick = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True, label="Local authority",
+                                         info="every report on a timeline, and its statistical neighbours",
+                                         elem_id="oq-authority-pick")
+            authority_page = gr.HTML("", elem_id="oq-authority-page", js_on_load=None)
+        recommendations_pages = RecommendationsPages(index)
+        recommendations_pages.build(authorities, NEIGHBOUR_CHOICES)
+        with gr.Tab("Corpus", id="corpus", elem_id="oq-corpus"):
+            corpus_summary = gr.Markdown("")
+            update_note = gr.Markdown("", elem_id="oq-update-note")
+            chart = gr.BarPlot(pd.DataFrame(columns=["year", "grade", "reports"]), x="year", y="reports",
+                               color="grade", color_map=GRADE_CHART_COLOURS, sort="x", height=260,
+                               title="Overall effectiveness of the reports in the index, by year",
+                               elem_id="oq-chart")
+            with gr.Row():
+                by_year = gr.Dataframe(label="Reports and passages per year", interactive=False,
+                                       elem_classes="oq-table")
+                by_type = gr.Dataframe(label="Reports and passages per report type", interactive=False,
+                                       elem_classes="oq-table")
+            by_authority = gr.Dataframe(label="Reports and passages per local authority", interactive=False,
+                                        show_search="search", max_height=520, elem_classes="oq-table")
+            report_list = gr.Dataframe(label="Every report (type to search; open it here or at Ofsted)",
+                                       interactive=False, show_search="search", max_height=620,
+                                       datatype=["str"] * 8 + ["markdown"], elem_classes="oq-table",
+                                       elem_id="oq-report-list")
+
+        filters = [authority, year_from, year_to, report_type, grade]
+        more_filters = [judgement, judgement_grades, latest, region, neighbours_of, recommendations]
+        show_inputs = [payload, view, *filters, *more_filters]
+        show_outputs = [results, csv_btn, md_btn]
+        # preprocess=False: the raw values reach run_search, which validates them all with one kind of message
+        search_inputs = [question, *filters, k, *more_filters]
+        link_inputs = [question, authority, year_from, year_to, report_type, grade, k, *more_filters, view]
+        # The page's own search is private; the API is two stable endpoints below (the first keeps the
+        # seven parameters that clients written before the judgement filters send).
+        gr.on([search_btn.click, question.submit], app.search, search_inputs, payload, api_name="page_search",
+              api_visibility="private", show_progress_on=results, preprocess=False).then(
+            app.show, show_inputs, show_outputs, api_visibility="private").then(
+            None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private")
+        examples.load_input_event.then(
+            app.search, search_inputs, payload, api_name="example_search", api_visibility="private",
+            show_progress_on=results,
+            preprocess=False,
+        ).then(app.show, show_inputs, show_outputs, api_visibility="private")
+        view.change(app.show, show_inputs, show_outputs, api_visibility="private").then(
+            None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private")
+        demo.load(app.from_link, None, [*link_inputs, link_note], api_visibility="private").then(
+            app.search_from_link, search_inputs, payload, api_visibility="private", show_progress_on=results,
+            preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private")
+        authority_pick.change(app.show_authority, authority_pick, authority_page, api_visibility="private")
+        gr.api(app.search_api, api_name="search")
+        gr.api(app.search_filtered_api, api_name="search_filtered")
+        gr.api(app.contrast_api, api_name="contrast")
+        recommendations_pages.register_api()
+        packs.register_api()
+        gr.api(app.authority_api, api_name="authority")
+        demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
+                                      chart, corpus_summary, report_list, update_note], api_visibility="private")
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    return demo
+
+
