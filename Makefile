@@ -37,11 +37,12 @@ demo: demo-index
 	$(BIN)/ofsted-qa serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 # Debian's Chromium and its driver for the browser test (never `playwright install`, which downloads).
+# Without it the browser test is skipped, or fails when CI is set (tests/conftest.py: missing).
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) \
-	    || echo "could not install chromium: the browser test will be skipped"; \
-	  else echo "chromium missing and not root: the browser test will be skipped"; fi; }
+	    || echo "could not install chromium: the browser test will be skipped (a failure when CI is set)"; \
+	  else echo "chromium missing and not root: the browser test will be skipped (a failure when CI is set)"; fi; }
 
 test: install browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger("ofsted_qa")
@@ -20,17 +21,33 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _index_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--index", default=None, metavar="DIR",
-        help="index folder (default: $OFSTED_QA_INDEX or ./data/index)",
+        help="index folder (default: $OFSTED_QA_INDEX, else ./data/index, else make demo's ./data/demo-index)",
     )
 
 
-def _index_dir(args: argparse.Namespace) -> Path:
-    from index.report_index import default_index_dir
-
-    return Path(args.index) if args.index else default_index_dir()
-
-
 FILTER_MODES = ("both", "on", "off")
+
+
+class _LazySubcommands(argparse._SubParsersAction):
+    """Subcommands whose arguments are added only when that subcommand is chosen.
+
+    Some commands define their arguments beside their code (`bench` in eval/bench.py, `fetch-corpus`
+    in app/fetch.py), and importing that code is slow; `ofsted-qa ask` should not pay for it.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._arguments: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
+
+    def add_command(self, name: str, what: str, arguments: Callable[[argparse.ArgumentParser], None]) -> None:
+        self.add_parser(name, help=what, description=what)
+        self._arguments[name] = arguments
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        arguments = self._arguments.pop(values[0], None)
+        if arguments is not None:
+            arguments(self.choices[values[0]])
+        super().__call__(parser, namespace, values, option_string)
 
 
 def _report_filter_args(parser: argparse.ArgumentParser) -> None:
@@ -46,22 +63,16 @@ def _report_filter_args(parser: argparse.ArgumentParser) -> None:
                              "JTAI letters)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ofsted-qa",
-        description="Search Ofsted inspection reports of children's services; answers are cited passages.",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-
-    p = sub.add_parser("ingest", help="add PDF reports (files or folders) to the index")
+def _ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--workers", type=int, default=1, help="PDF parsing processes (default 1)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     _index_arg(p)
 
-    p = sub.add_parser("ask", help="answer a question with cited passages")
+
+def _ask_arguments(p: argparse.ArgumentParser) -> None:
+    from index.settings import DEFAULT_K
+
     p.add_argument("question")
     _report_filter_args(p)
     p.add_argument("--grade", action="append", metavar="G", help="overall grade, e.g. inadequate (repeatable)")
@@ -78,42 +89,66 @@ def build_parser() -> argparse.ArgumentParser:
                         "inadequate")
     p.add_argument("--recommendations", action="store_true",
                    help="recommendations only: passages of the reports' lists of what must improve")
-    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    p.add_argument("-k", type=int, default=DEFAULT_K, help=f"number of passages (default {DEFAULT_K})")
     p.add_argument("--retriever", default="hybrid", help="hybrid (default), dense or lexical")
     p.add_argument("--json", action="store_true", help="print JSON")
     _index_arg(p)
 
-    p = sub.add_parser("stats", help="what the index holds")
+
+def _stats_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     _index_arg(p)
 
-    p = sub.add_parser("remove", help="remove reports from the index (by path or file name)")
+
+def _remove_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="+", metavar="FILE")
     _index_arg(p)
 
-    p = sub.add_parser("serve", help="start the web app")
+
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    from ingest.environment import AUTH
+
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--auth", metavar="USER:PASSWORD", help="require this login")
-    p.add_argument("--no-auth", action="store_true", help="allow a public host without a login")
+    login = p.add_mutually_exclusive_group()
+    login.add_argument("--auth", metavar="USER:PASSWORD",
+                       help=f"require this login (or put it in ${AUTH}, or in a file: --auth-file, so that it is "
+                            "not in the process list)")
+    login.add_argument("--auth-file", metavar="FILE", help="require the login USER:PASSWORD on this file's one line")
+    login.add_argument("--no-auth", action="store_true",
+                       help=f"allow a public host without a login (and ignore ${AUTH})")
     _index_arg(p)
 
-    p = sub.add_parser("fetch-corpus", help="download reports from Ofsted's site (needs internet)")
+
+def _fetch_arguments(p: argparse.ArgumentParser) -> None:
     from app.fetch import add_fetch_arguments
 
     add_fetch_arguments(p)
 
-    p = sub.add_parser("update", help="download and index the reports Ofsted has published since the newest one "
-                                      "in the index (needs internet)")
+
+def _update_arguments(p: argparse.ArgumentParser) -> None:
     from app.update import add_update_arguments
 
     add_update_arguments(p)
     _index_arg(p)
 
-    p = sub.add_parser("eval", help="measure retrieval on a question set")
+
+def _readiness_arguments(command: str) -> Callable[[argparse.ArgumentParser], None]:
+    """The arguments of `authority`, `themes` or `followup` (app/readiness_cli.py), and --index."""
+
+    def add(p: argparse.ArgumentParser) -> None:
+        from app.readiness_cli import ARGUMENTS
+
+        ARGUMENTS[command](p)
+        _index_arg(p)
+
+    return add
+
+
+def _eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("questions", metavar="QUESTIONS.jsonl")
     p.add_argument("--retriever", default="hybrid")
-    p.add_argument("-k", type=int, default=10)
+    p.add_argument("-k", type=int, default=10, help="the depth measured: hit@k, MRR@k (default 10)")
     p.add_argument("--json", dest="json_out", metavar="OUT")
     p.add_argument("--filters", choices=FILTER_MODES, default="both",
                    help="run each question with its filters, with the question text only, or both (default)")
@@ -122,12 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "(for a blind test set)")
     _index_arg(p)
 
-    p = sub.add_parser("bench", help="measure ingest, re-ingest, query and cold-start speed (or --scale N)")
+
+def _bench_arguments(p: argparse.ArgumentParser) -> None:
     from eval.bench import add_bench_arguments
 
     add_bench_arguments(p)
 
-    p = sub.add_parser("pack", help="evidence packs: pin passages with notes, export them (md, csv, docx)")
+
+def _pack_arguments(p: argparse.ArgumentParser) -> None:
     packs = p.add_subparsers(dest="pack_command", metavar="ACTION")
     packs.required = True
     # (action, help, positional arguments, --json)
@@ -151,9 +188,6 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--note", default="", metavar="TEXT", help="why this passage matters")
     _report_filter_args(q)
     _index_arg(q)
-    from app.readiness_cli import add_arguments as add_recommendation_commands
-
-    add_recommendation_commands(sub, _index_arg)
     q = packs.add_parser("export", help="write a pack as Markdown, CSV or Word")
     q.add_argument("name", metavar="NAME")
     q.add_argument("--format", dest="fmt", choices=("md", "csv", "docx"), required=True)
@@ -161,6 +195,41 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--base-url", default="", metavar="URL",
                    help="the web app's address, to make its page links absolute (e.g. http://host:7860)")
     _index_arg(q)
+
+
+# (command, help, the function that adds its arguments: called only when the command is chosen)
+COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
+    ("ingest", "add PDF reports (files or folders) to the index", _ingest_arguments),
+    ("ask", "answer a question with cited passages", _ask_arguments),
+    ("stats", "what the index holds", _stats_arguments),
+    ("remove", "remove reports from the index (by path or file name)", _remove_arguments),
+    ("serve", "start the web app", _serve_arguments),
+    ("fetch-corpus", "download reports from Ofsted's site (needs internet)", _fetch_arguments),
+    ("update", "download and index the reports Ofsted has published since the newest one in the index "
+               "(needs internet)", _update_arguments),
+    ("eval", "measure retrieval on a question set", _eval_arguments),
+    ("bench", "measure ingest, re-ingest, query and cold-start speed (or --scale N)", _bench_arguments),
+    ("pack", "evidence packs: pin passages with notes, export them (md, csv, docx)", _pack_arguments),
+    ("authority", "one authority's reports with their five judgements, and its statistical neighbours' latest "
+                  "grades", _readiness_arguments("authority")),
+    ("themes", "themes of the recommendations (what must improve), counted and exemplified",
+     _readiness_arguments("themes")),
+    ("followup", "was it fixed? each recommendation of a report beside the closest passages of the authority's "
+                 "next report", _readiness_arguments("followup")),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `ofsted-qa` parser; each command's arguments are added when it is the one parsed."""
+    parser = argparse.ArgumentParser(
+        prog="ofsted-qa",
+        description="Search Ofsted inspection reports of children's services; answers are cited passages.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=_LazySubcommands)
+    sub.required = True
+    for name, what, arguments in COMMANDS:
+        sub.add_command(name, what, arguments)
     return parser
 
 
@@ -190,30 +259,58 @@ class _UserError(Exception):
     pass
 
 
+def _location(args: argparse.Namespace):
+    """The index this command reads (index/location.py), found once; says so when it is the demo index."""
+    from index.location import locate_index
+
+    if getattr(args, "_location", None) is None:
+        args._location = locate_index(args.index)
+        note = args._location.note()
+        if note:
+            print(f"ofsted-qa: {note}", file=sys.stderr)
+    return args._location
+
+
+def _index_dir(args: argparse.Namespace) -> Path:
+    return _location(args).directory
+
+
 def _open_index(args: argparse.Namespace, create: bool = False, read_only: bool = False,
                 queries_only: bool = False):
-    """Open the index with the configured embedder; `queries_only` picks its light query-time form."""
+    """Open the index with the configured embedder; `queries_only` picks its light query-time form.
+    With `create`, the folder is --index, else $OFSTED_QA_INDEX, else ./data/index (never the demo index)."""
     from index.embed import load_embedder
+    from index.location import IndexLocation, default_index_dir, is_index
     from index.report_index import IndexNotFoundError, ReportIndex
     from index.store import IndexMismatchError
 
+    location = IndexLocation(Path(args.index) if args.index else default_index_dir(), "--index") if create \
+        else _location(args)
     try:
         embedder = load_embedder(queries_only=queries_only)
-        return ReportIndex.load(_index_dir(args), embedder=embedder, create=create, read_only=read_only)
-    except (IndexNotFoundError, IndexMismatchError, ValueError) as exc:
+        return ReportIndex.load(location.directory, embedder=embedder, create=create, read_only=read_only)
+    except IndexNotFoundError as exc:
+        raise _UserError(str(exc) if is_index(location.directory) else location.not_found()) from None
+    except (IndexMismatchError, ValueError) as exc:
         raise _UserError(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:  # a folder we may not write to, a damaged database file
-        raise _UserError(f"could not open the index at {_index_dir(args)}: {exc}") from None
+        raise _UserError(f"could not open the index at {location.directory}: {exc}") from None
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from index.build import IndexLockedError, ingest_paths
+    from index.location import DEFAULT_INDEX_DIR, DEMO_INDEX_DIR, is_index
+    from index.progress import LineProgress
 
     index = _open_index(args, create=True)
+    if index.directory == DEFAULT_INDEX_DIR and is_index(DEMO_INDEX_DIR) and not index.store.counts()["documents"]:
+        print(f"ofsted-qa: a new index at {DEFAULT_INDEX_DIR}, which commands read from now on, not the demo index "
+              f"at {DEMO_INDEX_DIR} (to add to that one: --index {DEMO_INDEX_DIR})", file=sys.stderr)
+    # A bar on a terminal; elsewhere (make, a log file) a line now and then, so a long ingest is not silent.
+    progress = False if args.no_progress else True if sys.stderr.isatty() else LineProgress(sys.stderr)
     try:
         try:
-            summary = ingest_paths(index, args.paths, workers=max(0, args.workers),
-                                   progress=not args.no_progress and sys.stderr.isatty())
+            summary = ingest_paths(index, args.paths, workers=max(0, args.workers), progress=progress)
         finally:
             index.close()
     except IndexLockedError as exc:
@@ -404,22 +501,24 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from app.credentials import read_credentials
     from app.ui import serve
+    from ingest.environment import AUTH, environment
 
-    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.auth and not args.no_auth:
+    try:
+        login = None if args.no_auth else read_credentials(args.auth, args.auth_file, environment().auth)
+    except ValueError as exc:
+        raise _UserError(str(exc)) from None
+    public = args.host not in ("127.0.0.1", "localhost", "::1")
+    if public and login is None and not args.no_auth:
         raise _UserError(
             f"--host {args.host} makes the app reachable from other machines: add --auth USER:PASSWORD "
-            "(or --no-auth if you really mean it)"
+            f"(or --auth-file FILE, or set ${AUTH}; or --no-auth if you really mean it)"
         )
-    if args.no_auth and args.host not in ("127.0.0.1", "localhost", "::1"):
+    if args.no_auth and public:
         print(f"WARNING: serving on {args.host} without a login; anyone who can reach it can use it",
               file=sys.stderr)
-    auth = None
-    if args.auth:
-        if ":" not in args.auth:
-            raise _UserError("--auth takes USER:PASSWORD")
-        user, password = args.auth.split(":", 1)
-        auth = (user, password)
+    auth = (login.user, login.password) if login else None
     return serve(_index_dir(args), host=args.host, port=args.port, auth=auth)
 
 
@@ -438,6 +537,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.run import run_eval_command
 
+    args.index = str(_index_dir(args))
     return run_eval_command(args)
 
 
@@ -454,6 +554,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     def search_result() -> dict:
         """Run `pack add`'s search as `ask` does; the result at --rank as the app's result dict."""
         from index.search import QueryError, SearchFilters
+        from index.settings import DEFAULT_K
         from ingest.pipeline import known_published_addresses
 
         if args.rank < 1:
@@ -465,7 +566,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
             raise _UserError(str(exc)) from None
         index = _open_index(args, read_only=True, queries_only=True)
         try:
-            response = index.search(args.question, filters, k=max(args.rank, 5))
+            response = index.search(args.question, filters, k=max(args.rank, DEFAULT_K))
             if len(response.results) < args.rank:
                 found = len(response.results)
                 why = f"; choose 1 to {found}" if found else f" ({response.message or 'nothing matched'})"
@@ -485,7 +586,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     try:
         store = PackStore(_index_dir(args))
     except FileNotFoundError as exc:
-        raise _UserError(str(exc)) from None
+        raise _UserError(_location(args).not_found() if _location(args).source == "default" else str(exc)) from None
     except (ValueError, OSError, sqlite3.Error) as exc:
         raise _UserError(f"could not open the packs of the index at {_index_dir(args)}: {exc}") from None
     try:

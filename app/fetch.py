@@ -41,6 +41,9 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from ingest.pdf import file_sha256
+from ingest.vocabulary import name_key
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MANIFEST = REPO / "corpus" / "manifest.csv"
 DEFAULT_DEMO_LIST = REPO / "corpus" / "demo.txt"
@@ -107,14 +110,6 @@ class DownloadFailed(Exception):
 # --- selection -------------------------------------------------------------------------------------------
 
 
-def _authority_key(name: str) -> str:
-    """Normalise an authority name for matching: lowercase, '&' -> 'and', letters and digits only.
-
-    "Stoke-on-Trent", "stoke on trent" and "STOKE ON TRENT." all give "stokeontrent".
-    """
-    return re.sub(r"[^a-z0-9]", "", name.lower().replace("&", "and"))
-
-
 def read_manifest(manifest: str | Path) -> list[dict[str, str]]:
     path = Path(manifest)
     try:
@@ -150,13 +145,13 @@ def read_demo_list(path: str | Path) -> list[str]:
 
 def _row_keys(row: dict[str, str]) -> set[str]:
     # The manifest's name ("telford & wrekin") and the file's slug ("telford-wrekin") both count.
-    keys = {_authority_key(row["local_authority"]), _authority_key(row["file"].split("_", 1)[0])}
+    keys = {name_key(row["local_authority"]), name_key(row["file"].split("_", 1)[0])}
     keys.discard("")
     return keys
 
 
 def select_by_authority(rows: list[dict[str, str]], authority: str) -> list[dict[str, str]]:
-    key = _authority_key(authority)
+    key = name_key(authority)
     chosen = [row for row in rows if key and key in _row_keys(row)]
     if chosen:
         return chosen
@@ -194,14 +189,6 @@ def _url_for(ofsted_url: str, base_url: str | None) -> str:
     return base_url.rstrip("/") + (tail if tail.startswith("/") else "/" + tail)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _expected_size(row: dict[str, str]) -> int | None:
     try:
         return int(row.get("bytes") or "")
@@ -215,7 +202,7 @@ def _already_present(target: Path, row: dict[str, str]) -> bool:
     size = _expected_size(row)
     if size is not None and target.stat().st_size != size:
         return False
-    return sha256_of(target) == row["sha256"].strip().lower()
+    return file_sha256(target) == row["sha256"].strip().lower()
 
 
 def _retry_after(value: str | None) -> float | None:

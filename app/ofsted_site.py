@@ -25,7 +25,6 @@ User-Agent that says what is asking, and with fetch-corpus's retries and backoff
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -37,13 +36,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.fetch import BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT, download_file, fetch_page
+from ingest.environment import REPORTS_URL, environment
 
 if TYPE_CHECKING:  # BeautifulSoup and the date reader are imported when a page is read
     from bs4 import Tag
     from tqdm import tqdm
 
 DEFAULT_BASE_URL = "https://reports.ofsted.gov.uk"
-BASE_URL_ENV = "OFSTED_QA_REPORTS_URL"  # another address for the site: a mirror, or a test server
+BASE_URL_ENV = REPORTS_URL  # another address for the site: a mirror, or a test server (ingest/environment.py)
 PROVIDER_PATH = "/provider/44/{urn}"  # 44: local authority children's services
 USER_AGENT = (
     "ofsted-qa/0.1 (update; looks for newly published Ofsted reports on local authority children's services, "
@@ -105,7 +105,7 @@ def site_address(option: str | None = None) -> str:
     Raises:
         ValueError: the address is not an http(s) address.
     """
-    address = (option or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip().rstrip("/")
+    address = (option or environment().reports_url or DEFAULT_BASE_URL).strip().rstrip("/")
     parts = urllib.parse.urlsplit(address)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"the reports site address must be an http(s) address, not {address!r}")

@@ -15,25 +15,26 @@ from dataclasses import asdict
 from pathlib import Path
 
 
-def add_arguments(sub, index_arg) -> None:
-    """Add the three commands to the CLI's subparsers; `index_arg` adds the shared --index option."""
-    p = sub.add_parser("authority", help="one authority's reports with their five judgements, and its "
-                                          "statistical neighbours' latest grades")
+def _authority_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="AUTHORITY")
     p.add_argument("--json", action="store_true", help="print JSON")
-    index_arg(p)
-    p = sub.add_parser("themes", help="themes of the recommendations (what must improve), counted and exemplified")
+
+
+def _themes_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--authority", action="append", metavar="NAME", help="count these authorities only (repeatable)")
     p.add_argument("--neighbours-of", metavar="NAME", help="add this authority and its ten statistical neighbours")
     p.add_argument("--examples", type=int, default=3, metavar="N", help="verbatim examples per theme (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    index_arg(p)
-    p = sub.add_parser("followup", help="was it fixed? each recommendation of a report beside the closest "
-                                         "passages of the authority's next report")
+
+
+def _followup_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("authority", metavar="AUTHORITY")
     p.add_argument("--closest", type=int, default=2, metavar="N", help="passages of the next report (default 2)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    index_arg(p)
+
+
+# Each command's arguments (the CLI adds --index, and adds them only when the command is chosen).
+ARGUMENTS = {"authority": _authority_arguments, "themes": _themes_arguments, "followup": _followup_arguments}
 
 
 def run_authority(index, args: argparse.Namespace) -> int:

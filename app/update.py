@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from tqdm import tqdm
 
-from app.fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DownloadFailed, _non_negative_int, _positive_float, sha256_of
+from app.fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DownloadFailed, _non_negative_int, _positive_float
 from app.ofsted_site import (
     BASE_URL_ENV,
     DEFAULT_DELAY,
@@ -54,6 +54,7 @@ from app.ofsted_site import (
     site_address,
 )
 from ingest.models import OTHER_PUBLICATION
+from ingest.pdf import file_sha256
 
 # The index and ingest modules are imported where they are used: building the command line's parser
 # (every `ofsted-qa` command does) must stay cheap.
@@ -526,7 +527,7 @@ def _present(row: dict[str, str], dest: Path) -> Path | None:
     sha = (row.get("sha256") or "").strip().lower()
     for candidate in (row.get("path") or "", str(dest / (row.get("file") or ""))):
         path = Path(candidate) if candidate else None
-        if sha and path is not None and path.is_file() and sha256_of(path) == sha:
+        if sha and path is not None and path.is_file() and file_sha256(path) == sha:
             return path
     return None
 
@@ -691,7 +692,7 @@ def last_update_summary(index_dir: str | Path | None = None) -> UpdateSummary:
     Raises:
         Nothing for a missing or unreadable index or record: they read as "none".
     """
-    from index.report_index import default_index_dir
+    from index.location import default_index_dir
 
     index_dir = Path(index_dir) if index_dir else default_index_dir()
     try:
@@ -797,7 +798,9 @@ def run_update_command(args: argparse.Namespace) -> int:
         since = parse_since(args.since) if args.since else None
         client = SiteClient(site_address(args.reports_url), retries=args.retries, timeout=args.timeout,
                             delay=max(0.0, args.delay))
-        index_dir = Path(args.index) if args.index else Path(os.environ.get("OFSTED_QA_INDEX") or "data/index")
+        from index.location import default_index_dir
+
+        index_dir = Path(args.index) if args.index else default_index_dir()  # as ingest: never the demo index
         progress = not args.no_progress and sys.stderr.isatty()
         # A kill (SIGTERM) unwinds like Ctrl-C, so a download in flight leaves no temporary file behind.
         previous = signal.signal(signal.SIGTERM, _interrupt)

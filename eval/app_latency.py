@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 started = time.perf_counter()
                 client.predict(q["question"], authorities, year, year, [], [], 10, api_name="/search")
                 timings.append((time.perf_counter() - started) * 1000)
-        from eval.bench import peak_rss_mb
+        from eval.measure import peak_rss_mb
 
         print(f"{len(timings)} queries through the app: p50 {percentile(timings, 0.5):.0f} ms, "
               f"p95 {percentile(timings, 0.95):.0f} ms, mean {statistics.fmean(timings):.0f} ms; "

@@ -28,8 +28,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,7 +41,7 @@ from index.search import RETRIEVERS, QueryError, SearchFilters
 from index.vectors import VectorIndex
 from ingest.metadata import authority_key, extract_metadata
 from ingest.pdf import PdfReadError, file_sha256, read_pages
-from ingest.pipeline import publication_dates
+from ingest.pipeline import find_pdfs, parse_in_background, publication_dates
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ WINDOW_WORDS = 180
 OVERLAP_WORDS = 30
 STRIDE = WINDOW_WORDS - OVERLAP_WORDS
 CANDIDATES = 100  # per retriever, before fusion
-RRF_K = 60
+RRF_K = 60  # the recipe's customary k, part of the documented baseline (the search's own: index/settings.py)
 EMBED_BATCH = 64
 PREFETCH = 2  # files parsed ahead of the one being embedded
 SAVE_EVERY_SECONDS = 60.0
@@ -199,55 +198,6 @@ def parse_pdf(path: str, sha256: str) -> ParsedDoc:
     )
 
 
-def _parse_or_error(path: str, sha256: str) -> ParsedDoc | PdfReadError:
-    try:
-        return parse_pdf(path, sha256)
-    except PdfReadError as exc:
-        return exc
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a build
-        return PdfReadError(f"could not be read ({type(exc).__name__}: {exc})")
-
-
-def _parse_ahead(
-    items: list[tuple[str, str]], prefetch: int = PREFETCH
-) -> Iterator[ParsedDoc | PdfReadError]:
-    """Parse in one worker process, `prefetch` files ahead, while the caller embeds; yields in order."""
-    if not items:
-        return
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        queue = iter(items)
-        pending: list[Future] = [pool.submit(_parse_or_error, p, s) for p, s in _take(queue, prefetch)]
-        while pending:
-            future = pending.pop(0)
-            for p, s in _take(queue, 1):
-                pending.append(pool.submit(_parse_or_error, p, s))
-            try:
-                yield future.result()
-            except Exception as exc:  # noqa: BLE001 - the worker died (out of memory, say)
-                yield PdfReadError(f"the parser process failed ({type(exc).__name__}: {exc})")
-
-
-def _take(iterator: Iterator, n: int) -> list:
-    out = []
-    for item in iterator:
-        out.append(item)
-        if len(out) >= n:
-            break
-    return out
-
-
-def find_pdfs(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and *.pdf below folders named, in a stable order."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
-        else:
-            found.append(path)
-    return found
-
-
 # ---------------------------------------------------------------------------------------------
 # The index
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +302,10 @@ class BaselineIndex:
         stats = self.stats = BuildStats()
         known = {r[0] for r in self.db.execute("SELECT sha256 FROM docs")}
         todo: list[tuple[str, str]] = []
-        for path in find_pdfs(pdf_paths):
+        # The pipeline's own file discovery and background parsing, with the baseline's parse.
+        found, missing = find_pdfs(pdf_paths)
+        stats.failed.extend(missing)
+        for path in found:
             try:
                 sha = file_sha256(path)
             except OSError as exc:
@@ -368,7 +321,7 @@ class BaselineIndex:
                    dynamic_ncols=True)
         last_save = time.monotonic()
         try:
-            for (path, _), result in zip(todo, _parse_ahead(todo), strict=True):
+            for path, result in parse_in_background(todo, parse_pdf, workers=1, prefetch=PREFETCH):
                 if isinstance(result, PdfReadError):
                     stats.failed.append((path, str(result)))
                     log.warning("%s: %s", path, result)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import shutil
@@ -33,55 +32,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.measure import QUESTIONS, machine, peak_rss_mb, query_latency, query_workload, run_child, show
 from eval.run import percentile
 
 ITEMS = ("model", "ingest", "reingest", "dedup", "query", "cold", "server")
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "reports"
-QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
-# Rotating filters for the second round of queries, so filtered search is measured too.
-EXTRA_FILTERS = ({"years": "2015-2019"}, {"report_type": ["ilacs_standard"]}, {"grade": ["requires improvement"]},
-                 {"years": "2018-2024", "report_type": ["ilacs_standard", "ilacs_short"]})
-
-
-def machine() -> dict:
-    """Cores, CPU model, memory, Python: what the figures were measured on."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem = int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem / 2**30, 1),
-            "python": platform.python_version(), "platform": platform.platform()}
 
 
 def corpus_files(corpus: str | Path, limit: int | None = None) -> list[Path]:
     files = sorted(p for p in Path(corpus).rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
     return files[:limit] if limit else files
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory since it started, in MB.
-
-    VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child
-    started by a large parent would report the parent's peak as its own.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 # -- 1. stages and raw model throughput ---------------------------------------------------------
@@ -244,45 +204,6 @@ def run_ingest(files: list[Path], spare: Path | None, workers: int, keep: str | 
 
 
 # -- 5. warm query latency ----------------------------------------------------------------------
-def query_workload(questions_path: str | Path, rounds: int = 2) -> list[tuple[str, dict]]:
-    """(question, filter kwargs): round one with each question's own filters, then rotating filters."""
-    from eval.matching import load_questions
-
-    questions = load_questions(str(questions_path))
-    work: list[tuple[str, dict]] = []
-    for r in range(rounds):
-        for i, q in enumerate(questions):
-            if r == 0:
-                f = q.get("filters") or {}
-                kwargs = {"authority": [f["local_authority"]] if f.get("local_authority") else None,
-                          "year": f.get("year")}
-            else:
-                kwargs = dict(EXTRA_FILTERS[(i + r) % len(EXTRA_FILTERS)])
-            work.append((q["question"], kwargs))
-    return work
-
-
-def query_latency(index, workload: list[tuple[str, dict]], k: int = 10, retriever: str = "hybrid") -> dict:
-    """Warm latency of index.search per query (query embedding included), after a warm-up."""
-    from index.search import QueryError, SearchFilters
-
-    index.searcher.warm()  # as the server does at start
-    for question, _ in workload[:5]:
-        index.search(question, None, k=k, retriever=retriever)
-    timings, errors = [], 0
-    for question, kwargs in workload:
-        started = time.perf_counter()
-        try:
-            index.search(question, SearchFilters.build(**kwargs), k=k, retriever=retriever)
-        except QueryError:  # e.g. an authority not in a subset index
-            errors += 1
-            continue
-        timings.append((time.perf_counter() - started) * 1000)
-    return {"queries": len(timings), "skipped": errors, "retriever": retriever, "k": k,
-            "p50_ms": round(percentile(timings, 0.5), 1), "p95_ms": round(percentile(timings, 0.95), 1),
-            "mean_ms": round(statistics.fmean(timings), 1) if timings else 0.0}
-
-
 # Issue 12's filters, by what they cost to apply (the reports they keep are read per query).
 COSTED_FILTERS = {"judgement": {"judgement": ["care_leavers=good", "care_leavers=outstanding"]},
                   "neighbours": {"neighbours_of": "Bradford"}, "region": {"region": "North West"},
@@ -369,12 +290,6 @@ def cold_ask(index_dir: str | Path, question: str, runs: int = 5, phase_runs: in
 
 
 # -- 7. server memory -----------------------------------------------------------------------------
-def run_child(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    """Run a child process to the end; (exit status, stdout, stderr). Children report their own memory."""
-    proc = subprocess.run(args, capture_output=True, text=True, cwd=cwd)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
 def server_memory(index_dir: str | Path) -> dict:
     """Peak RSS of a process serving the web app and answering every eval question through it."""
     root = Path(__file__).resolve().parent.parent
@@ -456,16 +371,6 @@ def run_bench(args: argparse.Namespace) -> dict:
         report["server"] = server_memory(index_dir)
         show("server", report["server"])
     return report
-
-
-def show(name: str, data: dict) -> None:
-    """Print one item's figures, a line each."""
-    print(f"== {name}")
-    for key, value in data.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items())
-        print(f"   {key}: {value}")
-    sys.stdout.flush()
 
 
 def add_bench_arguments(p: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ gold passages. Only the dev set is read: the blind test set never sets a thresho
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
 
     index = ReportIndex.load(args.index, read_only=True)
     searcher = index.searcher
-    searcher.relevance_floor = -1.0  # every passage passes: measure, don't filter
+    # Every passage passes: measure, don't filter.
+    searcher.settings = replace(searcher.settings, relevance_floors={index.embedder.name: -1.0})
     docs = searcher.documents()
     gold_rows: list[tuple[float, bool]] = []  # (cosine, holds a distinctive word)
     other_rows: list[tuple[float, bool]] = []

@@ -17,34 +17,32 @@ import argparse
 import json
 import os
 import platform
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from eval.bench import machine as bench_machine
 from eval.matching import load_questions
+from eval.measure import machine as bench_machine
 from eval.run import METRIC_KEYS, baseline_retriever, evaluate, format_table, index_retriever, totals_only
 
 HERE = Path(__file__).resolve().parent
 MODES = (("with filters", True), ("text only", False))
 MARKER = "<!-- analysis -->"
 
-# Each mechanism, turned off alone on the hybrid searcher: (what it is, how to turn it off).
-MECHANISMS: dict[str, tuple[str, Callable]] = {
+# Each mechanism, turned off alone on the hybrid searcher: (what it is, the settings without it).
+MECHANISMS: dict[str, tuple[str, dict]] = {
     "names_out_of_topic": ("names, years and grade words read from the question leave the searched text",
-                           lambda s: setattr(s, "strip_question_words", False)),
+                           {"strip_question_words": False}),
     "summaries_for_one_authority": ("a search within one authority's reports also ranks their summaries",
-                                    lambda s: setattr(s, "summary_for_few", 0)),
-    "judgement_area": ("a question on one judgement area also ranks that area's sections",
-                       lambda s: setattr(s, "area_weight", 0.0)),
+                                    {"summary_for_few": 0}),
+    "judgement_area": ("a question on one judgement area also ranks that area's sections", {"area_weight": 0.0}),
     "feedback": ("pseudo-relevance feedback: terms of the first ranking's top passages, searched again",
-                 lambda s: setattr(s, "feedback_weight", 0.0)),
+                 {"feedback_weight": 0.0}),
     "thesaurus": ("corpus thesaurus: the reports' own words for a question word few passages hold",
-                  lambda s: setattr(s, "thesaurus_similarity", None)),
+                  {"thesaurus_similarity": None}),
     "reverse_glossary": ("expansions and partial forms of acronyms map back to the acronym",
-                         lambda s: setattr(s, "reverse_glossary", False)),
-    "relevance_floor": ("passages below the relevance floor are not shown",
-                        lambda s: setattr(s, "relevance_floor", None)),
+                         {"reverse_glossary": False}),
+    "relevance_floor": ("passages below the relevance floor are not shown", {"relevance_floors": {}}),
 }
 
 
@@ -163,12 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.mechanisms and "hybrid" in retrievers:
         searcher = index.searcher
         mechanisms = {"full": {s: {m: results[s][m]["hybrid"] for m, _ in MODES} for s in sets}}
-        for key, (_, turn_off) in MECHANISMS.items():
-            saved = dict(vars(searcher))
-            turn_off(searcher)
-            mechanisms[key] = {s: {m: run(s, "hybrid", f) for m, f in MODES} for s in sets}
-            for attr, value in saved.items():
-                setattr(searcher, attr, value)
+        full = searcher.settings
+        for key, (_, without) in MECHANISMS.items():
+            searcher.settings = replace(full, **without)
+            try:
+                mechanisms[key] = {s: {m: run(s, "hybrid", f) for m, f in MODES} for s in sets}
+            finally:
+                searcher.settings = full
             print(key, {s: {m: (round(r["hit@5"], 3), round(r["mrr@10"], 3)) for m, r in v.items()}
                         for s, v in mechanisms[key].items()}, flush=True)
 

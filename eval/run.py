@@ -209,13 +209,13 @@ def _dedupe_ranks(passages: list[Passage], k: int) -> list[Passage]:
 
 def run_eval_command(args) -> int:
     """`ofsted-qa eval QUESTIONS.jsonl [--index DIR] [--retriever R] [-k 10] [--json OUT]`."""
-    from index.report_index import default_index_dir
+    from index.location import locate_index
 
     if args.retriever not in RETRIEVERS:
         print(f"ofsted-qa: unknown retriever {args.retriever!r}; valid: {', '.join(RETRIEVERS)}")
         return 2
     questions = load_questions(args.questions)
-    index_dir = Path(args.index) if args.index else default_index_dir()
+    index_dir = locate_index(args.index).directory
     if args.retriever == "baseline":
         from eval.baseline import BaselineIndex
         from index.embed import load_embedder

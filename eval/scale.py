@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.bench import QUESTIONS, machine, peak_rss_mb, query_latency, query_workload, run_child, show
+from eval.measure import QUESTIONS, machine, peak_rss_mb, query_latency, query_workload, run_child, show
 
 PASSAGES_PER_DOC = 130  # about what a real report has
 NOISE = 0.45  # norm of the Gaussian perturbation added to each unit vector

@@ -1,0 +1,1 @@
+"""The searchable index: ReportIndex (load, upsert, search), batch ingest, Searcher, SearchFilters, SearchSettings."""

@@ -19,10 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.progress import Progress, progress_for
 from index.report_index import VECTORS_NAME, ReportIndex
 from ingest.models import METADATA_VERSION, ParsedReport
 from ingest.pdf import PdfReadError, file_sha256
-from ingest.pipeline import parse_reports
+from ingest.pipeline import find_pdfs, parse_reports
 
 log = logging.getLogger(__name__)
 
@@ -78,28 +79,6 @@ def ingest_lock(directory: Path) -> Iterator[None]:
         handle.close()  # closing releases the lock
 
 
-def find_pdfs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files named, and PDFs found below folders named; plus (path, reason) for paths that aren't there."""
-    found: list[Path] = []
-    missing: list[tuple[str, str]] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
-        elif path.is_file():
-            found.append(path)
-        else:
-            missing.append((str(path), "no such file or folder"))
-    seen: set[Path] = set()
-    unique = []
-    for p in found:
-        resolved = p.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            unique.append(resolved)
-    return unique, missing
-
-
 def local_manifests(directory: Path) -> tuple[str, ...]:
     """The manifest beside an index folder (`<index dir>/../manifest.csv`), if there is one."""
     candidate = directory.resolve().parent / LOCAL_MANIFEST
@@ -110,7 +89,7 @@ def ingest_paths(
     index: ReportIndex,
     paths: Iterable[str | Path],
     workers: int = 1,
-    progress: bool = True,
+    progress: bool | Progress = True,
 ) -> IngestSummary:
     """Add, replace or re-read the PDFs named (files, or folders searched for PDFs) in the index.
 
@@ -118,14 +97,13 @@ def ingest_paths(
         index: an index opened for writing.
         paths: files and folders.
         workers: PDF parsing processes (0: parse in this process).
-        progress: show a progress bar.
+        progress: True for a progress bar, False for nothing, or a Progress (index/progress.py: lines
+            for output that is not a terminal).
     Returns:
         What was done to each file.
     Raises:
         IndexLockedError: another process is writing to the index.
     """
-    from tqdm import tqdm
-
     started = time.perf_counter()
     summary = IngestSummary()
     files, missing = find_pdfs(paths)
@@ -173,8 +151,8 @@ def ingest_paths(
                 replaces[path] = by_path[0]
             todo.append((path, sha))
 
-        bar = tqdm(total=len(todo), unit="file", desc="ingest", disable=not progress or not todo,
-                   dynamic_ncols=True)
+        bar = progress_for(progress)
+        bar.start(len(todo))
         last_save = time.monotonic()
         try:
             parsed = parse_reports(todo, workers=workers, extra_manifests=local_manifests(index.directory))
@@ -182,7 +160,6 @@ def ingest_paths(
                 reports = [r for _, r in batch if not isinstance(r, PdfReadError)]
                 vectors = index.embed_new(reports) if reports else {}
                 for path, result in batch:
-                    bar.set_postfix_str(Path(path).name[-40:], refresh=False)
                     if isinstance(result, PdfReadError):
                         summary.failed.append((path, str(result)))
                         summary.failed.extend((other, str(result)) for other in same_as.get(path, ()))
@@ -202,13 +179,15 @@ def ingest_paths(
                                 index.remove_path(other)  # it named other content before
                             store.add_path(doc_id, other)
                             summary.duplicates.append((other, path))
-                    bar.update(1)
+                    bar.advance(Path(path).name)
                 if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
                     index.save()
                     last_save = time.monotonic()
         finally:
             bar.close()
             index.save()
+        if todo:
+            bar.note("embedding the corpus vocabulary's new words (the thesaurus)")
         index.update_thesaurus()
         index.update_recommendations()
     summary.seconds = time.perf_counter() - started

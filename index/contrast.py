@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 from index.query import read_question
 from index.search import FILTER_JUDGEMENTS, Searcher, SearchFilters, SearchResponse
+from ingest.vocabulary import GOOD_GRADES, POOR_GRADES
 
-GOOD_GRADES = ("outstanding", "good")
-POOR_GRADES = ("requires improvement", "inadequate")
 # The judgement whose grade a question's judgement area is judged by (index/query.py's areas).
 AREA_JUDGEMENT = {
     "care_leavers": "care_leavers",

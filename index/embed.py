@@ -12,6 +12,8 @@ from typing import Protocol
 
 import numpy as np
 
+from ingest.environment import environment
+
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
@@ -231,7 +233,7 @@ def load_embedder(name: str | None = None, queries_only: bool = False) -> Embedd
     With `queries_only` (a process that embeds only a question or two, such as `ofsted-qa ask`),
     `minilm` is served by the numpy forward pass: same weights and name, no torch import.
     """
-    name = name or os.environ.get("OFSTED_QA_EMBEDDER", "minilm")
+    name = name or environment().embedder or "minilm"
     if name == "minilm-numpy" or (name == "minilm" and queries_only):
         return NumpyMiniLMEmbedder()
     if name == "minilm":

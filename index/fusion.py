@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-RRF_K = 60
-
 
 def reciprocal_rank_fusion(
-    rankings: list[list[int]], k: int = RRF_K, weights: list[float] | None = None
+    rankings: list[list[int]], *, k: int, weights: list[float] | None = None
 ) -> list[tuple[int, float]]:
-    """Fuse ranked id lists (best first) into [(id, score)], best first; ties keep first-seen order."""
+    """Fuse ranked id lists (best first) into [(id, score)], best first; ties keep first-seen order.
+
+    Each item scores weight / (k + rank) in each list it is in. `k` has no default: the search's is
+    SearchSettings.rrf_k (index/settings.py), the baseline's its own (eval/baseline.py).
+
+    Raises:
+        ValueError: k is not positive, or the weights are not one per ranking.
+    """
     if k <= 0:
         raise ValueError(f"k must be positive, got {k}")
     weights = weights or [1.0] * len(rankings)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.settings import YEAR_RANGE
 from ingest.authorities import Authority, AuthorityRegistry, default_registry
-from ingest.models import GRADES
+from ingest.vocabulary import POOR_GRADES, grade_pattern, normalise_grade
 
-YEAR_RANGE = (1990, 2100)
 _YEAR = r"(?:199\d|20\d\d)"
 
 # Year phrases, most specific first; each gives (first year, last year, how it is used).
@@ -32,7 +32,7 @@ _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?P<a>{_YEAR})(?:['’]s)?\b", re.I), "year"),
 ]
 
-_GRADE_WORD = r"(?P<grade>outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate|failing)"
+_GRADE_WORD = grade_pattern("grade", failing=True)  # outstanding|good|requires?\s+improvement...|failing
 _GRADE_NOUNS = (r"(?:councils?|authorit(?:y|ies)|local\s+authorit(?:y|ies)|las|reports?|inspections?|ratings?|"
                 r"grades?|judgements?|areas|boroughs|counties|services)")
 _GRADE_PATTERNS: list[re.Pattern[str]] = [
@@ -40,8 +40,8 @@ _GRADE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(rf"\b(?:(?:was|were|is|are|been|being|when\s+it\s+was)\s+)?(?:rated|judged|graded|found\s+to\s+be|"
                rf"deemed|given)\s+(?:as\s+)?(?:an?\s+)?{_GRADE_WORD}(?:\s+(?:rating|grade|judgement))?", re.I),
     # "inadequate councils", "outstanding reports", "good or outstanding authorities"
-    re.compile(rf"\b{_GRADE_WORD}(?:\s+(?:or|and)\s+(?P<grade2>outstanding|good|inadequate|"
-               rf"requires?\s+improvement))?\s+{_GRADE_NOUNS}\b", re.I),
+    re.compile(rf"\b{_GRADE_WORD}(?:\s+(?:or|and)\s+{grade_pattern('grade2', to_be_good=False)})?"
+               rf"\s+{_GRADE_NOUNS}\b", re.I),
     # "an inadequate rating", "its outstanding grade"
     re.compile(rf"\b(?:an?|its|their)\s+{_GRADE_WORD}\s+(?:rating|grade|judgement)\b", re.I),
 ]
@@ -55,7 +55,7 @@ _WORST = re.compile(r"\b(?:worst|lowest|poorly|badly)[\s-]+(?:rated|performing|g
 # "did Torbay improve after being rated inadequate?", "Bradford was inadequate in 2018 - has it turned
 # things round?", "came out of inadequate". The answer is in the later report, so that grade does not
 # narrow, and a year named with it becomes "that year or later".
-_POOR = r"(?:inadequate|failing|requires?\s+improvement)"
+_POOR = grade_pattern(grades=POOR_GRADES, to_be_good=False, failing=True)
 _EARLIER_STATE = re.compile(
     rf"\b(?:after|since|following)\s+(?:(?:it|they|its|their|the|an?|was|were|had|has|been|being)\s+){{0,3}}"
     rf"(?:(?:rated|judged|graded|found|deemed|declared|put\s+in)\s+(?:to\s+be\s+|as\s+)?)?(?:an?\s+)?{_POOR}"
@@ -291,9 +291,9 @@ def read_question(
         for match in pattern.finditer(question):
             if not free(match.span()):
                 continue
-            grades = [_grade(match.group("grade"))]
+            grades = [normalise_grade(match.group("grade"))]
             if "grade2" in match.groupdict() and match.group("grade2"):
-                grades.append(_grade(match.group("grade2")))
+                grades.append(normalise_grade(match.group("grade2")))
             plan.grades += [g for g in grades if g and g not in plan.grades]
             take("grade", match)
     for pattern, grades in ((_BEST, ["outstanding", "good"]), (_WORST, ["inadequate"])):
@@ -361,15 +361,6 @@ def _year(match: re.Match[str], group: str, century_from: int | None = None) -> 
         value = str(century_from)[:2] + value
     year = int(value)
     return year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None
-
-
-def _grade(word: str) -> str | None:
-    word = " ".join(word.lower().split())
-    if word.startswith("require"):
-        return "requires improvement"
-    if word == "failing":
-        return "inadequate"
-    return word if word in GRADES else None
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:

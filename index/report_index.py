@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 
 from index.embed import Embedder, load_embedder
+from index.location import DB_NAME, default_index_dir
 from index.search import Searcher, SearchFilters, SearchResponse
+from index.settings import DEFAULT_K, SearchSettings
 from index.store import SCHEMA_VERSION, ChunkStore, IndexMismatchError, embed_input
 from index.themes import build_themes
 from index.thesaurus import vocabulary
@@ -28,15 +29,9 @@ from ingest.recommendations import split_points
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "chunks.sqlite"
 VECTORS_NAME = "vectors.faiss"
-DEFAULT_INDEX_DIR = "data/index"
 EMBED_BATCH = 64  # passages per forward pass; sentence-transformers sorts them by length first
 WORD_BATCH = 256  # single words are short: bigger batches
-
-
-def default_index_dir() -> Path:
-    return Path(os.environ.get("OFSTED_QA_INDEX") or DEFAULT_INDEX_DIR)
 
 
 def embed_hash(text: str) -> str:
@@ -44,11 +39,17 @@ def embed_hash(text: str) -> str:
 
 
 class IndexNotFoundError(FileNotFoundError):
-    pass
+    """No index at the folder given (or one whose first ingest never finished); the message says how to build one."""
 
 
 class ReportIndex:
-    def __init__(self, directory: Path, store: ChunkStore, embedder: Embedder, read_only: bool) -> None:
+    """One index folder, open: its passages (`store`), their vectors, the model, and a `searcher`.
+
+    Open it with `ReportIndex.load`; close it with `close` (which saves the vectors of a writable one).
+    """
+
+    def __init__(self, directory: Path, store: ChunkStore, embedder: Embedder, read_only: bool,
+                 settings: SearchSettings | None = None) -> None:
         self.directory = directory
         self.store = store
         self.embedder = embedder
@@ -61,7 +62,7 @@ class ReportIndex:
             log.info("vector file brought up to date with the chunk store (+%d, -%d)", added, removed)
             if not read_only:
                 self.vectors.save(directory / VECTORS_NAME)
-        self.searcher = Searcher(store, self.vectors, embedder)
+        self.searcher = Searcher(store, self.vectors, embedder, settings)
         self._vectors_mtime = self._mtime()
 
     @classmethod
@@ -71,8 +72,24 @@ class ReportIndex:
         embedder: Embedder | None = None,
         create: bool = False,
         read_only: bool = False,
+        settings: SearchSettings | None = None,
     ) -> ReportIndex:
-        """Open an index; with create=True make it if it isn't there. Refuses another model's index."""
+        """Open an index folder.
+
+        Args:
+            directory: the folder (default: $OFSTED_QA_INDEX, else ./data/index).
+            embedder: the model (default: load_embedder(), which $OFSTED_QA_EMBEDDER may choose).
+            create: make the folder and an empty index if none is there.
+            read_only: open for searching only (nothing is written, not even a vector repair).
+            settings: how its searcher ranks (default: SearchSettings()).
+
+        Returns:
+            The open index; its vectors are brought up to date with the stored passages.
+
+        Raises:
+            IndexNotFoundError: no index there (and not `create`), or its first ingest never finished.
+            IndexMismatchError: the index was built with another model than `embedder`.
+        """
         directory = Path(directory) if directory else default_index_dir()
         db_path = directory / DB_NAME
         if not db_path.exists():
@@ -96,11 +113,18 @@ class ReportIndex:
         except IndexMismatchError:
             store.close()
             raise
-        return cls(directory, store, embedder, read_only)
+        return cls(directory, store, embedder, read_only, settings)
 
     # -- writing ------------------------------------------------------------------------------
     def embed_new(self, reports: list[ParsedReport]) -> dict[str, np.ndarray]:
-        """Embed, in one model call, the passages of these reports that no stored passage shares."""
+        """Embed, in one model call, the passages of these reports that no stored passage shares.
+
+        Args:
+            reports: parsed reports about to be upserted.
+        Returns:
+            Embedding by content hash (index.report_index.embed_hash of the passage's embedding input),
+            for `upsert`'s `vectors`; empty when every passage is stored already.
+        """
         todo: dict[str, str] = {}
         for report in reports:
             for chunk in report.chunks:
@@ -124,6 +148,16 @@ class ReportIndex:
 
         Only text never seen before is embedded; `vectors` may carry embeddings made ahead by
         `embed_new` for a batch of reports.
+
+        Args:
+            report: the parsed PDF (ingest.pipeline.parse_report).
+            path: the file name to record (default: report.path).
+            replaces: the id of the document this one replaces (its passages and vectors go).
+            vectors: embeddings by content hash, made ahead by `embed_new`.
+        Returns:
+            The new document's id.
+        Raises:
+            sqlite3.Error, OSError: the write failed (nothing of it is kept); the index is read-only.
         """
         path = path or report.path
         hashes = [embed_hash(embed_input(c)) for c in report.chunks]
@@ -141,13 +175,26 @@ class ReportIndex:
         return doc_id
 
     def delete(self, doc_id: int) -> int:
+        """Remove a document, whatever its names, with its passages and vectors.
+
+        Args:
+            doc_id: the document's id (as in SearchResult.doc_id).
+        Returns:
+            How many passages went (0 for an unknown id).
+        """
         removed = self.store.delete_document(doc_id)
         self.vectors.remove(removed)
         self.searcher.refresh()
         return len(removed)
 
     def remove_path(self, path: str) -> bool:
-        """Forget a file name; its document goes with its last name. True if the path was known."""
+        """Forget a file name; its document goes with its last name.
+
+        Args:
+            path: a path as ingested (the store keeps resolved paths).
+        Returns:
+            True if the path was known.
+        """
         found = self.store.document_by_path(path)
         if found is None:
             return False
@@ -162,7 +209,10 @@ class ReportIndex:
         """Bring the corpus vocabulary (index/thesaurus.py) up to date with the passages.
 
         Only words never embedded before are embedded (a handful after a few new reports; about
-        8,000 words, half a minute, for a whole new corpus). Returns how many were embedded.
+        8,000 words, half a minute, for a whole new corpus).
+
+        Returns:
+            How many words were embedded (0 when the passages have not changed since the last time).
         """
         signature = self.store.chunk_signature()
         if self.store.get_meta("words_signature") == signature:
@@ -207,11 +257,17 @@ class ReportIndex:
         return len(new)
 
     def save(self) -> None:
+        """Write the vector file if it changed (atomically: a crash leaves the old one, repaired on load).
+
+        Raises:
+            OSError: the folder cannot be written (a full disk, say); the SQLite store is unaffected.
+        """
         if self.vectors.dirty:
             self.vectors.save(self.directory / VECTORS_NAME)
             self._vectors_mtime = self._mtime()
 
     def close(self) -> None:
+        """Save (unless read-only) and release the store and the searcher's thread. Use it once."""
         if not self.read_only:
             self.save()
         self.searcher.close()
@@ -219,12 +275,29 @@ class ReportIndex:
 
     # -- reading ------------------------------------------------------------------------------
     def search(
-        self, query: str, filters: SearchFilters | None = None, k: int = 10, retriever: str = "hybrid"
+        self, query: str, filters: SearchFilters | None = None, k: int = DEFAULT_K, retriever: str = "hybrid"
     ) -> SearchResponse:
+        """The passages that best answer a question (Searcher.search, which says how).
+
+        Args:
+            query: the question as typed.
+            filters: which reports may answer (default: all); see SearchFilters.build.
+            k: how many passages at most, 1 to MAX_K (default DEFAULT_K; index/settings.py).
+            retriever: "hybrid", "dense" or "lexical".
+        Returns:
+            The response: cited results best first, and a message when nothing (close) answers.
+        Raises:
+            QueryError: an unknown retriever, k out of range, no words to search for, or an
+                authority filter that matches no indexed report.
+        """
         return self.searcher.search(query, filters, k, retriever)
 
     def reload_if_changed(self) -> bool:
-        """Pick up documents another process added or removed (a long-running server calls this)."""
+        """Pick up documents another process added or removed (a long-running server calls this).
+
+        Returns:
+            True when the vector file had changed and was read again.
+        """
         if self._mtime() == self._vectors_mtime:
             return False
         with self.searcher._lock:
@@ -235,6 +308,10 @@ class ReportIndex:
 
     def stats(self) -> dict:
         """What the index holds: counts, and reports by authority, year, type, grade and date source.
+
+        Returns:
+            A JSON-able dict: "index", "model", the counts ("documents", "pages", "chunks", ...),
+            "vectors", "size_bytes", "no_authority" and "by_authority" ... "by_published_source".
 
         `no_authority` counts the reports whose authority could not be read (listed under
         "unknown" in `by_authority`); `by_published_source` says how many publication dates were

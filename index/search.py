@@ -14,11 +14,12 @@ import numpy as np
 import snowballstemmer
 
 from index import thesaurus
-from index.embed import MINILM_NAME, Embedder
+from index.embed import Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.glossary import expand_for_embedding
 from index.highlight import highlight_spans, term_weights
 from index.query import JUDGEMENT_AREAS, QueryPlan, read_question
+from index.settings import DEFAULT_K, MAX_K, YEAR_RANGE, SearchSettings
 from index.store import ChunkRow, ChunkStore, DocumentRow
 from index.tokenize import (
     STOPWORDS,
@@ -38,54 +39,13 @@ from ingest.models import GRADES, OTHER_PUBLICATION, REPORT_TYPES
 from ingest.recommendations import SECTION_KINDS
 
 RETRIEVERS = ("hybrid", "dense", "lexical")
-MAX_K = 100
-CANDIDATES = 100  # per retriever, before fusion
-DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 1.0
-# A smaller k than the customary 60 lets each retriever's top ranks count for more; on the dev
-# questions k=10-20 beat 30-100 by 3-6 points of hit@5 (eval/RESULTS.md).
-RRF_K = 10
-# At most this many of the top places per report when a search spans several reports (0: no cap).
-PER_REPORT = 2
-COMMON_SHARE = 0.5  # words in more than this share of passages are not searched lexically
-# Rows a lexical query may score (see Searcher._lexical_match): about 100 ms of FTS5 work. On the
-# dev questions over 27k passages it changed nothing (hit@5 0.761, MRR@10 0.569 -> 0.573).
-POSTINGS_BUDGET = 60_000
-# A question naming a year also gets lists restricted to that year's reports, read off first lists
-# deep enough to hold SUBSET_MARGIN times the passages needed at the year's share of the index.
-SUBSET_MARGIN = 2.0
-SUBSET_DEPTH = 5_000  # deeper than this, a second restricted search is cheaper
-# Questions that compare reports also rank the reports' summary passages: the judgement and its
-# reasons, as each report's first page states them. On the dev questions: compare hit@5 0.45 -> 0.82,
-# all 0.761 -> 0.795 (eval/RESULTS.md); both halves of the set gained alike.
-SUMMARY_WEIGHT = 1.0
 SUMMARY_SECTIONS = ("summary", "executive summary")
-# A search within a few reports (one authority's) also ranks their summaries: what a report says
-# on page one is its own answer to most questions about that authority.
-SUMMARY_FOR_FEW = 6
-NEAR_DUPLICATE = 0.8  # word-trigram Jaccard above which two passages count as the same text
-YEAR_RANGE = (1990, 2100)
-# A question about one judgement area ("care leavers") also ranks the passages of the report
-# sections on that area, as two more fusion lists (dense and lexical, restricted to those sections).
-AREA_WEIGHT = 0.5
-# Pseudo-relevance feedback (RM3-like): the words that the first ranking's best passages share,
-# and the question lacks, searched again with the question's terms as one more lexical list.
-FEEDBACK_WEIGHT = 0.5
-FEEDBACK_PASSAGES = 8
-FEEDBACK_TERMS = 8
 # A capitalised word after a lower-case one, or after a hyphen: "the Arthur Labinjo-Hughes case".
 _NAME_INSIDE = re.compile(r"(?:(?<=[A-Za-z,;:'’\-] )|(?<=[A-Za-z]-))[A-Z][a-z]+")
 WORD_VECTORS_KEPT = 20_000  # question words' embeddings kept (1.5 KB each)
-FEEDBACK_MAX_SHARE = 0.05  # words in more passages than this say little about one answer (and cost more)
 _STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 # The pure-Python stemmer costs ~50 us a word; the reports' vocabulary is small, so remember each.
 _porter = lru_cache(maxsize=262_144)(_STEMMER.stemWord)
-# Cosine similarity of question and passage below which a passage that also holds none of the
-# question's rarer words is not shown. A similarity scale belongs to one model, so the floor is
-# per model (none for any other): set from the dev set with `python -m eval.floor` (eval/RESULTS.md).
-RELEVANCE_FLOORS: dict[str, float] = {MINILM_NAME: 0.125}
-DISTINCTIVE_IDF = 3.0  # a question word this rare (in under ~5% of passages), found in a passage, keeps it
-CLOSEST_SHOWN = 3
 
 
 class QueryError(ValueError):
@@ -335,7 +295,9 @@ class SearchResponse:
 class Searcher:
     """Hybrid search over one index. Thread-safe for concurrent queries."""
 
-    def __init__(self, store: ChunkStore, vectors: VectorIndex, embedder: Embedder) -> None:
+    def __init__(
+        self, store: ChunkStore, vectors: VectorIndex, embedder: Embedder, settings: SearchSettings | None = None
+    ) -> None:
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
@@ -350,25 +312,13 @@ class Searcher:
         # the GIL), so a hybrid query costs about the slower of the two, not their sum.
         self._lexical_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
         self.registry: AuthorityRegistry = default_registry()
-        self.area_weight = AREA_WEIGHT
-        self.area_with_summary = True
-        self.summary_for_few = SUMMARY_FOR_FEW
-        # Mechanisms that eval.results turns off one at a time to measure what each adds.
-        self.strip_question_words = True
-        self.reverse_glossary = True
-        self.feedback_weight = FEEDBACK_WEIGHT
-        self.thesaurus_similarity: float | None = thesaurus.MIN_SIMILARITY  # None: no thesaurus
-        self.thesaurus_rare = thesaurus.RARE_SHARE  # share of passages
+        # How it ranks. Replace it whole (dataclasses.replace) to try another value: eval.results turns
+        # mechanisms off one at a time this way to measure what each adds.
+        self.settings = settings or SearchSettings()
         self._thesaurus: thesaurus.Thesaurus | None = None
-        self.relevance_floor: float | None = RELEVANCE_FLOORS.get(embedder.name)
         self._area_ids: dict[str, set[int]] = {}
         self._vocab: dict[str, int] = {}
         self._plan_names: tuple[set[str], dict[str, str]] | None = None
-        self.dense_weight = DENSE_WEIGHT
-        self.lexical_weight = LEXICAL_WEIGHT
-        self.rrf_k = RRF_K
-        self.per_report = PER_REPORT
-        self.summary_weight = SUMMARY_WEIGHT
         self._summary_ids: np.ndarray | None = None
         self._kind_ids: dict[str, np.ndarray] = {}  # section kind -> its passages' ids
 
@@ -395,7 +345,7 @@ class Searcher:
             self._chunk_count()
             if self._summary_ids is None:
                 self._summary_ids = self.store.chunk_ids_in_sections(SUMMARY_SECTIONS)
-            if self.thesaurus_similarity is not None:
+            if self.settings.thesaurus_similarity is not None:
                 self.corpus_thesaurus()
 
     def documents(self) -> dict[int, DocumentRow]:
@@ -498,9 +448,28 @@ class Searcher:
         self,
         query: str,
         filters: SearchFilters | None = None,
-        k: int = 10,
+        k: int = DEFAULT_K,
         retriever: str = "hybrid",
     ) -> SearchResponse:
+        """The passages that best answer a question, each cited, with the answering sentences marked.
+
+        The question is read first (index/query.py): authorities, years, grades and recency words it
+        names narrow or favour reports where `filters` leave them open, and leave the searched text.
+
+        Args:
+            query: the question as typed (control characters and excess length are dropped).
+            filters: which reports may answer (default: all); see SearchFilters.build.
+            k: how many passages at most, 1 to MAX_K (index/settings.py).
+            retriever: "hybrid" (dense and lexical, fused), "dense" or "lexical".
+
+        Returns:
+            The response: results best first (near-identical passages of other reports folded into
+            the first), and a message when there is nothing to show or nothing answers closely.
+
+        Raises:
+            QueryError: an unknown retriever, k out of range, or no words to search for; or an
+                authority filter that matches no indexed report (the message suggests close names).
+        """
         if retriever not in RETRIEVERS:
             raise QueryError(f"unknown retriever {retriever!r}; valid: {', '.join(RETRIEVERS)}")
         if not isinstance(k, int) or not 1 <= k <= MAX_K:
@@ -528,11 +497,11 @@ class Searcher:
         allowed_docs = self._allowed_documents(filters)
         if allowed_docs is not None and not allowed_docs:
             return SearchResponse(text, [], filters, "no report in the index matches these filters; remove some")
-        n_candidates = max(CANDIDATES, 4 * k)
+        n_candidates = max(self.settings.candidates, 4 * k)
         docs = self.documents()
         plan = self.plan(text)
         notes: list[str] = []
-        topic = plan.topic if self.strip_question_words else text
+        topic = plan.topic if self.settings.strip_question_words else text
 
         # What the question's own words ask for narrows the reports where no filter already chose
         # (authorities, a region, a year range, grades, the latest report); named years only favour.
@@ -594,20 +563,21 @@ class Searcher:
         )
         # (ranking, weight) for fusion: dense and lexical, then the same two within the named years,
         # then the reports' summaries for a question that compares them.
-        lists = [(dense, self.dense_weight), (lexical, self.lexical_weight)]
+        lists = [(dense, self.settings.dense_weight), (lexical, self.settings.lexical_weight)]
         if of_year is not None:
-            lists += [(year_dense, self.dense_weight), (year_lexical, self.lexical_weight)]
+            lists += [(year_dense, self.settings.dense_weight), (year_lexical, self.settings.lexical_weight)]
         # Not for comparisons: their answer is each report's summary, whatever the area.
-        if plan.judgement_area and self.area_weight and retriever == "hybrid" and not plan.compares:
+        if plan.judgement_area and self.settings.area_weight and retriever == "hybrid" and not plan.compares:
             in_area = self._area_chunks(plan.judgement_area)
-            lists += [([p for p in dense if p[0] in in_area], self.area_weight),
-                      ([p for p in lexical if p[0] in in_area], self.area_weight)]
+            lists += [([p for p in dense if p[0] in in_area], self.settings.area_weight),
+                      ([p for p in lexical if p[0] in in_area], self.settings.area_weight)]
             notes.append(f"favouring the sections on {plan.area_label()}")
-        few_reports = allowed_docs is not None and len(allowed_docs) <= self.summary_for_few
-        if retriever == "hybrid" and self.summary_weight and (plan.compares or not plan.topic_words or few_reports):
+        few_reports = allowed_docs is not None and len(allowed_docs) <= self.settings.summary_for_few
+        if retriever == "hybrid" and self.settings.summary_weight and (
+                plan.compares or not plan.topic_words or few_reports):
             summaries = self._summary_passages(query_vector, allowed_docs, n_candidates, kind)
             if summaries:
-                lists.append((summaries, self.summary_weight))
+                lists.append((summaries, self.settings.summary_weight))
                 if plan.compares:
                     notes.append("comparing the reports' summaries too")
 
@@ -615,20 +585,22 @@ class Searcher:
         lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical, start=1)}
         pairs = [([cid for cid, _ in ranking], w) for ranking, w in lists if ranking]
         if retriever == "hybrid" or of_year is not None:
-            ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.rrf_k, weights=[w for _, w in pairs])
+            ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.settings.rrf_k,
+                                            weights=[w for _, w in pairs])
         else:
             ranked = dense or lexical
         if not ranked:
             return SearchResponse(text, [], filters, "nothing matched; try other words or remove filters")
-        if self.feedback_weight and retriever != "dense" and match is not None:
+        if self.settings.feedback_weight and retriever != "dense" and match is not None:
             again = self._feedback_list(ranked, topic, match, allowed_docs, n_candidates, kind)
             if again:
-                pairs.append(([cid for cid, _ in again], self.feedback_weight))
-                ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.rrf_k, weights=[w for _, w in pairs])
+                pairs.append(([cid for cid, _ in again], self.settings.feedback_weight))
+                ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.settings.rrf_k,
+                                                weights=[w for _, w in pairs])
         if len(plan.authorities) > 1 and plan.region is None and not filters.authorities:
             ranked = self._interleave_authorities(ranked)
-        elif self.per_report and (allowed_docs is None or len(allowed_docs) > 1):
-            ranked = self._spread_reports(ranked, self.per_report)
+        elif self.settings.per_report and (allowed_docs is None or len(allowed_docs) > 1):
+            ranked = self._spread_reports(ranked, self.settings.per_report)
 
         kept = self._collapse(ranked, k)
         terms = query_terms(topic)
@@ -652,7 +624,7 @@ class Searcher:
                 )
             )
         message = None
-        if self.relevance_floor is not None and query_vector is not None:
+        if self.settings.relevance_floor(self.embedder.name) is not None and query_vector is not None:
             results, message = self._apply_floor(results, topic)
         return SearchResponse(text, results, filters, message, interpretation="; ".join(notes) or None,
                               topic=topic)
@@ -677,7 +649,7 @@ class Searcher:
         """The topic's distinctive terms as space-padded stem strings, ready to find in a passage."""
         terms = query_terms(topic)
         weights = term_weights(terms, self._doc_freqs(terms), self._chunk_count())
-        chosen = [t for t, w in weights.items() if w >= DISTINCTIVE_IDF]
+        chosen = [t for t, w in weights.items() if w >= self.settings.distinctive_idf]
         if not chosen and weights:
             chosen = [max(weights, key=weights.get)]
         return [" " + " ".join(stem(w) for w in t.split()) + " " for t in chosen]
@@ -685,7 +657,7 @@ class Searcher:
     def _apply_floor(self, results: list[SearchResult], topic: str) -> tuple[list[SearchResult], str | None]:
         """Hide passages that neither mean what the question asks (cosine under the floor) nor use
         its distinctive words; when none is left, say so and show the closest few as such."""
-        floor = self.relevance_floor
+        floor = self.settings.relevance_floor(self.embedder.name)
         distinctive = self._distinctive(topic)  # once for the question, not per passage
 
         def answers(result: SearchResult) -> bool:
@@ -698,7 +670,7 @@ class Searcher:
                 result.rank = rank
             return shown, None
         asked = ", ".join(content_words(topic)[:6]) or topic
-        closest = results[:CLOSEST_SHOWN]
+        closest = results[:self.settings.closest_shown]
         for result in closest:
             result.below_floor = True
         where = "these reports" if results else "the index"
@@ -723,7 +695,8 @@ class Searcher:
         depth = n
         if subset is not None:
             share = len(self._chunks_of(subset)) / max(1, self._allowed_count(allowed_docs))
-            depth = max(n, min(SUBSET_DEPTH, int(np.ceil(SUBSET_MARGIN * n / max(share, 1e-9)))))
+            wanted = int(np.ceil(self.settings.subset_margin * n / max(share, 1e-9)))
+            depth = max(n, min(self.settings.subset_depth, wanted))
         dense, lexical = self._retrieve_once(query_vector, match, allowed_docs, depth, kind)
         if subset is None:
             return dense, lexical, [], []
@@ -859,7 +832,7 @@ class Searcher:
         if area not in self._area_ids:
             fragments = JUDGEMENT_AREAS[area][1]
             ids = set(self.store.chunk_ids_in_sections_like(fragments).tolist())
-            if self.area_with_summary:
+            if self.settings.area_with_summary:
                 if self._summary_ids is None:
                     self._summary_ids = self.store.chunk_ids_in_sections(SUMMARY_SECTIONS)
                 ids |= set(self._summary_ids.tolist())
@@ -887,13 +860,13 @@ class Searcher:
         A question across the corpus is best answered by several reports, not one report's
         neighbouring paragraphs (they stay reachable just below).
         """
-        head = ranked[:CANDIDATES]
+        head = ranked[:self.settings.candidates]
         count: dict[int, int] = {}
         top, deferred = [], []
         for (cid, score), doc in zip(head, self._documents_of([cid for cid, _ in head]), strict=True):
             count[doc] = count.get(doc, 0) + 1
             (top if count[doc] <= cap else deferred).append((cid, score))
-        return top + deferred + ranked[CANDIDATES:]
+        return top + deferred + ranked[self.settings.candidates:]
 
     def _collapse(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[ChunkRow, float, int]]:
         """Walk the ranking, folding passages that repeat one already kept (boilerplate across reports)."""
@@ -913,7 +886,8 @@ class Searcher:
                 same = hashes.get(row.embed_hash)
                 if same is None:
                     grams = _trigrams(row.text)
-                    same = next((i for i, g in enumerate(shingles) if _jaccard(grams, g) >= NEAR_DUPLICATE), None)
+                    same = next((i for i, g in enumerate(shingles)
+                                 if _jaccard(grams, g) >= self.settings.near_duplicate), None)
                 else:
                     grams = set()
                 if same is not None:
@@ -934,7 +908,7 @@ class Searcher:
 
     def _related_words(self, topic: str) -> list[thesaurus.Related]:
         """The reports' words for the question's words that few passages hold (index/thesaurus.py)."""
-        if self.thesaurus_similarity is None:
+        if self.settings.thesaurus_similarity is None:
             return []
         # Rare as the lexical index counts (stemmed): "removing" is rare as a word, "remov" is not.
         # A capitalised word inside the sentence is a name ("Arthur", "Ukraine"): the vocabulary holds
@@ -943,7 +917,7 @@ class Searcher:
         candidates = [w for w in dict.fromkeys(content_words(topic))
                       if w.isalpha() and len(w) >= 4 and w not in names]
         frequencies = self._doc_freqs(candidates)
-        most = self.thesaurus_rare * self._chunk_count()
+        most = self.settings.thesaurus_rare * self._chunk_count()
         rare = [w for w in candidates if frequencies[w] <= most]
         if not rare:  # most questions: the vocabulary is not even loaded
             return []
@@ -958,7 +932,7 @@ class Searcher:
                 self._word_vectors.clear()
             self._word_vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
         vectors = np.stack([stored[w] if stored[w] is not None else self._word_vectors[w] for w in rare])
-        return found.related(rare, vectors, self.thesaurus_similarity)
+        return found.related(rare, vectors, self.settings.thesaurus_similarity)
 
     def corpus_thesaurus(self) -> thesaurus.Thesaurus:
         """The corpus vocabulary with its embeddings, read from the index once until it changes.
@@ -974,33 +948,33 @@ class Searcher:
         not make the top (as an impact-ordered engine would), so the rows a query may score are
         bounded here, which keeps query time bounded as the index grows:
 
-        - a word in more than COMMON_SHARE of all passages ("children": 95%) goes: BM25 gives it no
+        - a word in more than settings.common_share of all passages ("children": 95%) goes: BM25 gives it no
           weight (FTS5 floors its IDF), yet it would touch nearly every row;
         - the other terms are kept rarest first while their posting lists (a phrase costs the sum of
-          its words') fit in POSTINGS_BUDGET; the dropped ones are the least discriminating;
+          its words') fit in settings.postings_budget; the dropped ones are the least discriminating;
         - when even the rarest term would not fit (only in very large indexes: a word in 6% of a
           million passages), passages holding all the words at once are ranked, if few enough do
           (counting them costs no scoring); else the question is ranked by meaning alone.
         """
-        terms = lexical_terms(text, reverse=self.reverse_glossary)
+        terms = lexical_terms(text, reverse=self.settings.reverse_glossary)
         terms += [w for w in extra or () if w not in terms]
         if not terms:
             return None, None
         freqs = self._doc_freqs(terms)
-        limit = COMMON_SHARE * self._chunk_count()
+        limit = self.settings.common_share * self._chunk_count()
         common = {w for w, df in freqs.items() if df > limit}
         cost = {t: sum(freqs.get(w, 0) for w in t.split()) for t in terms if t not in common}
         if not cost:  # every word is common: rank by them all, if that is affordable
             cost = {t: sum(freqs.get(w, 0) for w in t.split()) for t in terms}
         kept, spent = [], 0
         for term in sorted(cost, key=cost.get):
-            if spent + cost[term] <= POSTINGS_BUDGET:
+            if spent + cost[term] <= self.settings.postings_budget:
                 kept.append(term)
                 spent += cost[term]
         if kept:
             return fts_any(kept), None
         single = sorted(set(content_words(text)), key=lambda w: self._doc_freqs([w])[w])
-        if len(single) > 1 and self.store.count_matches(fts_all(single)) <= POSTINGS_BUDGET:
+        if len(single) > 1 and self.store.count_matches(fts_all(single)) <= self.settings.postings_budget:
             return fts_all(single), "keywords: only passages with all of " + ", ".join(single)
         return None, "keywords skipped: each is in too many passages to rank by; ranked by meaning"
 
@@ -1015,7 +989,7 @@ class Searcher:
         question's own terms. Users ask in everyday words; the passages that answer share the
         reports' own terms ("workloads", "caseloads"), which this finds from the first answers.
         """
-        top = [cid for cid, _ in ranked[:FEEDBACK_PASSAGES]]
+        top = [cid for cid, _ in ranked[:self.settings.feedback_passages]]
         if len(top) < 3:
             return []
         rows = self.store.chunks(top)
@@ -1036,12 +1010,13 @@ class Searcher:
             for word in set(tokens):
                 root = _porter(word)
                 df = vocabulary.get(root, 0)
-                if root in asked or df < 2 or df > max(FEEDBACK_MAX_SHARE * n_chunks, 3):
+                if root in asked or df < 2 or df > max(self.settings.feedback_max_share * n_chunks, 3):
                     continue
                 share = tokens.count(word) / len(tokens)
                 scores[root] = scores.get(root, 0.0) + weight * share * np.log(n_chunks / df)
                 shown.setdefault(root, word)
-        chosen = [shown[root] for root, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:FEEDBACK_TERMS]]
+        best = sorted(scores.items(), key=lambda kv: -kv[1])[: self.settings.feedback_terms]
+        chosen = [shown[root] for root, _ in best]
         if not chosen:
             return []
         # The question's terms as the first lexical list searched them (within its postings budget),

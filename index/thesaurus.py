@@ -18,12 +18,8 @@ import numpy as np
 from snowballstemmer import stemmer
 
 MIN_PASSAGES = 3  # a word in fewer passages is noise (names, typing slips) and finds almost nothing
-# Only a question word held by at most this share of passages is bridged (10 of the 27,260 passages of
-# the shared corpus): a common word already finds its passages, and its neighbours would only blur the
-# ranking (dev, eval/RESULTS.md). A share, not a count: in a small index most words are "rare", and
-# there only a word no passage holds is bridged.
-RARE_SHARE = 0.0004
-MIN_SIMILARITY = 0.6  # cosine between the two words' embeddings, chosen on the dev questions
+# Which question words are bridged, and how close a neighbour must be: SearchSettings.thesaurus_rare and
+# .thesaurus_similarity (index/settings.py), chosen on the dev questions.
 PER_WORD = 2
 MAX_SHARE = 0.05  # a neighbour in more than this share of passages says little (in a large index)
 
@@ -83,7 +79,7 @@ class Thesaurus:
         self,
         words: list[str],
         word_vectors: np.ndarray,
-        min_similarity: float = MIN_SIMILARITY,
+        min_similarity: float,
         per_word: int = PER_WORD,
     ) -> list[Related]:
         """For each word (with its embedding), the nearest vocabulary words that are not merely its

@@ -17,69 +17,25 @@ Berks"), which settles a short name two authorities share: Hull's address is hul
 from __future__ import annotations
 
 import csv
-import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.environment import environment
+from ingest.vocabulary import (
+    COUNTY_ABBREVIATIONS,
+    EVERYDAY_WORDS,
+    alias_key,
+    aliases_of,
+    fold_to_ascii,
+    name_key,
+)
+
 DEFAULT_LOOKUP = Path(__file__).resolve().parent.parent / "corpus" / "la_lookup.csv"
 
-# Council words around the place name, longest first so "Metropolitan Borough Council" goes whole.
-COUNCIL_PREFIXES = re.compile(
-    r"^(?:the\s+)?(?:council\s+of\s+the|london\s+borough\s+of|royal\s+borough\s+of|"
-    r"metropolitan\s+borough\s+of|borough\s+of|county\s+of|city\s+and\s+county\s+of|"
-    r"city\s+of(?!\s+london\b))\s+",
-    re.I,
-)
-COUNCIL_SUFFIXES = re.compile(
-    r"(?:,?\s+(?:metropolitan\s+borough\s+council|metropolitan\s+district\s+council|"
-    r"district\s+metropolitan\s+council|metropolitan\s+council|metropolitan\s+borough|"
-    r"metropolitan\s+district|borough\s+council|county\s+council|city\s+council|district\s+council|"
-    r"unitary\s+authority|council|children\s+and\s+families\s+trust|children's\s+services\s+trust|"
-    r"children's\s+trust|children's\s+services|borough|city|city\s+of|county\s+of))+$",
-    re.I,
-)
 # Words that name no place by themselves: a derived short name made only of these is not kept.
 _NOT_A_NAME = frozenset("north south east west central greater city county isle isles new old upper lower st".split())
-# Standard county abbreviations (the Royal Mail's and common usage), kept only where they name one authority.
-_ABBREVIATIONS = {
-    "herts": "Hertfordshire", "notts": "Nottinghamshire", "lancs": "Lancashire", "bucks": "Buckinghamshire",
-    "leics": "Leicestershire", "glos": "Gloucestershire", "oxon": "Oxfordshire", "worcs": "Worcestershire",
-    "cambs": "Cambridgeshire", "staffs": "Staffordshire", "wilts": "Wiltshire", "hants": "Hampshire",
-    "derbys": "Derbyshire", "lincs": "Lincolnshire", "warks": "Warwickshire", "shrops": "Shropshire",
-    "northumbs": "Northumberland", "northants": "Northamptonshire",
-}
-# Names that are also everyday English words: recognised in free text only when capitalised.
-EVERYDAY_WORDS = frozenset({"reading", "bury", "bath", "barking", "hull", "slough", "havering", "poole", "sutton",
-                            "kingston", "halton", "derby", "wight"})
-
-
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
-def strip_council_words(name: str) -> str | None:
-    """'London Borough of Barking and Dagenham' -> 'Barking and Dagenham'; None if nothing is left."""
-    name = " ".join(_ascii(name or "").replace("\u2019", "'").split()).strip(" ,.;:")
-    name = re.sub(r"\d+$", "", name).strip()  # a footnote mark: "Bristol City Council1"
-    name = re.sub(r"^the\s+", "", name, flags=re.I)
-    for _ in range(2):  # "The Royal Borough of Windsor and Maidenhead Council"
-        name = COUNCIL_SUFFIXES.sub("", COUNCIL_PREFIXES.sub("", name)).strip(" ,")
-    if not re.search(r"[A-Za-z]", name):
-        return None
-    return "City of London" if name.lower() == "london" else name
-
-
-@lru_cache(maxsize=65536)
-def name_key(name: str) -> str:
-    """Letters and digits of a name without council words; '&' reads 'and', 'St.' reads 'St'."""
-    if not isinstance(name, str):
-        return ""
-    text = _ascii(name).lower().replace("&", " and ").replace("saint ", "st ")
-    text = strip_council_words(text) or text
-    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 @dataclass(frozen=True)
@@ -135,7 +91,7 @@ class AuthorityRegistry:
             FileNotFoundError: the file is not there.
             ValueError: it lacks the columns this reads.
         """
-        path = Path(path or os.environ.get("OFSTED_QA_LA_LOOKUP") or DEFAULT_LOOKUP)
+        path = Path(path or environment().la_lookup or DEFAULT_LOOKUP)
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
         needed = {"urn", "la_code", "local_authority_ons_name", "also_known_as", "region_name", "stat_neighbours"}
@@ -150,9 +106,10 @@ class AuthorityRegistry:
         return self._by_key.get(name_key(name))
 
     def canonical_key(self, name: str) -> str:
-        """The authority's canonical key; for a name the registry does not know, its normalised letters."""
+        """The authority's canonical key; for a name the registry does not know, its normalised letters
+        (or, for one of ingest.vocabulary's AUTHORITY_ALIASES, the key of the authority it means)."""
         found = self.resolve(name)
-        return found.key if found else name_key(name)
+        return found.key if found else alias_key(name_key(name))
 
     def by_code(self, code: str) -> Authority | None:
         return self._by_code.get(str(code).strip())
@@ -245,7 +202,7 @@ _MAX_NAME_WORDS = 6
 
 def _ascii_keep_length(text: str) -> str:
     """Accents folded one character for one, so spans stay those of the original text."""
-    return "".join(folded if len(folded := _ascii(ch)) == 1 else ch for ch in text)
+    return "".join(folded if len(folded := fold_to_ascii(ch)) == 1 else ch for ch in text)
 
 
 def _domain_name(domain: str) -> str | None:
@@ -275,14 +232,7 @@ def _authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
         for column in ("ltla23nm", "utla23nm"):
             if row.get(column, "").strip():
                 names.append(row[column].strip())
-        if display.lower() == "city of london":
-            names += ["London Corporation", "Corporation of London", "City of London Corporation"]
-        if display.lower() == "durham":
-            names.append("County Durham")
-        if display.lower() == "kingston upon hull":
-            names.append("Hull")
-        if display.lower() == "bedford":
-            names.append("Bedford Borough")
+        names += aliases_of(display)
         if "," in ons and "city of" in ons.lower():
             names.append("City of " + display)
         label = _domain_name(row.get("domain", ""))
@@ -297,7 +247,7 @@ def _authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
     for _, display, _ in base:
         for short in _short_forms(display):
             candidates.setdefault(name_key(short), set()).add(display)
-    for abbreviation, county in _ABBREVIATIONS.items():
+    for abbreviation, county in COUNTY_ABBREVIATIONS.items():
         candidates.setdefault(abbreviation, set()).add(county)
     shorts: dict[str, list[str]] = {}
     for _, display, _ in base:
@@ -305,7 +255,7 @@ def _authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
             key = name_key(short)
             if len(candidates[key]) == 1 and key not in full_keys:
                 shorts.setdefault(display, []).append(short)
-    for abbreviation, county in _ABBREVIATIONS.items():
+    for abbreviation, county in COUNTY_ABBREVIATIONS.items():
         if len(candidates[abbreviation]) == 1 and any(d == county for _, d, _ in base):
             shorts.setdefault(county, []).append(abbreviation.capitalize())
 

@@ -42,60 +42,12 @@ from ingest.clean import (
 )
 from ingest.models import Chunk, Page
 from ingest.recommendations import is_list_title
+from ingest.vocabulary import AREA_HEADINGS, AREA_LABEL_HEADINGS, AREA_PART_HEADINGS, GENERIC_SECTIONS
 
 DEFAULT_SECTION = "Summary"
 
-# Headings of the judged areas: the headings under them are parts of them.
-_TOP_HEADINGS = frozenset(
-    {
-        "the experiences and progress of children who need help and protection",
-        "the experiences and progress of children looked after and achieving permanence",
-        "children looked after and achieving permanence",
-        "adoption performance",
-        "experiences and progress of care leavers",
-        "the experiences and progress of care leavers",
-        "leadership, management and governance",
-        "the local safeguarding children board (lscb)",
-        "the local safeguarding children board",
-        "local safeguarding children board",
-        "review of the effectiveness of the local safeguarding children board",
-        "the effectiveness of the local safeguarding children board",
-        "section 2: the effectiveness of the local safeguarding children board",
-        "section 2: review of the effectiveness of the local safeguarding children board",
-        "the impact of leaders on social work practice with children and families",
-        "the experiences and progress of children in care and care leavers",
-        "the experiences and progress of children in care",
-        "overall effectiveness",
-        "overall effectiveness of services for looked after children and young people",
-        "capacity to improve",
-        "outcomes for looked after children and young people",
-        "quality of provision",
-        "leadership and management",
-        "what does the local authority need to improve?",
-        "inspection judgement about the lscb",
-        "inspection judgements about the lscb",
-    }
-)
-# Headings that only label a part of the judged area above them: the area names the section.
-_SUB_LABELS = frozenset(
-    {"summary", "inspection findings", "inspection findings – the lscb",
-     "inspection findings – the local safeguarding children board"}
-)
-# Headings of a part of the judged area above them: "<area>: <heading>".
-_SUB_PARTS = frozenset(
-    {"executive summary", "recommendations", "areas for improvement", "priority and immediate action",
-     "what does the lscb need to improve?"}
-)
 # Headings of the judged areas that are parts of the report, never topics of a list of what must improve.
 _ENDS_LIST = re.compile(r"lscb|safeguarding children board|inspection judge|^section \d|summary")
-# Sections of generic text every report of a framework prints word for word.
-_GENERIC_SECTIONS = (
-    "what the inspection judgements mean",
-    "what the inspection judgments mean",
-    "the inspection judgements and what they mean",
-    "the inspection judgments and what they mean",
-    "record of main findings",
-)
 
 _VERB_END = re.compile(r"\s+(?:is|are|requires?|require)$", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
@@ -318,7 +270,7 @@ def segment_pages(pages: list[Page]) -> list[Block]:
                 judgement_heading(b.text) or TRAILING_GRADE.search(b.text) or GRADE_ONLY.match(nxt)
             )
             section, major = _section_name(b.text, display, major, graded)
-            skipping_generic = key.startswith(_GENERIC_SECTIONS)
+            skipping_generic = key.startswith(GENERIC_SECTIONS)
             generic_page = b.page
             if skipping_generic:
                 b.kind, b.reason = "skip", "generic section"
@@ -368,19 +320,19 @@ def _section_name(
     owns = bool(major and major[1] and not major[0].endswith("?"))
     if is_list_title(display):  # opens a list of what must improve: the headings under it are its topics
         return display, (display, False)
-    if area and is_list_title(area) and not graded and known not in _SUB_PARTS:
+    if area and is_list_title(area) and not graded and known not in AREA_PART_HEADINGS:
         # SIF divides its list by topic, some topics named like judged areas ("Leadership, management
         # and governance"); a graded heading, or one of another part of the report, ends the list.
-        if known is None or (known in _TOP_HEADINGS and not _ENDS_LIST.search(known)):
+        if known is None or (known in AREA_HEADINGS and not _ENDS_LIST.search(known)):
             return f"{area}: {display}", major
     if GRADED_JUDGEMENT.match(text):  # a sub-judgement of the judged area above
         return (f"{area}: {display}" if owns else display), major
-    if judgement_heading(text) or known in _TOP_HEADINGS:
+    if judgement_heading(text) or known in AREA_HEADINGS:
         lscb = "safeguarding children board" in display.lower() or "lscb" in display.lower()
         return display, (display, graded or lscb)
-    if known in _SUB_LABELS:
+    if known in AREA_LABEL_HEADINGS:
         return (area or display), major
-    if known in _SUB_PARTS:
+    if known in AREA_PART_HEADINGS:
         return (f"{area}: {display}" if owns else display), major
     if known:
         return display, None

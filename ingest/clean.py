@@ -23,6 +23,8 @@ import math
 import re
 from collections import Counter
 
+from ingest.vocabulary import KNOWN_HEADINGS, MONTHS, grade_pattern
+
 # ---------------------------------------------------------------------------------------------
 # Characters
 
@@ -63,7 +65,7 @@ CONNECTORS = frozenset(
     "both either whether when where while because if".split()
 )
 
-GRADE = r"(?:outstanding|good|adequate|inadequate|requires?\s+improvement(?:\s+to\s+be\s+good)?)"
+GRADE = grade_pattern(adequate=True)  # (?:outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|...)
 # "...help and protection: requires improvement to be good" (ILACS), "Capacity to improve: Good"
 JUDGEMENT_HEADING = re.compile(
     rf"^(?P<title>[A-Z‘'][^.:;!?()]{{3,160}}?)\s*:\s*(?P<grade>(?i:{GRADE}))\s*\.?$"
@@ -83,84 +85,6 @@ GRADE_ONLY = re.compile(
     re.IGNORECASE,
 )
 
-# Headings that Ofsted reports print, lower case, without grade. Matched whole-line.
-KNOWN_HEADINGS: tuple[str, ...] = (
-    # SIF (2013-2018)
-    "executive summary",
-    "summary of findings",
-    "the local authority",
-    "the local authority - summary of findings",
-    "section 1: the local authority - summary of findings",
-    "section 1: the local authority",
-    "section 2: the effectiveness of the local safeguarding children board",
-    "section 2: review of the effectiveness of the local safeguarding children board",
-    "what does the local authority need to improve?",
-    "what does the lscb need to improve?",
-    "the local authority's strengths",
-    "progress since the last inspection",
-    "priority and immediate action",
-    "areas for improvement",
-    "recommendations",
-    "summary for children and young people",
-    "information about this local authority area",
-    "children living in this area",
-    "child protection in this area",
-    "children looked after in this area",
-    "other ofsted inspections",
-    "other ofsted inspection",
-    "inspection judgements about the local authority",
-    "inspection judgements about the lscb",
-    "the experiences and progress of children who need help and protection",
-    "the experiences and progress of children looked after and achieving permanence",
-    "children looked after and achieving permanence",
-    "adoption performance",
-    "experiences and progress of care leavers",
-    "the experiences and progress of care leavers",
-    "leadership, management and governance",
-    "the local safeguarding children board (lscb)",
-    "the local safeguarding children board",
-    "local safeguarding children board",
-    "review of the effectiveness of the local safeguarding children board",
-    "the effectiveness of the local safeguarding children board",
-    "inspection findings",
-    "inspection findings – the lscb",
-    "inspection findings – the local safeguarding children board",
-    "inspection judgement about the lscb",
-    "inspection judgements about the lscb",
-    "summary",
-    "information about this inspection",
-    "information about this review",
-    "the inspection team",
-    "the lscb",
-    "what the inspection judgements mean: the local authority",
-    "what the inspection judgements mean: the lscb",
-    "what the inspection judgements mean",
-    "contents",
-    # ILACS (2018 on)
-    "what needs to improve",
-    "what needs to improve?",
-    "what needs to improve in this local authority?",
-    "what needs to improve in this local authority",
-    "what needs to improve:",  # some reports print it as a list's title, inside the summary
-    "what needs to improve in this local authority:",
-    "areas for priority action",
-    "the impact of leaders on social work practice with children and families",
-    "the experiences and progress of children in care and care leavers",
-    "the experiences and progress of children in care",
-    "overall effectiveness",
-    # 2013 looked-after children inspections
-    "about this inspection",
-    "the inspection judgements and what they mean",
-    "service information",
-    "overall effectiveness of services for looked after children and young people",
-    "capacity to improve",
-    "outcomes for looked after children and young people",
-    "quality of provision",
-    "leadership and management",
-    "record of main findings",
-    "services for looked after children",
-)
-_KNOWN = frozenset(KNOWN_HEADINGS)
 _VERB_END = re.compile(r"\s+(?:is|are|requires?|require)$")
 # Last character of "good", "outstanding", "inadequate", "requires improvement", "grade 4", "good."
 _GRADE_LAST_CHARS = frozenset("dgetn.0123456789")
@@ -183,19 +107,19 @@ def known_heading(text: str) -> str | None:
     if len(text) > 220 or not text:
         return None
     key = _heading_key(text)
-    if key in _KNOWN:
+    if key in KNOWN_HEADINGS:
         return key
     if key[-1:] not in _GRADE_LAST_CHARS:
         return None  # no grade at the end: cheap exit for ordinary lines
     m = JUDGEMENT_HEADING.match(_SPACES.sub(" ", _FOOTNOTE_MARK.sub("", text.strip()))) if ":" in key else None
     if m:
         title = _VERB_END.sub("", _heading_key(m.group("title")))
-        return title if title in _KNOWN else None
+        return title if title in KNOWN_HEADINGS else None
     m = TRAILING_GRADE.search(key)
     if m:
         # "<area> Inadequate", "<area> is good", "<area> require improvement"
         title = _VERB_END.sub("", key[: m.start()].strip())
-        if title in _KNOWN:
+        if title in KNOWN_HEADINGS:
             return title
     return None
 
@@ -307,9 +231,7 @@ def _strip_footnotes(lines: list[str]) -> list[str]:
     return lines
 
 
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
+_MONTHS = frozenset(MONTHS)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,8 +31,21 @@ import logging
 import re
 from datetime import date, timedelta
 
-from ingest.authorities import Authority, default_registry, strip_council_words
-from ingest.models import GRADES, JUDGEMENTS, OTHER_PUBLICATION, REPORT_TYPES, ReportMetadata
+from ingest.authorities import Authority, default_registry
+from ingest.models import ReportMetadata
+from ingest.vocabulary import (
+    GRADES,
+    ILACS_JUDGEMENT_LABELS,
+    JUDGEMENTS,
+    LAC_JUDGEMENT_LABELS,
+    MONTHS,
+    OTHER_PUBLICATION,
+    REPORT_TYPES,
+    SIF_JUDGEMENT_LABELS,
+    grade_pattern,
+    normalise_grade,
+    strip_council_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +99,7 @@ def _head_text(pages: list[str]) -> str:
 # Dates
 # ---------------------------------------------------------------------------
 
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
+_MONTHS = {month[:3]: number for number, month in enumerate(MONTHS, start=1)}  # "jan": 1, ...
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 
@@ -186,35 +196,18 @@ def clean_authority_name(name: str) -> str | None:
     return strip_council_words(_flatten(name or ""))
 
 
-# Names the normalisation alone cannot join: the manifest's spellings, Ofsted's and common usage.
-_KEY_ALIASES = {
-    "londoncorporation": "cityoflondon",
-    "corporationoflondon": "cityoflondon",
-    "cityoflondoncorporation": "cityoflondon",
-    "countydurham": "durham",
-    "hull": "kingstonuponhull",
-    "bcp": "bournemouthchristchurchandpoole",
-    "eastriding": "eastridingofyorkshire",  # the 2023 report prints "East Riding"
-    "newcastle": "newcastleupontyne",  # the 2022 report prints "Newcastle"
-}
-
-
 def authority_key(name: str) -> str:
     """The key that matches authority names everywhere in the product.
 
     Case, spaces, hyphens, punctuation and council words are ignored and "&" reads as "and", so
     "Stoke-on-Trent", "stoke on trent" and "Stoke-on-Trent City Council" share a key, as do
-    "St. Helens" and "st helens", or "Bristol, City of" and "Bristol".
+    "St. Helens" and "st helens", or "Bristol, City of" and "Bristol". An authority of the registry
+    (corpus/la_lookup.csv) has one key whatever the spelling; any other name, its normalised letters
+    (ingest.vocabulary.name_key).
     """
     if not isinstance(name, str):
         return ""
-    found = default_registry().resolve(name)
-    if found is not None:  # one key per authority, whatever the spelling (corpus/la_lookup.csv)
-        return found.key
-    text = _normalise(name).replace("&", " and ")
-    text = clean_authority_name(text) or text
-    key = re.sub(r"[^a-z0-9]", "", text.lower())
-    return _KEY_ALIASES.get(key, key)
+    return default_registry().canonical_key(name)
 
 
 # Title lines printed below the authority's name (SIF, early ILACS) ...
@@ -516,30 +509,10 @@ def _lead_inspector(pages: list[str]) -> str | None:
 # Judgements
 # ---------------------------------------------------------------------------
 
-_GRADE = r"(?P<grade>outstanding|good|(?:requires?|required) improvement(?: to be good)?|inadequate)"
+# Single spaces: grades are read from flattened text, as the judgement labels are. Reports write
+# "required improvement" too.
+_GRADE = grade_pattern("grade", gap=" ", past=True)
 
-# ILACS table rows. "children in care and care leavers" (to 2023) must win over "children in care".
-_ILACS_LABELS = {
-    "impact_of_leaders": r"impact of leaders on (?:social work )?practice with children and families",
-    "help_and_protection": r"experiences and progress of children who need help and protection",
-    "in_care": r"experiences and progress of children in care(?: and care leavers)?",
-    "care_leavers": r"experiences and progress of (?:children )?care leavers",
-    "overall_effectiveness": r"overall effectiveness",
-}
-# SIF judgements, numbered 1 to 3 on the front page.
-_SIF_LABELS = {
-    "help_and_protection": r"children who need help and protection",
-    "in_care": r"children looked after and achieving permanence",
-    "adoption": r"adoption performance",
-    "care_leavers": r"experiences and progress of care leavers",
-    "leadership": r"leadership,? management and governance",
-}
-# The 2013 "Record of main findings". Its "adequate" grade has no place in GRADES and is left out.
-_LAC_LABELS = {
-    "overall_effectiveness": r"overall effectiveness",
-    "capacity_to_improve": r"capacity to improve",
-    "leadership": r"leadership and management",
-}
 
 
 def _rows(labels: dict[str, str], separator: str, prefix: str = "") -> re.Pattern[str]:
@@ -547,13 +520,13 @@ def _rows(labels: dict[str, str], separator: str, prefix: str = "") -> re.Patter
     return re.compile(rf"{prefix}(?:{alternatives}){separator}{_GRADE}\b", re.I)
 
 
-_ILACS_ROWS = _rows(_ILACS_LABELS, r"\s*:?\s*")
-_ILACS_HEADINGS = _rows(_ILACS_LABELS, r"\s*:\s*")  # in the body: "... help and protection: good"
+_ILACS_ROWS = _rows(ILACS_JUDGEMENT_LABELS, r"\s*:?\s*")
+_ILACS_HEADINGS = _rows(ILACS_JUDGEMENT_LABELS, r"\s*:\s*")  # in the body: "... help and protection: good"
 # SIF rows are numbered ("2.1 Adoption performance Good"); the number keeps out prose above the
 # list such as "Leadership, management and governance require improvement when ...". A footnote
 # mark ("... require improvement.2") is not a row number.
-_SIF_ROWS = _rows(_SIF_LABELS, r"\s*:?\s*", prefix=r"(?<![\w.])\d(?:\.\d)?\.?\s+")
-_LAC_ROWS = _rows(_LAC_LABELS, r"\s*:?\s*(?:grade \d\s*)?\(?")
+_SIF_ROWS = _rows(SIF_JUDGEMENT_LABELS, r"\s*:?\s*", prefix=r"(?<![\w.])\d(?:\.\d)?\.?\s+")
+_LAC_ROWS = _rows(LAC_JUDGEMENT_LABELS, r"\s*:?\s*(?:grade \d\s*)?\(?")
 
 # The one-line SIF verdict, in its wordings over the years: "The overall judgement is
 # requires improvement", "... is that children's services are inadequate", "Children's services
@@ -577,14 +550,6 @@ _LAC_OVERALL = re.compile(
     + _GRADE,
     re.I,
 )
-
-
-def normalise_grade(text: str) -> str | None:
-    """'Requires improvement to be good' -> 'requires improvement'; None for anything else."""
-    text = _flatten(text or "").lower()
-    if text.startswith("require"):
-        return "requires improvement"
-    return text if text in GRADES else None
 
 
 def _collect(pattern: re.Pattern[str], text: str, into: dict[str, str]) -> None:

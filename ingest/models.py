@@ -8,6 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+# The stored values' names (report types, grades, judgements) are the reports' vocabulary, kept in
+# ingest.vocabulary; importing them from here still works.
+from ingest.vocabulary import GRADES, JUDGEMENTS, OTHER_PUBLICATION, REPORT_TYPES
+
+__all__ = ["GRADES", "JUDGEMENTS", "METADATA_VERSION", "OTHER_PUBLICATION", "REPORT_TYPES", "Chunk", "Page",
+           "ParsedReport", "ReportMetadata"]
+
 # The version of what ingest reads about a report (ingest.metadata, ingest.file_names and the
 # outside sources in ingest.pipeline). Each index records, per document, the version that read it;
 # `ofsted-qa ingest` reads again the files read by an older version, even when they are unchanged,
@@ -21,38 +28,6 @@ from datetime import date
 #      Also Ofsted's letters (monitoring, focused and assurance visits, joint targeted area inspections) read
 #      as "other_ofsted", with the visit's dates, never as an inspection report.
 METADATA_VERSION = 3
-
-# Report types, as stored in the index and accepted by the `--type` filter.
-REPORT_TYPES: dict[str, str] = {
-    "sif": "SIF inspection",
-    "sif_reinspection": "SIF re-inspection",
-    "ilacs_standard": "ILACS standard inspection",
-    "ilacs_short": "ILACS short inspection",
-    "ilacs_2026": "ILACS inspection (2026 framework)",
-    "lac_2013": "Inspection of looked-after children services (2013)",
-    "lscb_review": "LSCB review",
-    # Letters Ofsted publishes besides its inspection reports (monitoring, focused and assurance visits,
-    # joint targeted area inspections): no grades, and never a full inspection.
-    "other_ofsted": "Other Ofsted publication",
-    "unknown": "Unknown report type",
-}
-OTHER_PUBLICATION = "other_ofsted"  # the REPORT_TYPES key of Ofsted's letters
-
-# Grades, normalised to the manifest's spelling.
-GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "inadequate")
-
-# Judgement keys. ILACS and SIF share the keys whose meaning matches.
-JUDGEMENTS: dict[str, str] = {
-    "overall_effectiveness": "Overall effectiveness",
-    "impact_of_leaders": "The impact of leaders on social work practice with children and families",
-    "help_and_protection": "Children who need help and protection",
-    "in_care": "Children in care / children looked after",
-    "care_leavers": "Care leavers",
-    "adoption": "Adoption performance",
-    "leadership": "Leadership, management and governance",
-    "lscb": "Local Safeguarding Children Board",
-    "capacity_to_improve": "Capacity to improve",
-}
 
 
 @dataclass

@@ -14,22 +14,24 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import TypeVar
 
 from ingest.chunk import chunk_pages
 from ingest.clean import clean_pages
+from ingest.environment import environment
 from ingest.file_names import authority_from_file_name, date_from_file_name
 from ingest.metadata import authority_key, extract_metadata
 from ingest.models import Page, ParsedReport, ReportMetadata
 from ingest.pdf import PdfReadError, file_sha256, read_pages
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "corpus" / "manifest.csv"
 # From the last day of an ILACS inspection to publication: 42 days at the median over the 296 ILACS
@@ -42,7 +44,7 @@ _LONGEST_LAG = timedelta(days=365)
 
 def _manifest_rows(manifest: str | None) -> list[dict[str, str]]:
     """The rows of a manifest (default: $OFSTED_QA_MANIFEST or corpus/manifest.csv); none if unreadable."""
-    path = Path(manifest or os.environ.get("OFSTED_QA_MANIFEST") or DEFAULT_MANIFEST)
+    path = Path(manifest or environment().manifest or DEFAULT_MANIFEST)
     if not path.is_file():
         return []
     try:
@@ -185,10 +187,9 @@ def parse_report(path: str | Path, sha256: str | None = None,
     )
 
 
-def _parse_or_error(path: str, sha256: str | None,
-                    extra_manifests: tuple[str, ...] = ()) -> ParsedReport | PdfReadError:
+def _parse_or_error(parse: Callable[[str, str | None], T], path: str, sha256: str | None) -> T | PdfReadError:
     try:
-        return parse_report(path, sha256, extra_manifests)
+        return parse(path, sha256)
     except PdfReadError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop a batch
@@ -196,33 +197,68 @@ def _parse_or_error(path: str, sha256: str | None,
         return PdfReadError(f"could not be read ({type(exc).__name__}: {exc})")
 
 
-def parse_reports(
-    items: Iterable[tuple[str, str | None]], workers: int = 1, prefetch: int = 4,
-    extra_manifests: tuple[str, ...] = (),
-) -> Iterator[tuple[str, ParsedReport | PdfReadError]]:
-    """Parse (path, sha256) items in order; yield (path, report or error) as each is ready.
+def parse_in_background(
+    items: Iterable[tuple[str, str | None]], parse: Callable[[str, str | None], T], workers: int = 1,
+    prefetch: int = 4,
+) -> Iterator[tuple[str, T | PdfReadError]]:
+    """Run `parse(path, sha256)` on each item in order; yield (path, its result or error) as each is ready.
 
-    With workers >= 1 parsing runs in that many processes, `prefetch` files ahead of the consumer.
-    `extra_manifests` are consulted for publication dates besides the default manifest.
+    With workers >= 1 parsing runs in that many processes, `prefetch` files ahead of the consumer,
+    so parsing overlaps what the consumer does (embedding). `parse` must be picklable (a module's
+    function, or a functools.partial of one). Any error of one file is that file's PdfReadError.
     """
     items = list(items)
     if workers <= 0:
         for path, sha in items:
-            yield path, _parse_or_error(path, sha, extra_manifests)
+            yield path, _parse_or_error(parse, path, sha)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: list[tuple[str, Future]] = []
         queue = iter(items)
         for path, sha in queue:
-            pending.append((path, pool.submit(_parse_or_error, path, sha, extra_manifests)))
+            pending.append((path, pool.submit(_parse_or_error, parse, path, sha)))
             if len(pending) >= prefetch:
                 break
         while pending:
             path, future = pending.pop(0)
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt[0], pool.submit(_parse_or_error, nxt[0], nxt[1], extra_manifests)))
+                pending.append((nxt[0], pool.submit(_parse_or_error, parse, nxt[0], nxt[1])))
             try:
                 yield path, future.result()
             except Exception as exc:  # noqa: BLE001 - a worker that died (e.g. out of memory)
                 yield path, PdfReadError(f"the parser process failed ({type(exc).__name__}: {exc})")
+
+
+def parse_reports(
+    items: Iterable[tuple[str, str | None]], workers: int = 1, prefetch: int = 4,
+    extra_manifests: tuple[str, ...] = (),
+) -> Iterator[tuple[str, ParsedReport | PdfReadError]]:
+    """Parse (path, sha256) items into reports in order (parse_report); yield (path, report or error).
+
+    `extra_manifests` are consulted for publication dates besides the default manifest.
+    """
+    return parse_in_background(items, partial(parse_report, extra_manifests=extra_manifests), workers, prefetch)
+
+
+def find_pdfs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files named, and PDFs found below folders named; plus (path, reason) for paths that aren't there."""
+    found: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append((str(path), "no such file or folder"))
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        resolved = p.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(resolved)
+    return unique, missing
+

@@ -11,36 +11,13 @@ from __future__ import annotations
 
 import re
 
+from ingest.vocabulary import LIST_TITLES, RECOMMENDATION_HEADINGS
+
 # Section kinds, as stored with each passage and accepted by the "recommendations only" filter.
 SECTION_KINDS: dict[str, str] = {
     "findings": "Findings (every other section)",
     "recommendations": "Recommendations (what needs to improve)",
 }
-
-RECOMMENDATION_HEADINGS = frozenset(
-    {
-        "recommendations",
-        "what needs to improve",
-        "what needs to improve in this local authority",
-        "what does the local authority need to improve",
-        "what does the lscb need to improve",
-        "areas for improvement",
-        "areas for priority action",
-        "priority and immediate action",
-        "priority actions",
-    }
-)
-
-# Headings that open a list of what must improve; the headings under them, up to the next graded
-# judgement or the next heading of another part of the report, name topics of that list.
-LIST_TITLES = frozenset(
-    {
-        "what needs to improve",
-        "what needs to improve in this local authority",
-        "what does the local authority need to improve",
-        "what does the lscb need to improve",
-    }
-)
 
 
 def is_list_title(heading: str) -> bool:

@@ -1,10 +1,11 @@
-"""Shared fixtures: where the real corpus lives, and its manifest."""
+"""Shared fixtures: where the real corpus lives, and its manifest; what a missing prerequisite means."""
 
 from __future__ import annotations
 
 import csv
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -14,10 +15,26 @@ REPORTS_DIR = SHARED_CORPUS / "reports"
 MANIFEST = REPO / "corpus" / "manifest.csv"
 
 
+def in_ci() -> bool:
+    """True when the `CI` environment variable is set to anything but "", "0" or "false"."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+
+
+def missing(what: str) -> NoReturn:
+    """A prerequisite of a test is not on this machine (`what` names it: a path, a binary, a package).
+
+    Outside CI the test is skipped with that one-line reason. In CI it fails: a CI run that skipped
+    the end-to-end or browser tests would pass without having tested what it claims to.
+    """
+    if in_ci():
+        pytest.fail(f"missing in CI: {what}", pytrace=False)
+    pytest.skip(what)
+
+
 @pytest.fixture(scope="session")
 def reports_dir() -> Path:
     if not REPORTS_DIR.is_dir():
-        pytest.skip(f"the shared corpus is not at {REPORTS_DIR}")
+        missing(f"the shared corpus is not at {REPORTS_DIR} (set OFSTED_QA_SHARED to its folder)")
     return REPORTS_DIR
 
 

@@ -141,7 +141,7 @@ def test_bad_files_fail_clearly_and_lose_nothing(tmp_path, reports):
     assert "added 1" in proc.stdout and "failed 5" in proc.stdout
     for name, reason in [("empty.pdf", "empty"), ("notes.pdf", "not a PDF"), ("locked.pdf", "password"),
                          ("scanned.pdf", "no text layer"), ("truncated.pdf", "corrupt")]:
-        line = next(line for line in proc.stderr.splitlines() if name in line)
+        line = next(line for line in proc.stderr.splitlines() if name in line and "FAILED" in line)
         assert reason in line, line
     assert "Traceback" not in proc.stderr
     after = json.loads(run("ask", "return home interviews", "--json", "--authority", "avonshire",
@@ -235,6 +235,56 @@ def test_killed_ingest_leaves_a_working_index_and_resumes(tmp_path):
     a = json.loads(run("stats", "--json", index=index).stdout)
     b = json.loads(run("stats", "--json", index=reference).stdout)
     assert (a["documents"], a["chunks"], a["vectors"]) == (b["documents"], b["chunks"], b["vectors"])
+
+
+def _run_in(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """The CLI run from `cwd` with no --index and no $OFSTED_QA_INDEX: the default folders, relative to cwd."""
+    env = {k: v for k, v in os.environ.items() if k != "OFSTED_QA_INDEX"}
+    env.update(OFSTED_QA_EMBEDDER="fake", PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=300)
+
+
+def test_without_an_index_the_demo_index_is_used_and_said(tmp_path, reports):
+    proc = _run_in(tmp_path, "ask", "care leavers")
+    assert proc.returncode == 2
+    assert ("no index at data/index (the default) nor at data/demo-index (make demo's); build one with: "
+            "ofsted-qa ingest PDF_DIR") in proc.stderr and "make demo-index" in proc.stderr
+    assert _run_in(tmp_path, "pack", "list").stderr == proc.stderr  # the same words for every command
+
+    run("ingest", str(reports), index=tmp_path / "data" / "demo-index")  # what `make demo` builds
+    for args in (["ask", "care leavers", "--json"], ["stats", "--json"], ["pack", "list", "--json"]):
+        proc = _run_in(tmp_path, *args)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr.splitlines() == ["ofsted-qa: no index at data/index: using the demo index at "
+                                            "data/demo-index (choose one with --index DIR)"]
+    assert json.loads(_run_in(tmp_path, "stats", "--json").stdout)["documents"] == 2
+
+    # An ingest without --index makes the default index, says so, and from then on it is the one read.
+    proc = _run_in(tmp_path, "ingest", str(reports / "avonshire_2019.pdf"))
+    assert proc.returncode == 0 and "a new index at data/index" in proc.stderr
+    proc = _run_in(tmp_path, "stats", "--json")
+    assert json.loads(proc.stdout)["documents"] == 1 and "demo" not in proc.stderr
+
+
+def test_ingest_prints_progress_lines_when_output_is_not_a_terminal(tmp_path, reports):
+    proc = run("ingest", str(reports), index=tmp_path / "ix")  # stderr is a pipe here, as under make or CI
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("ingest: ")]
+    assert lines[0] == "ingest: 2 file(s) to read"
+    assert lines[-2].startswith("ingest: 2/2 files (100%), ") and ", done (last: " in lines[-2]
+    assert lines[-1] == "ingest: embedding the corpus vocabulary's new words (the thesaurus)"
+    assert not run("ingest", str(reports), "--no-progress", index=tmp_path / "ix2").stderr
+    assert not run("ingest", str(reports), index=tmp_path / "ix").stderr  # nothing to read: nothing to say
+
+
+def test_the_parser_imports_no_command_before_it_is_chosen():
+    code = ("import sys, app.cli; p = app.cli.build_parser(); p.parse_args(['ask', 'q']); "
+            "print(sorted(m for m in sys.modules if m.startswith(('eval', 'app.fetch', 'app.ui', 'torch'))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
+    args = __import__("app.cli").cli.build_parser().parse_args(["bench", "--only", "model", "--limit", "3"])
+    assert (args.only, args.limit, args.scale) == ("model", 3, None)  # a chosen command gets its arguments
 
 
 def test_themes_followup_and_recommendations_only(tmp_path, reports):

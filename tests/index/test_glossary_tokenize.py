@@ -51,7 +51,7 @@ def test_clean_query_removes_control_characters_and_caps_length():
 
 
 def test_rrf_rewards_agreement():
-    fused = reciprocal_rank_fusion([[1, 2, 3], [3, 1, 4]])
+    fused = reciprocal_rank_fusion([[1, 2, 3], [3, 1, 4]], k=10)
     assert [i for i, _ in fused][:2] == [1, 3]
     assert {i for i, _ in fused} == {1, 2, 3, 4}
 

@@ -3,11 +3,14 @@ authorities, judgement areas, feedback, and the relevance floor (a question noth
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
 from index.search import SearchFilters
+from index.settings import SearchSettings
 from tests.index.helpers import make_report
 
 
@@ -100,23 +103,23 @@ def test_feedback_finds_passages_in_the_words_of_the_first_answers(tmp_path):
         assert texts[0].startswith("Caseloads")  # the question's own words still count
         assert any(t.startswith("Managers track workloads") for t in texts)  # never says "caseloads"
         assert not any(t.startswith("Topic number") for t in texts)
-        searcher.feedback_weight = 0.0
+        searcher.settings = replace(searcher.settings, feedback_weight=0.0)
         plain = [r.text for r in idx.search("caseloads", k=10, retriever="lexical").results]
         assert not any(t.startswith("Managers track workloads") for t in plain)
     finally:
         idx.close()
 
 
-def test_a_question_nothing_answers_gets_a_plain_message_not_padding(index):
-    index.searcher.relevance_floor = 0.5
+def test_a_question_nothing_answers_gets_a_plain_message_not_padding(index, monkeypatch):
+    monkeypatch.setattr(index.searcher, "settings", SearchSettings(relevance_floors={index.embedder.name: 0.5}))
     response = index.search("sleeping arrangements for foster carers' pets", k=8)
     assert len(response.results) <= 3
     assert all(r.below_floor for r in response.results)
     assert response.message.startswith("no passage in")
 
 
-def test_passages_above_the_floor_are_shown_without_a_message(index):
-    index.searcher.relevance_floor = 0.5
+def test_passages_above_the_floor_are_shown_without_a_message(index, monkeypatch):
+    monkeypatch.setattr(index.searcher, "settings", SearchSettings(relevance_floors={index.embedder.name: 0.5}))
     response = index.search("caseloads", k=8)
     assert response.results and response.message is None
     assert all("caseloads" in r.text.lower() for r in response.results)

@@ -4,12 +4,13 @@ off deeper first lists instead of a second search, with the same results."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
-import index.search as search_module
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
+from index.settings import SearchSettings
 from tests.index.helpers import make_report
 
 TOPICS = ["placement stability", "care leavers housing", "missing children return interviews",
@@ -42,14 +43,16 @@ def test_a_named_years_lists_match_a_second_restricted_search(index, monkeypatch
     calls = []
     lexical_search = index.store.lexical_search
     monkeypatch.setattr(index.store, "lexical_search", lambda *a: calls.append(a[2]) or lexical_search(*a))
-    monkeypatch.setattr(search_module, "CANDIDATES", 12)  # first lists shorter than the corpus's matches
+    # First lists shorter than the corpus's matches.
+    monkeypatch.setattr(index.searcher, "settings", SearchSettings(candidates=12))
 
     read_off = index.search("placement stability in 2017", k=3)
     assert len(calls) == 1 and calls[0] is None  # one lexical scan served both lists
     assert read_off.interpretation and "2017" in read_off.interpretation
 
     calls.clear()
-    monkeypatch.setattr(search_module, "SUBSET_DEPTH", 0)  # no deeper lists: a second search must run
+    # No deeper lists: a second search must run.
+    monkeypatch.setattr(index.searcher, "settings", SearchSettings(candidates=12, subset_depth=0))
     searched = index.search("placement stability in 2017", k=3)
     assert len(calls) == 2 and calls[1] is not None
     assert _ranked(searched) == _ranked(read_off)
@@ -62,7 +65,7 @@ def test_lexical_work_is_bounded_by_posting_list_size(index, monkeypatch):
     assert 0 < both < min(counts.values())
 
     # A budget below the rarest term: passages holding all the words are ranked, if few enough.
-    monkeypatch.setattr(search_module, "POSTINGS_BUDGET", both)
+    monkeypatch.setattr(index.searcher, "settings", SearchSettings(postings_budget=both))
     response = index.search("placement supervision", k=5, retriever="lexical")
     assert "all of" in (response.interpretation or "")
     assert response.results and all(
@@ -70,7 +73,7 @@ def test_lexical_work_is_bounded_by_posting_list_size(index, monkeypatch):
     )
 
     # Below that too: keywords are left out, the question is ranked by meaning, and the user is told.
-    monkeypatch.setattr(search_module, "POSTINGS_BUDGET", both - 1)
+    monkeypatch.setattr(index.searcher, "settings", replace(index.searcher.settings, postings_budget=both - 1))
     response = index.search("placement supervision", k=5)
     assert response.results
     assert "ranked by meaning" in (response.interpretation or "")

@@ -7,6 +7,7 @@ import pytest
 
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
+from index.settings import SearchSettings
 from index.thesaurus import Thesaurus, vocabulary
 from tests.index.helpers import make_report
 
@@ -57,7 +58,7 @@ def test_nothing_below_the_similarity_floor():
 
 def test_an_empty_thesaurus_finds_nothing():
     empty = Thesaurus([], np.zeros(0), np.zeros((0, 4), dtype=np.float32), n_passages=0)
-    assert len(empty) == 0 and empty.related(["grieving"], _unit(1, 0, 0, 0)[None, :]) == []
+    assert len(empty) == 0 and empty.related(["grieving"], _unit(1, 0, 0, 0)[None, :], min_similarity=0.6) == []
 
 
 class SynonymEmbedder(HashingEmbedder):
@@ -134,14 +135,15 @@ def test_a_question_in_everyday_words_finds_the_reports_word(index):
 
 def test_the_thesaurus_can_be_turned_off(index):
     index.update_thesaurus()
-    index.searcher.thesaurus_similarity = None
+    index.searcher.settings = SearchSettings(thesaurus_similarity=None)
     response = index.search("support for grieving children", k=3)
     assert "also searched" not in (response.interpretation or "")
 
 
 def test_a_vocabulary_word_is_looked_up_not_embedded_again(index):
     index.update_thesaurus()
-    index.searcher.thesaurus_rare = 1.0  # every word counts as rare here, so both are looked up
+    # Every word counts as rare here, so both are looked up.
+    index.searcher.settings = SearchSettings(thesaurus_rare=1.0)
     encoded: list[str] = []
     encode = index.embedder.encode
     index.embedder.encode = lambda texts, batch_size=32: (encoded.extend(texts), encode(texts, batch_size))[1]

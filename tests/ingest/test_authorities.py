@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.authorities import AuthorityRegistry, default_registry, name_key, strip_council_words
+from ingest.authorities import AuthorityRegistry, default_registry
+from ingest.vocabulary import name_key, strip_council_words
 
 
 @pytest.fixture(scope="module")

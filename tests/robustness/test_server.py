@@ -89,6 +89,43 @@ def test_auth_without_a_password_is_refused(served, tmp_path, capsys):
     assert "USER:PASSWORD" in capsys.readouterr().err and served == []
 
 
+@pytest.mark.parametrize(("auth", "message"), [("me:", "the password after the colon is empty"),
+                                               (":pw", "the user name before the colon is empty")])
+def test_an_empty_user_or_password_is_refused_even_on_loopback(served, tmp_path, capsys, auth, message):
+    assert cli.main(["serve", "--auth", auth, "--index", str(tmp_path / "ix")]) == 2
+    assert message in capsys.readouterr().err and served == []
+
+
+@pytest.fixture
+def logins(monkeypatch) -> list:
+    """The login each `serve` would require, recorded instead of serving."""
+    calls: list = []
+    monkeypatch.setattr(ui, "serve", lambda index_dir, host, port, auth: calls.append(auth) or 0)
+    return calls
+
+
+def test_the_login_may_come_from_a_file_or_the_environment(logins, tmp_path, monkeypatch, capsys):
+    index = ["--index", str(tmp_path / "ix")]
+    file = tmp_path / "login"
+    file.write_text("ann:from file\n")
+    assert cli.main(["serve", "--host", "0.0.0.0", "--auth-file", str(file), *index]) == 0
+    monkeypatch.setenv("OFSTED_QA_AUTH", "bob:from env")
+    assert cli.main(["serve", "--host", "0.0.0.0", *index]) == 0
+    assert cli.main(["serve", "--host", "0.0.0.0", "--auth", "cat:from flag", *index]) == 0  # the flag wins
+    assert logins == [("ann", "from file"), ("bob", "from env"), ("cat", "from flag")]
+
+    monkeypatch.setenv("OFSTED_QA_AUTH", "bob:")
+    assert cli.main(["serve", *index]) == 2
+    assert "$OFSTED_QA_AUTH: the password after the colon is empty" in capsys.readouterr().err
+    assert cli.main(["serve", "--no-auth", *index]) == 0  # --no-auth: no login, whatever the environment says
+    assert logins[-1] is None
+
+
+def test_a_missing_auth_file_is_refused(logins, tmp_path, capsys):
+    assert cli.main(["serve", "--auth-file", str(tmp_path / "absent"), "--index", str(tmp_path / "ix")]) == 2
+    assert f"--auth-file {tmp_path / 'absent'}: cannot be read" in capsys.readouterr().err and logins == []
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
 def test_loopback_hosts_need_no_auth(served, tmp_path, host):
     assert cli.main(["serve", "--host", host, "--index", str(tmp_path / "ix")]) == 0
