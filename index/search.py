@@ -1007,7 +1007,7 @@ class Searcher:
             if not tokens:
                 continue
             weight = 1.0 / (position + 1)
-            for word in set(tokens):
+            for word in dict.fromkeys(tokens):  # in passage order: the same words, ties and results every run
                 root = _porter(word)
                 df = vocabulary.get(root, 0)
                 if root in asked or df < 2 or df > max(self.settings.feedback_max_share * n_chunks, 3):
@@ -1015,7 +1015,7 @@ class Searcher:
                 share = tokens.count(word) / len(tokens)
                 scores[root] = scores.get(root, 0.0) + weight * share * np.log(n_chunks / df)
                 shown.setdefault(root, word)
-        best = sorted(scores.items(), key=lambda kv: -kv[1])[: self.settings.feedback_terms]
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[: self.settings.feedback_terms]
         chosen = [shown[root] for root, _ in best]
         if not chosen:
             return []

@@ -9,7 +9,8 @@ from typing import Any
 
 from index.contrast import contrast_search
 from index.report_index import ReportIndex
-from index.search import FILTER_JUDGEMENTS, MAX_K, YEAR_RANGE, QueryError, SearchFilters, SearchResult
+from index.search import FILTER_JUDGEMENTS, QueryError, SearchFilters, SearchResult
+from index.settings import DEFAULT_K, MAX_K, YEAR_RANGE
 from index.store import DocumentRow
 from ingest.authorities import default_registry
 from ingest.models import GRADES, REPORT_TYPES
@@ -27,7 +28,6 @@ EXAMPLES: tuple[str, ...] = (
 VIEW_RANKED, VIEW_COMPARE, VIEW_BY_REPORT = "Best passages", "Compare authorities", "Group by report"
 VIEW_CONTRAST = "What good looks like"
 VIEWS = (VIEW_RANKED, VIEW_COMPARE, VIEW_BY_REPORT, VIEW_CONTRAST)
-DEFAULT_K = 8
 MAX_UI_K = 50
 COMPARE_K = MAX_K  # one wide search, then the best passage per authority
 COMPARE_AUTHORITIES = 6
