@@ -132,16 +132,21 @@ def _summary_html(payload: dict, one: str, many: str, n: int | None = None) -> s
             f"every passage is quoted verbatim from its report.{read_as}</p>")
 
 
+def _nothing_html(payload: dict) -> str:
+    """What a view shows for a search without results: its message, as a warning or an error."""
+    return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")
+
+
 def render_ranked(payload: dict) -> str:
     if not payload["results"]:
-        return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")
+        return _nothing_html(payload)
     cards = "".join(card_html(r) for r in payload["results"])
     return f'<div class="oq-results">{_summary_html(payload, "passage", "passages")}{cards}</div>'
 
 
 def render_compare(payload: dict) -> str:
     if not payload["results"]:
-        return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")
+        return _nothing_html(payload)
     groups: dict[str, list[dict]] = {}
     for r in payload["results"]:
         groups.setdefault(_citation_parts(r)[0], []).append(r)
@@ -195,7 +200,7 @@ def _report_heading(result: dict) -> str:
 
 def render_by_report(payload: dict) -> str:
     if not payload["results"]:
-        return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")
+        return _nothing_html(payload)
     groups: dict[int, list[dict]] = {}
     for result in payload["results"]:
         groups.setdefault(int(result["doc_id"]), []).append(result)
