@@ -402,11 +402,15 @@ def _print_response(index, response) -> None:
 
 
 def _pdf_link(index, result) -> str | None:
-    docs = index.searcher.documents()
-    doc = docs.get(result.doc_id)
+    return page_link(index, result.doc_id, result.citation.page_start)
+
+
+def page_link(index, doc_id: int, page: int) -> str | None:
+    """A file:// link that opens one report's PDF at a page (None when the index has no path for it)."""
+    doc = index.searcher.documents().get(doc_id)
     if not doc or not doc.paths:
         return None
-    return f"{Path(doc.paths[0]).as_uri()}#page={result.citation.page_start}"
+    return f"{Path(doc.paths[0]).as_uri()}#page={page}"
 
 
 def _format_results(index, results) -> str:

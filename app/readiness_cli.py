@@ -12,7 +12,8 @@ import argparse
 import json
 import textwrap
 from dataclasses import asdict
-from pathlib import Path
+
+from app.cli import page_link
 
 
 def _authority_arguments(p: argparse.ArgumentParser) -> None:
@@ -75,7 +76,7 @@ def run_themes(index, args: argparse.Namespace) -> int:
             for example, point in zip(theme["examples"], next(t for t in view.themes
                                                               if t.theme == theme["theme"]).examples, strict=True):
                 example["citation"] = point.citation_label()
-                example["link"] = _link(index, point.doc_id, point.page_start)
+                example["link"] = page_link(index, point.doc_id, point.page_start)
         print(json.dumps(data, indent=2, default=str))
         return 0
     if view.message:
@@ -96,7 +97,7 @@ def run_themes(index, args: argparse.Namespace) -> int:
         print("   by overall grade: " + ", ".join(f"{k} {v}" for k, v in theme.by_grade.items()))
         for point in theme.examples:
             print(textwrap.fill(f"“{point.text}”", width=100, initial_indent="   - ", subsequent_indent="     "))
-            link = _link(index, point.doc_id, point.page_start)
+            link = page_link(index, point.doc_id, point.page_start)
             print(f"     {point.citation_label()}" + (f"  open: {link}" if link else ""))
         print()
     return 0
@@ -116,7 +117,7 @@ def run_followup(index, args: argparse.Namespace) -> int:
                 point_data["point"]["citation"] = followed.point.citation_label()
                 for passage, passage_data in zip(followed.closest, point_data["closest"], strict=True):
                     passage_data["citation_line"] = passage.citation.line()
-                    passage_data["link"] = _link(index, passage.doc_id, passage.citation.page_start)
+                    passage_data["link"] = page_link(index, passage.doc_id, passage.citation.page_start)
         print(json.dumps(data, indent=2, default=str))
         return 0
     if result.message:
@@ -138,10 +139,3 @@ def run_followup(index, args: argparse.Namespace) -> int:
                 print(f"       {passage.citation.line()}")
         print()
     return 0
-
-
-def _link(index, doc_id: int, page: int) -> str | None:
-    doc = index.searcher.documents().get(doc_id)
-    if not doc or not doc.paths:
-        return None
-    return f"{Path(doc.paths[0]).as_uri()}#page={page}"

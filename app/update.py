@@ -681,11 +681,14 @@ class UpdateSummary:
         return text
 
 
-def last_update_summary(index_dir: str | Path | None = None) -> UpdateSummary:
+def last_update_summary(index_dir: str | Path | None = None,
+                        documents: Iterable[DocumentRow] | None = None) -> UpdateSummary:
     """The newest report date the index knows and what arrived at the last update, for the Corpus tab.
 
     Args:
         index_dir: the index folder (default: $OFSTED_QA_INDEX or ./data/index).
+        documents: the index's documents when the caller holds them already (the app, on each page
+            load), so the index is not opened again to read them.
     Returns:
         The summary; `last_update` is None when no update has run on this data folder (or its record
         cannot be read), and `newest_report` None when the index holds no dated report (or no index).
@@ -696,7 +699,7 @@ def last_update_summary(index_dir: str | Path | None = None) -> UpdateSummary:
 
     index_dir = Path(index_dir) if index_dir else default_index_dir()
     try:
-        newest = newest_report_date(_indexed_documents(index_dir).values())
+        newest = newest_report_date(documents if documents is not None else _indexed_documents(index_dir).values())
     except UpdateError:
         newest = None
     try:

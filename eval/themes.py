@@ -19,12 +19,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from eval.matching import letters_digits
 
 LABELS = Path(__file__).resolve().parent / "theme_labels.jsonl"
 
@@ -50,10 +51,6 @@ class ThemeAgreement:
     ari_embeddings: float  # k-means on the embeddings alone, same k
     ari_themes_at_hand_k: float  # the themes' method with as many themes as the hand labels
     unmatched: list[str]
-
-
-def _normal(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "'")))
 
 
 def read_labels(path: Path = LABELS) -> list[dict]:
@@ -107,10 +104,10 @@ def measure(index_dir: str | Path, labels_path: Path = LABELS, split: str = "tes
         matched: list[tuple[int, str]] = []  # (row position, hand theme)
         unmatched = []
         for item in labels:
-            quote = _normal(item["quote"])
+            quote = letters_digits(item["quote"])
             found = None
             for doc_id in by_file.get(item["file"], []):
-                found = next((r for r in of_doc.get(doc_id, []) if quote in _normal(r["text"])), None)
+                found = next((r for r in of_doc.get(doc_id, []) if quote in letters_digits(r["text"])), None)
                 if found:
                     break
             if found is None or position[found["id"]] in {p for p, _ in matched}:

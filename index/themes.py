@@ -17,6 +17,7 @@ not say.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -337,7 +338,7 @@ def theme_overview(searcher, authorities: list[str] | None = None, neighbours_of
             allowed |= set(searcher.documents_matching(near) or [])
             scope = [*scope, f"{near.neighbours_of} and its statistical neighbours"]
         chosen = allowed
-    about = json_loads(store.get_meta("themes"))
+    about = json.loads(store.get_meta("themes") or "{}")
     themes = store.themes()
     docs = searcher.documents()
     rows = [r for r in store.recommendations() if r["theme"] is not None and r["doc_id"] in docs]
@@ -350,9 +351,3 @@ def theme_overview(searcher, authorities: list[str] | None = None, neighbours_of
     points = [r for r in rows if chosen is None or r["doc_id"] in chosen]
     message = None if points else "the reports chosen hold no recommendations"
     return ThemesView(scope, len(points), len({r["doc_id"] for r in points}), summaries, about, message)
-
-
-def json_loads(text: str | None) -> dict:
-    import json
-
-    return json.loads(text) if text else {}

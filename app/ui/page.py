@@ -278,7 +278,8 @@ class _App:
         """The newest report the index knows and what the last `ofsted-qa update` brought (app/update.py)."""
         if self.index_dir is None:
             return ""
-        return last_update_summary(self.index_dir).markdown()
+        documents = self.index.searcher.documents().values() if self.index is not None else None
+        return last_update_summary(self.index_dir, documents).markdown()
 
 
 def _no_download(what: str) -> Any:

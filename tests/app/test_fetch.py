@@ -6,7 +6,6 @@ import argparse
 import csv
 import hashlib
 import http.server
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from app.fetch import (
     run_fetch,
 )
 from ingest.vocabulary import name_key
+from tests.httpserver import local_server
 from tests.pdfgen import make_pdf, sample_report_pages
 
 AUTHORITIES = {
@@ -84,15 +84,8 @@ def _handler(state: _Server) -> type[http.server.BaseHTTPRequestHandler]:
 @pytest.fixture
 def server() -> Iterator[tuple[_Server, str]]:
     state = _Server()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with local_server(_handler(state)) as base:
+        yield state, base
 
 
 @pytest.fixture(autouse=True)

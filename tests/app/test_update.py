@@ -41,6 +41,7 @@ from index.build import ingest_paths
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
 from index.search import SearchFilters
+from tests.httpserver import local_server
 from tests.pdfgen import letter_pages, make_pdf, pdf_bytes, sample_report_pages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -128,17 +129,12 @@ def _handler(site: FakeSite) -> type[http.server.BaseHTTPRequestHandler]:
 @pytest.fixture
 def site() -> Iterator[FakeSite]:
     state = FakeSite()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        state.release.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with local_server(_handler(state)) as base:
+        state.base = base
+        try:
+            yield state
+        finally:
+            state.release.set()  # a stalled download lets go before the server stops
 
 
 @pytest.fixture(autouse=True)

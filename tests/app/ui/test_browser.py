@@ -72,8 +72,9 @@ def _question_box(page):
     return page.locator("#oq-question textarea, #oq-question input").first
 
 
-def _pick_authority(page, name: str) -> None:
-    box = page.locator("#oq-authority input").first
+def _pick_authority(page, name: str, field: str = "#oq-authority") -> None:
+    """Choose `name` in one of the page's authority lists, by typing its start as a user would."""
+    box = page.locator(f"{field} input").first
     box.click()
     box.press_sequentially(name[:4], delay=30)  # typing filters the list
     page.get_by_role("option", name=name, exact=True).click()
@@ -247,10 +248,7 @@ def test_the_authority_page_shows_its_reports_and_neighbours(browser, sample, ar
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(app.url)
         page.get_by_role("tab", name="Authority").click()
-        box = page.locator("#oq-authority-pick input").first
-        box.click()
-        box.press_sequentially("Stoke", delay=30)
-        page.get_by_role("option", name="Stoke-on-Trent", exact=True).click()
+        _pick_authority(page, "Stoke-on-Trent", "#oq-authority-pick")
         timeline = page.locator("#oq-authority-page .oq-timeline").first
         timeline.wait_for()
         text = page.locator("#oq-authority-page").inner_text()
@@ -343,20 +341,13 @@ def test_themes_was_it_fixed_and_recommendations_only(browser, tmp_path_factory,
             assert "5 recommendations from 3 reports (every report)" in text
             assert "Return home interviews for children who go missing from home or care." in text
             page.screenshot(path=artifacts / "16-themes.png", full_page=True)
-            box = page.locator("#oq-themes-authority input").first
-            box.click()
-            box.press_sequentially("Wess", delay=30)
-            page.get_by_role("option", name="Wessex", exact=True).click()
-            page.locator("#oq-title").click()
+            _pick_authority(page, "Wessex", "#oq-themes-authority")
             page.click("#oq-themes-btn")
             page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
 
             # Was it fixed?: each recommendation beside the next report's closest passages.
             page.get_by_role("tab", name="Was it fixed?").click()
-            pick = page.locator("#oq-followup-pick input").first
-            pick.click()
-            pick.press_sequentially("Avon", delay=30)
-            page.get_by_role("option", name="Avonshire", exact=True).click()
+            _pick_authority(page, "Avonshire", "#oq-followup-pick")
             card = page.locator("#oq-followup .oq-followup").first
             card.wait_for()
             assert "Return home interviews for children who go missing" in card.inner_text()
