@@ -20,3 +20,10 @@ def local_server(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[
         httpd.shutdown()
         httpd.server_close()
         thread.join(5)
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that keeps the test output clean (no access log on stderr)."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass

@@ -22,7 +22,7 @@ from app.fetch import (
     run_fetch,
 )
 from ingest.vocabulary import name_key
-from tests.httpserver import local_server
+from tests.httpserver import QuietHandler, local_server
 from tests.pdfgen import make_pdf, sample_report_pages
 
 AUTHORITIES = {
@@ -49,7 +49,7 @@ class _Server:
 
 
 def _handler(state: _Server) -> type[http.server.BaseHTTPRequestHandler]:
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             state.requests[self.path] += 1
             state.user_agents.append(self.headers.get("User-Agent", ""))
@@ -74,9 +74,6 @@ def _handler(state: _Server) -> type[http.server.BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
 
     return Handler
 

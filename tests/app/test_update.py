@@ -41,7 +41,7 @@ from index.build import ingest_paths
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
 from index.search import SearchFilters
-from tests.httpserver import local_server
+from tests.httpserver import QuietHandler, local_server
 from tests.pdfgen import letter_pages, make_pdf, pdf_bytes, sample_report_pages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ class FakeSite:
 
 
 def _handler(site: FakeSite) -> type[http.server.BaseHTTPRequestHandler]:
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             site.requests[self.path] += 1
             site.user_agents.append(self.headers.get("User-Agent", ""))
@@ -119,9 +119,6 @@ def _handler(site: FakeSite) -> type[http.server.BaseHTTPRequestHandler]:
                 site.release.wait(60)
                 return
             self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
 
     return Handler
 
