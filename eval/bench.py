@@ -221,7 +221,7 @@ def filter_cost(index, repeats: int = 200) -> dict:
         timings = []
         for _ in range(repeats):
             started = time.perf_counter()
-            index.searcher._allowed_documents(filters)
+            index.searcher.documents_matching(filters)
             timings.append((time.perf_counter() - started) * 1000)
         out[f"{name}_ms"] = round(statistics.median(timings), 3)
     return out

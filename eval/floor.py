@@ -4,7 +4,7 @@
 
 For every dev question, the hybrid search's top 10 (with the floor off) is split into gold passages
 (answers) and the rest. The floor hides a passage whose cosine similarity to the question is under
-it and which holds none of the question's distinctive words (index.search.Searcher._apply_floor).
+it and which holds none of the question's distinctive words (index/search/present.py, apply_floor).
 This prints, for candidate floors, the share of gold passages that would be hidden and the share of
 other top-10 passages that would be, and the highest floor that hides at most `--hide` of the
 gold passages. Only the dev set is read: the blind test set never sets a threshold.

@@ -2,7 +2,7 @@
 
 The grade compared is that of the judgement the question is about (a question on care leavers
 compares the care leavers judgement), or overall effectiveness when no judgement is clear. Both
-sides are the same search (index/search.py) under one more filter, so each card is cited as usual
+sides are the same search (index/search/) under one more filter, so each card is cited as usual
 and nothing is written that a report did not say.
 """
 

@@ -154,7 +154,7 @@ class NumpyMiniLMEmbedder:
         if len(texts) > SMALL_BATCH:
             return self._encode(texts, batch_size)
         # A question or two: one BLAS thread is as fast for matrices this small, and leaves the
-        # other core to the lexical query that runs meanwhile (index/search.py).
+        # other core to the lexical query that runs meanwhile (index/search/retrieve.py).
         with self._blas.limit(limits=1, user_api="blas"):
             return self._encode(texts, batch_size)
 

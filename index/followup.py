@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.highlight import highlight_spans, term_weights
-from index.search import QueryError, Searcher, SearchResult, _citation
+from index.highlight import highlight_spans
+from index.search import QueryError, Searcher, SearchFilters, SearchResult, citation_of
 from index.themes import ThemePoint, point_from_rows
 from index.tokenize import query_terms
 
@@ -62,8 +62,6 @@ def follow_up(searcher: Searcher, authority: str, closest: int = CLOSEST) -> Fol
     """
     if not authority or not authority.strip():
         raise QueryError("choose an authority")
-    from index.search import SearchFilters
-
     doc_ids = searcher.documents_matching(SearchFilters.build(authority=authority)) or []
     docs = searcher.documents()
     name = next((docs[d].local_authority for d in doc_ids if docs[d].local_authority), authority)
@@ -82,13 +80,13 @@ def follow_up(searcher: Searcher, authority: str, closest: int = CLOSEST) -> Fol
             for i, row in enumerate(rows):
                 followed = FollowedPoint(point_from_rows(row, docs[earlier], chunk_rows[row["chunk_id"]]))
                 terms = query_terms(row["text"])
-                weights = term_weights(terms, searcher._doc_freqs(terms), searcher._chunk_count())
+                weights = searcher.corpus.term_weights(terms)
                 for j in np.argsort(-similarity[i], kind="stable")[:closest]:
                     passage = chunk_rows[int(later_chunks[j])]
                     followed.closest.append(SearchResult(
                         rank=len(followed.closest) + 1, chunk_id=passage.id, doc_id=later, text=passage.text,
                         highlights=highlight_spans(passage.text, weights), score=round(float(similarity[i, j]), 4),
-                        citation=_citation(docs[later], passage), similarity=round(float(similarity[i, j]), 4),
+                        citation=citation_of(docs[later], passage), similarity=round(float(similarity[i, j]), 4),
                     ))
                 pair.points.append(followed)
         pairs.append(pair)

@@ -300,7 +300,7 @@ class ReportIndex:
         """
         if self._mtime() == self._vectors_mtime:
             return False
-        with self.searcher._lock:
+        with self.searcher.exclusive():
             self.vectors.index = VectorIndex.load(self.directory / VECTORS_NAME, self.embedder.dim).index
             self._vectors_mtime = self._mtime()
         self.searcher.refresh()

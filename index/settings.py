@@ -38,8 +38,9 @@ class SearchSettings:
     # At most this many of the top places per report when a search spans several reports (0: no cap).
     per_report: int = 2
     common_share: float = 0.5  # words in more than this share of passages are not searched lexically
-    # Rows a lexical query may score (see Searcher._lexical_match): about 100 ms of FTS5 work. On the
-    # dev questions over 27k passages it changed nothing (hit@5 0.761, MRR@10 0.569 -> 0.573).
+    # Rows a lexical query may score (see lexical_match in index/search/retrieve.py): about 100 ms of
+    # FTS5 work. On the dev questions over 27k passages it changed nothing (hit@5 0.761, MRR@10 0.569
+    # -> 0.573).
     postings_budget: int = 60_000
     # A question naming a year also gets lists restricted to that year's reports, read off first lists
     # deep enough to hold subset_margin times the passages needed at the year's share of the index.

@@ -112,7 +112,7 @@ def lexical_terms(query: str, reverse: bool = True) -> list[str]:
 
 def fts_match_expression(query: str) -> str | None:
     """An FTS5 MATCH string that ORs the quoted lexical terms; None when the query has no content
-    words. (The searcher narrows it by cost: Searcher._lexical_match.)"""
+    words. (The searcher narrows it by cost: index/search/retrieve.py, lexical_match.)"""
     terms = lexical_terms(query)
     return fts_any(terms) if terms else None
 

@@ -9,7 +9,8 @@ import pytest
 
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
-from index.search import SearchFilters
+from index.search import Context, SearchFilters
+from index.search.rank import feedback_list
 from index.settings import SearchSettings
 from tests.index.helpers import make_report
 
@@ -98,7 +99,9 @@ def test_feedback_finds_passages_in_the_words_of_the_first_answers(tmp_path):
     try:
         searcher = idx.searcher
         first = searcher.store.lexical_search('"caseloads"', 10, None)
-        again = searcher._feedback_list(first, "caseloads", '"caseloads"', None, 10)
+        context = Context(searcher.settings, searcher.corpus)
+        top = [cid for cid, _ in first[:searcher.settings.feedback_passages]]
+        again = feedback_list(context, top, "caseloads", '"caseloads"', None, 10)
         texts = [searcher.store.chunks([cid])[cid].text for cid, _ in again]
         assert texts[0].startswith("Caseloads")  # the question's own words still count
         assert any(t.startswith("Managers track workloads") for t in texts)  # never says "caseloads"

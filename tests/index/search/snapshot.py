@@ -133,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         index.close()
     records[QUESTIONS_KEY] = question_hashes(questions)
     Path(args.out).write_text(dumps(compact(records) if args.compact else records))
-    print(f"{len(records)} responses -> {args.out}", file=sys.stderr)
+    import index.search
+
+    # Which checkout answered: a script's folder, not the current one, leads sys.path (set PYTHONPATH).
+    print(f"{len(records)} responses -> {args.out}; search code: {index.search.__file__}", file=sys.stderr)
     return 0
 
 

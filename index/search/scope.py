@@ -1,0 +1,224 @@
+"""Scope: the filters and the question's plan become the reports it may be answered from (`Scope`).
+
+The filters narrow first; then what the question's own words ask for narrows the reports where
+no filter already chose (authorities, a region, a year range, grades, the latest report). Named
+years only favour: their reports are searched again on their own (retrieve.py) and fused in.
+Each narrowing is said in the user's terms (the notes become the response's interpretation).
+
+Settings read: none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Sequence
+
+from index.search.corpus import CorpusView
+from index.search.filters import QueryError, SearchFilters
+from index.search.types import Context, Question, Scope, Stop
+from index.settings import YEAR_RANGE
+from index.store import DocumentRow
+from ingest.models import OTHER_PUBLICATION
+
+
+def scope(context: Context, question: Question) -> Scope:
+    """The reports this question may be answered from, and the notes saying how it was read.
+
+    Args:
+        context: this query's settings and index.
+        question: the question as read (its filters and plan).
+
+    Returns:
+        The Scope: allowed reports (None: all), the named years' reports, the section kind, notes.
+
+    Raises:
+        QueryError: an authority filter that names no indexed report (with close names).
+        Stop: no report matches the filters, or the question names authorities the index lacks,
+            or nothing is left once the question's own words narrowed the reports.
+    """
+    corpus, filters, plan = context.corpus, question.filters, question.plan
+    allowed = allowed_documents(corpus, filters)
+    if allowed is not None and not allowed:
+        raise Stop("no report in the index matches these filters; remove some")
+    docs = corpus.documents()
+    if plan.absent and not plan.authorities and not filters.authorities:
+        names = ", ".join(a.name for a in plan.absent)
+        close = close_indexed(corpus, plan.absent)
+        hint = f"; the closest in this index: {', '.join(close)}" if close else ""
+        verb = "is" if len(plan.absent) == 1 else "are"
+        raise Stop(f"{names} {verb} not in this index{hint}", interpretation=f"reports of {names}")
+    pool = allowed if allowed is not None else list(docs)
+    narrowed = pool
+    read_as = plan.describe()
+    if plan.authorities and not filters.authorities:
+        keys = {a.key for a in plan.authorities}
+        narrowed = [d for d in narrowed if docs[d].authority_key in keys]
+    if (plan.year_from is not None or plan.year_to is not None) and filters.year_from is None:
+        first, last = plan.year_from or YEAR_RANGE[0], plan.year_to or YEAR_RANGE[1]
+        narrowed = [d for d in narrowed if year_matches(docs[d], first, last)]
+    if plan.grades and not filters.grades:
+        narrowed = [d for d in narrowed if grade_of(docs[d], plan.grade_judgement) in plan.grades]
+    if plan.latest:
+        narrowed = latest_of_each(docs, narrowed)
+    if narrowed != pool:
+        if not narrowed:
+            raise Stop("no report in the index is " + "; ".join(read_as) + " (as the question reads)",
+                       interpretation="; ".join(read_as) or None)
+        allowed = narrowed
+    if plan.absent:
+        read_as.append(", ".join(a.name for a in plan.absent) + " not in this index")
+    notes = list(read_as)
+    if filters.section_kind == "recommendations":
+        notes.append("recommendations only")
+    favoured: list[int] | None = None
+    if plan.years and filters.year_from is None:
+        wanted = set(plan.years)
+        pool = allowed if allowed is not None else list(docs)
+        favoured = [d for d in pool if any(year_matches(docs[d], y, y) for y in wanted)]
+        if not favoured or len(favoured) == len(pool):  # favouring them would change nothing
+            favoured = None
+            notes = [n for n in notes if not n.startswith("favouring 1") and not n.startswith("favouring 2")]
+    return Scope(
+        allowed=None if allowed is None else tuple(allowed),
+        favoured=None if favoured is None else tuple(favoured),
+        kind=filters.section_kind, notes=tuple(notes),
+    )
+
+
+def allowed_documents(corpus: CorpusView, filters: SearchFilters) -> list[int] | None:
+    """Ids of the reports these filters allow (None: every report; a section kind narrows passages,
+    not reports).
+
+    Raises:
+        QueryError: an authority filter that names no indexed report (with close names).
+    """
+    if dataclasses.replace(filters, section_kind=None).is_empty():
+        return None
+    docs = corpus.documents()
+    known = {d.authority_key for d in docs.values() if d.authority_key} if filters.authorities else set()
+    typed = {a: authority_filter_key(corpus, a, known) for a in filters.authorities}
+    keys = set(typed.values())
+    if keys:
+        unknown = [a for a, key in typed.items() if key not in known]
+        if unknown and len(unknown) == len(filters.authorities):
+            names = corpus.authorities()
+            starting = [n for n in names if starts_a_word(n, unknown[0])]
+            close = starting or difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
+            raise QueryError(f"no report in the index is from {unknown[0]!r}{hint}")
+    places = place_keys(corpus, filters)
+    latest = set(latest_of_each(docs, list(docs))) if filters.latest_only else None
+    allowed = []
+    for doc in docs.values():
+        if keys and doc.authority_key not in keys:
+            continue
+        if places is not None and doc.authority_key not in places:
+            continue
+        if latest is not None and doc.id not in latest:
+            continue
+        if any(grade_of(doc, j) not in grades for j, grades in filters.judgement_grades.items()):
+            continue
+        if filters.report_types and doc.report_type not in filters.report_types:
+            continue
+        if filters.grades and (doc.overall_grade or "") not in filters.grades:
+            continue
+        if filters.year_from is not None and not year_matches(doc, filters.year_from, filters.year_to):
+            continue
+        allowed.append(doc.id)
+    return allowed
+
+
+def authority_filter_key(corpus: CorpusView, name: str, indexed: set[str]) -> str:
+    """The key of an authority as typed in the filter: any of its names, or the beginning of one
+    word of exactly one indexed authority's name ("worc" + Enter: Worcestershire). `indexed`: the
+    index's authority keys."""
+    key = corpus.authority_key(name)
+    if key in indexed:
+        return key
+    starting = [n for n in corpus.authorities() if starts_a_word(n, name)]
+    return corpus.authority_key(starting[0]) if len(starting) == 1 else key
+
+
+def place_keys(corpus: CorpusView, filters: SearchFilters) -> set[str] | None:
+    """Authority keys of the region and/or neighbourhood filters (None when neither is set)."""
+    if filters.region is None and filters.neighbours_of is None:
+        return None
+    registry = corpus.registry
+    keys: set[str] | None = None
+    if filters.region is not None:
+        keys = {a.key for a in registry.in_region(filters.region)}
+    if filters.neighbours_of is not None:
+        home = registry.resolve(filters.neighbours_of)
+        near = {home.key, *(a.key for a in registry.neighbours(home.name))} if home else set()
+        keys = near if keys is None else keys & near
+    return keys
+
+
+def latest_of_each(docs: dict[int, DocumentRow], doc_ids: Sequence[int]) -> list[int]:
+    """The newest report of each authority among these.
+
+    An inspection report comes before any other Ofsted publication (a monitoring or focused visit
+    letter, which has no grades): the latest report of an authority is its latest inspection, so
+    `--latest --grade inadequate` stays "the councils inadequate now". An authority with letters
+    only among these keeps its newest letter.
+    """
+    newest: dict[str, int] = {}
+
+    def rank(doc: DocumentRow) -> tuple[bool, str]:
+        return doc.report_type != OTHER_PUBLICATION, report_date(doc)
+
+    for d in doc_ids:
+        key = docs[d].authority_key or f"#{d}"
+        if key not in newest or rank(docs[d]) > rank(docs[newest[key]]):
+            newest[key] = d
+    return sorted(newest.values())
+
+
+def close_indexed(corpus: CorpusView, absent: list) -> list[str]:
+    """Indexed authorities with names like the absent ones', else their statistical neighbours."""
+    names = corpus.authorities()
+    close: list[str] = []
+    for authority in absent:
+        for name in difflib.get_close_matches(authority.name, names, n=3, cutoff=0.7):
+            if name not in close:
+                close.append(name)
+    if not close:
+        indexed = {d.authority_key for d in corpus.documents().values()}
+        for authority in absent:
+            for code in authority.neighbours:
+                neighbour = corpus.registry.by_code(code)
+                if neighbour is not None and neighbour.key in indexed and neighbour.name not in close:
+                    close.append(neighbour.name)
+        close = close[:3]
+    return close
+
+
+def report_date(doc: DocumentRow) -> str:
+    """The report's date for ordering: published, else when the inspection ended or began ("" if none)."""
+    return doc.published or doc.inspection_end or doc.inspection_start or ""
+
+
+def grade_of(doc: DocumentRow, judgement: str) -> str | None:
+    """The report's grade on one judgement (care leavers fall back to children in care, as older
+    frameworks judged them together)."""
+    if judgement == "overall_effectiveness":
+        return doc.overall_grade or doc.judgements.get("overall_effectiveness")
+    return doc.judgements.get(judgement) or (doc.judgements.get("in_care") if judgement == "care_leavers" else None)
+
+
+def starts_a_word(name: str, typed: str) -> bool:
+    """True when `typed` (three letters or more) begins one of the words of `name`, any case."""
+    typed = " ".join(typed.lower().split())
+    return len(typed) >= 3 and any(part.startswith(typed) for part in
+                                   (name.lower()[m.start():] for m in re.finditer(r"\b\w", name)))
+
+
+def year_matches(doc: DocumentRow, first: int, last: int | None) -> bool:
+    """True when the report was published, or its inspection began or ended, in first..last."""
+    last = first if last is None else last
+    for value in (doc.published, doc.inspection_start, doc.inspection_end):
+        if value and first <= int(value[:4]) <= last:
+            return True
+    return False

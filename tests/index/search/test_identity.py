@@ -1,0 +1,34 @@
+"""The search gives what it gave before it became a pipeline of stages: the same passages, order,
+scores, messages and interpretations, for every dev question with its filters and as text only,
+by each retriever, under the product's settings and with each mechanism switched off.
+
+identity_small_index.json was recorded by snapshot.py over the end-to-end index (tests/conftest.py,
+E2E_REPORTS) with the code of main before the change (commit 9a9d80d), for the dev questions of
+then. Only file names, numbers and hashes are stored, never a report's text. Questions added to the
+dev set since are not in it; a recorded question whose text or filters changed fails the test (run
+snapshot.py with the code of 9a9d80d to record it again).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.matching import load_questions
+from tests.index.search.snapshot import QUESTIONS, QUESTIONS_KEY, compact, question_hashes, snapshot
+
+pytestmark = pytest.mark.corpus
+FIXTURE = Path(__file__).with_name("identity_small_index.json")
+
+
+def test_every_dev_question_gets_the_results_recorded_before_the_refactor(real_index):
+    expected = json.loads(FIXTURE.read_text())
+    recorded = expected.pop(QUESTIONS_KEY)
+    questions = [q for q in load_questions(QUESTIONS) if q["id"] in recorded]
+    assert question_hashes(questions) == recorded, "a recorded question changed, or went: record them again"
+    actual = json.loads(json.dumps(compact(snapshot(real_index, questions=questions))))  # tuples as lists
+    assert actual.keys() == expected.keys()
+    differing = [key for key in expected if actual[key] != expected[key]]
+    assert not differing, f"{len(differing)} of {len(expected)} responses differ, first: {differing[:5]}"
