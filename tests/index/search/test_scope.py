@@ -1,0 +1,90 @@
+"""scope.py alone: filters, then the question's own words, narrow the reports; each narrowing is said."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.search.filters import QueryError, SearchFilters
+from index.search.scope import allowed_documents, latest_of_each, scope
+from index.search.types import Stop
+from tests.index.search.fakes import FakeCorpus, context, doc, question
+
+DOCS = [
+    doc(1, "Leeds", 2017, "inadequate", report_type="sif"),
+    doc(2, "Leeds", 2022, "good"),
+    doc(3, "Kent", 2019, "requires improvement"),
+    doc(4, "Bradford", 2018, "inadequate"),
+    doc(5, "Kent", 2023, None, report_type="other_ofsted"),
+]
+
+
+def scoped(text: str, filters: SearchFilters | None = None):
+    corpus = FakeCorpus(DOCS)
+    return scope(context(corpus), question(text, corpus, filters))
+
+
+def test_no_filter_and_a_plain_question_allow_every_report():
+    result = scoped("how are caseloads managed?")
+    assert result.allowed is None and result.favoured is None and result.notes == ()
+
+
+def test_filters_narrow_and_combine():
+    corpus = FakeCorpus(DOCS)
+    assert allowed_documents(corpus, SearchFilters.build(authority="leeds")) == [1, 2]
+    assert allowed_documents(corpus, SearchFilters.build(authority="kent", year=2019)) == [3]
+    assert allowed_documents(corpus, SearchFilters.build(grade="inadequate", latest_only=True)) == [4]
+    assert allowed_documents(corpus, SearchFilters.build(section_kind="recommendations")) is None
+    assert allowed_documents(corpus, SearchFilters.build(region="Yorkshire and the Humber")) == [1, 2, 4]
+
+
+def test_an_unknown_authority_is_an_error_naming_close_ones():
+    with pytest.raises(QueryError, match="did you mean Leeds"):
+        allowed_documents(FakeCorpus(DOCS), SearchFilters(authorities=["Leedz"]))
+
+
+def test_filters_matching_nothing_stop_the_search():
+    with pytest.raises(Stop, match="no report in the index matches these filters"):
+        scoped("caseloads", SearchFilters.build(authority="Leeds", year=2019))
+
+
+def test_the_questions_words_narrow_where_no_filter_chose_and_say_so():
+    result = scoped("caseloads in Leeds since 2020")
+    assert result.allowed == (2,)
+    assert result.notes == ("reports of Leeds", "2020 or later")
+    filtered = scoped("caseloads in Leeds", SearchFilters.build(authority="Kent"))
+    assert filtered.allowed == (3, 5)  # the filter chose the authority: the question's name does not narrow
+
+
+def test_a_grade_or_latest_in_the_question_narrows():
+    assert scoped("what do inadequate reports say about caseloads?").allowed == (1, 4)
+    assert scoped("caseloads in each council's latest inspection").allowed == (2, 3, 4)
+
+
+def test_nothing_left_once_the_question_narrowed_stops_with_its_reading():
+    with pytest.raises(Stop, match=r"no report in the index is reports of Bradford; 2020 or later") as stop:
+        scoped("caseloads in Bradford since 2020")
+    assert stop.value.interpretation == "reports of Bradford; 2020 or later"
+
+
+def test_an_authority_not_in_the_index_stops_naming_the_closest():
+    with pytest.raises(Stop, match="Calderdale is not in this index; the closest in this index:") as stop:
+        scoped("caseloads in Calderdale")
+    assert stop.value.interpretation == "reports of Calderdale"
+
+
+def test_named_years_favour_their_reports_unless_that_changes_nothing():
+    result = scoped("caseloads in 2019")
+    assert result.allowed is None and result.favoured == (3,) and result.notes == ("favouring 2019",)
+    only = scoped("caseloads in Kent in 2019", SearchFilters.build(authority="Kent", report_type="ilacs_standard"))
+    assert only.favoured is None and only.notes == ("reports of Kent",)  # "favouring 2019" went
+
+
+def test_recommendations_only_is_said():
+    result = scoped("caseloads", SearchFilters.build(section_kind="recommendations"))
+    assert result.kind == "recommendations" and result.notes == ("recommendations only",)
+
+
+def test_an_inspection_outranks_a_later_letter_as_the_latest_report():
+    docs = {d.id: d for d in DOCS}
+    assert latest_of_each(docs, [3, 5]) == [3]
+    assert latest_of_each(docs, [5]) == [5]
