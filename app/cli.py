@@ -13,6 +13,8 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+from app.links import page_link
+
 log = logging.getLogger("ofsted_qa")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -403,14 +405,6 @@ def _print_response(index, response) -> None:
 
 def _pdf_link(index, result) -> str | None:
     return page_link(index, result.doc_id, result.citation.page_start)
-
-
-def page_link(index, doc_id: int, page: int) -> str | None:
-    """A file:// link that opens one report's PDF at a page (None when the index has no path for it)."""
-    doc = index.searcher.documents().get(doc_id)
-    if not doc or not doc.paths:
-        return None
-    return f"{Path(doc.paths[0]).as_uri()}#page={page}"
 
 
 def _format_results(index, results) -> str:

@@ -13,7 +13,7 @@ import json
 import textwrap
 from dataclasses import asdict
 
-from app.cli import page_link
+from app.links import page_link
 
 
 def _authority_arguments(p: argparse.ArgumentParser) -> None:

@@ -20,6 +20,7 @@ Ingest runs in a child process so that its peak memory is its own. Timings are w
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -239,11 +240,16 @@ def embed_latency(embedder, questions: list[str]) -> dict:
 
 
 # -- 6. cold ask ----------------------------------------------------------------------------------
+# The console script's module (pyproject.toml, [project.scripts]), run and imported by name as the
+# `ofsted-qa` command does: the command line imports eval.bench for `ofsted-qa bench`, not the reverse.
+CLI_MODULE = "app.cli"
+
+
 def cold_child(index_dir: str, question: str) -> dict:
     """Phases of `ofsted-qa ask` in this fresh process. Run by `python -m eval.bench _cold`."""
     marks = {}
     t = time.perf_counter()
-    import app.cli  # noqa: F401 - what the console script imports first
+    importlib.import_module(CLI_MODULE)  # what the console script imports first
     from index.embed import load_embedder
     from index.report_index import ReportIndex
     from index.search import SearchFilters
@@ -275,7 +281,7 @@ def cold_ask(index_dir: str | Path, question: str, runs: int = 5, phase_runs: in
         return time.perf_counter() - started
 
     python_start = statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(3))
-    ask = [sys.executable, "-m", "app.cli", "ask", question, "--index", str(index_dir)]
+    ask = [sys.executable, "-m", CLI_MODULE, "ask", question, "--index", str(index_dir)]
     walls = [wall(ask) for _ in range(runs)]
     phases = []
     for _ in range(phase_runs):

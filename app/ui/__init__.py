@@ -49,6 +49,7 @@ from app.ui.export import (  # noqa: E402, F401
     _md,
     _md_passage,
     _spreadsheet_safe,
+    base_url_of,
     csv_text,
     markdown_text,
 )
@@ -58,7 +59,6 @@ from app.ui.page import (  # noqa: E402, F401
     ON_LOAD_JS,
     PUSH_LINK_JS,
     _App,
-    _base_url,
     _choices,
     _header_markdown,
     _no_download,

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.ui.search import (
     EXPORT_MAX_AGE,
@@ -26,6 +27,19 @@ CSV_COLUMNS = ("rank", "authority", "report_type", "published", "inspection_star
 def _spreadsheet_safe(value: str) -> str:
     """Text that a spreadsheet will not run as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def base_url_of(request: Any) -> str:
+    """The scheme and host a browser reached the app at ("" when unknown), from a gradio Request's
+    headers (a proxy's X-Forwarded-* first): exported links are made absolute against it."""
+    if request is None:
+        return ""
+    headers = getattr(request, "headers", None) or {}
+    host = headers.get("x-forwarded-host") or headers.get("host")
+    if not host:
+        return ""
+    scheme = headers.get("x-forwarded-proto") or "http"
+    return f"{scheme}://{host}"
 
 
 def _absolute(link: str | None, base_url: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import gradio as gr
 
 from app.packs import PackStore, UnknownPackError, entry_dict, item_from_result, write_export
+from app.ui.export import base_url_of
 
 FORMATS = {"Word (.docx)": "docx", "Markdown": "md", "CSV": "csv"}
 
@@ -135,8 +136,6 @@ class PacksPage:
 
     def export(self, pack: str | None, fmt: str, request: gr.Request = None) -> tuple[Any, str]:
         """Write the pack in the chosen format for download (links made absolute for a colleague)."""
-        from app.ui import _base_url
-
         try:
             if not pack:
                 raise ValueError("choose a pack first")
@@ -144,7 +143,7 @@ class PacksPage:
             folder = self.export_root / uuid.uuid4().hex
             folder.mkdir(parents=True)
             safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in pack).strip("-") or "pack"
-            path = write_export(pack, self.store().items(pack), kind, folder / f"{safe}.{kind}", _base_url(request))
+            path = write_export(pack, self.store().items(pack), kind, folder / f"{safe}.{kind}", base_url_of(request))
         except (ValueError, UnknownPackError) as exc:
             return gr.DownloadButton("Export", value=None, interactive=False), _notice(str(exc).strip("'\""), "error")
         return gr.DownloadButton(f"Download {path.name}", value=str(path), interactive=True), ""

@@ -20,6 +20,7 @@ from app.ui.corpus import (
 )
 from app.ui.export import (
     ExportDir,
+    base_url_of,
     csv_text,
     markdown_text,
 )
@@ -144,7 +145,7 @@ class _App:
             page = renderer(payload)
         if not payload["results"]:
             return page, _no_download("CSV"), _no_download("Markdown")
-        base = _base_url(request)
+        base = base_url_of(request)
         csv_path = self.exports.write("ofsted-qa-results.csv", csv_text(payload["results"], base))
         md_path = self.exports.write("ofsted-qa-results.md",
                                      markdown_text(payload["query"], payload["results"], view, base))
@@ -284,17 +285,6 @@ class _App:
 
 def _no_download(what: str) -> Any:
     return gr.DownloadButton(f"Download {what}", value=None, interactive=False)
-
-
-def _base_url(request: gr.Request | None) -> str:
-    if request is None:
-        return ""
-    headers = getattr(request, "headers", None) or {}
-    host = headers.get("x-forwarded-host") or headers.get("host")
-    if not host:
-        return ""
-    scheme = headers.get("x-forwarded-proto") or "http"
-    return f"{scheme}://{host}"
 
 
 def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) -> gr.Blocks:
