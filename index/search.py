@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -14,11 +15,14 @@ import numpy as np
 import snowballstemmer
 
 from index import thesaurus
+from index.concepts import ConceptFileError, ConceptVocabulary, default_vocabulary
 from index.embed import Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.glossary import expand_for_embedding
 from index.highlight import highlight_spans, term_weights
 from index.query import JUDGEMENT_AREAS, QueryPlan, read_question
+from index.rank_features import QuestionFacts
+from index.rerank import LearnedRanker, PassageFacts, RerankInput
 from index.settings import DEFAULT_K, MAX_K, YEAR_RANGE, SearchSettings
 from index.store import ChunkRow, ChunkStore, DocumentRow
 from index.tokenize import (
@@ -38,10 +42,17 @@ from ingest.metadata import authority_key
 from ingest.models import GRADES, OTHER_PUBLICATION, REPORT_TYPES
 from ingest.recommendations import SECTION_KINDS
 
+log = logging.getLogger(__name__)
+
 RETRIEVERS = ("hybrid", "dense", "lexical")
 SUMMARY_SECTIONS = ("summary", "executive summary")
 # A capitalised word after a lower-case one, or after a hyphen: "the Arthur Labinjo-Hughes case".
 _NAME_INSIDE = re.compile(r"(?:(?<=[A-Za-z,;:'’\-] )|(?<=[A-Za-z]-))[A-Z][a-z]+")
+# Words that ask for the reports' lists of what must improve (their section kind "recommendations").
+_ASKS_TO_IMPROVE = re.compile(
+    r"\b(?:recommend\w*|improve(?:ments?)?|areas? for (?:improvement|development)|priority actions?"
+    r"|what needs to|needs? to (?:do|change|get better)|told to|must (?:do|change)|actions? required)\b", re.I)
+MAX_CONCEPT_TERMS = 24  # sector terms searched for the concepts of one question
 WORD_VECTORS_KEPT = 20_000  # question words' embeddings kept (1.5 KB each)
 _STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 # The pure-Python stemmer costs ~50 us a word; the reports' vocabulary is small, so remember each.
@@ -321,6 +332,11 @@ class Searcher:
         self._plan_names: tuple[set[str], dict[str, str]] | None = None
         self._summary_ids: np.ndarray | None = None
         self._kind_ids: dict[str, np.ndarray] = {}  # section kind -> its passages' ids
+        self._summary_set: set[int] | None = None
+        self._latest_docs: set[int] | None = None
+        self._vocabulary: ConceptVocabulary | None | bool = False  # False: not read yet
+        # The learned ranking stage (index/rerank.py); eval/train_ranker.py sets its recorder.
+        self.reranker = LearnedRanker(self._passage_facts)
 
     def refresh(self) -> None:
         """Forget cached document metadata (after documents were added or removed)."""
@@ -329,6 +345,8 @@ class Searcher:
             self._n_chunks = None
             self._chunk_docs = None
             self._summary_ids = None
+            self._summary_set = None
+            self._latest_docs = None
             self._kind_ids.clear()
             self._area_ids.clear()
             self._vocab.clear()
@@ -549,6 +567,11 @@ class Searcher:
                     f"{', '.join(r.neighbours)} (for {r.word})" for r in related))
             if lexical_note:
                 notes.append(lexical_note)
+        concepts = self._concepts_named(topic) if retriever == "hybrid" else []
+        if concepts:  # what the reports call what the question names (index/concepts.py)
+            said = "also searched: " if self.settings.concept_weight and match is not None else "concepts: "
+            notes.append(said + "; ".join(f"{', '.join(c.sector_terms[:3])} (for {c.name.lower()})"
+                                          for c in concepts))
         of_year: list[int] | None = None
         if plan.years and filters.year_from is None:
             wanted = set(plan.years)
@@ -564,13 +587,16 @@ class Searcher:
         # (ranking, weight) for fusion: dense and lexical, then the same two within the named years,
         # then the reports' summaries for a question that compares them.
         lists = [(dense, self.settings.dense_weight), (lexical, self.settings.lexical_weight)]
+        named = {"dense": dense, "lexical": lexical}  # the same lists by name, for the learned stage
         if of_year is not None:
             lists += [(year_dense, self.settings.dense_weight), (year_lexical, self.settings.lexical_weight)]
+            named.update(year_dense=year_dense, year_lexical=year_lexical)
         # Not for comparisons: their answer is each report's summary, whatever the area.
         if plan.judgement_area and self.settings.area_weight and retriever == "hybrid" and not plan.compares:
             in_area = self._area_chunks(plan.judgement_area)
             lists += [([p for p in dense if p[0] in in_area], self.settings.area_weight),
                       ([p for p in lexical if p[0] in in_area], self.settings.area_weight)]
+            named.update(area_dense=lists[-2][0], area_lexical=lists[-1][0])
             notes.append(f"favouring the sections on {plan.area_label()}")
         few_reports = allowed_docs is not None and len(allowed_docs) <= self.settings.summary_for_few
         if retriever == "hybrid" and self.settings.summary_weight and (
@@ -578,6 +604,7 @@ class Searcher:
             summaries = self._summary_passages(query_vector, allowed_docs, n_candidates, kind)
             if summaries:
                 lists.append((summaries, self.settings.summary_weight))
+                named["summaries"] = summaries
                 if plan.compares:
                     notes.append("comparing the reports' summaries too")
 
@@ -594,9 +621,23 @@ class Searcher:
         if self.settings.feedback_weight and retriever != "dense" and match is not None:
             again = self._feedback_list(ranked, topic, match, allowed_docs, n_candidates, kind)
             if again:
+                named["feedback"] = again
                 pairs.append(([cid for cid, _ in again], self.settings.feedback_weight))
                 ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.settings.rrf_k,
                                                 weights=[w for _, w in pairs])
+        if concepts and self.settings.concept_weight and match is not None:
+            also = self._concept_list(concepts, topic, allowed_docs, n_candidates, kind)
+            if also:
+                named["concepts"] = also
+                pairs.append(([cid for cid, _ in also], self.settings.concept_weight))
+                ranked = reciprocal_rank_fusion([r for r, _ in pairs], k=self.settings.rrf_k,
+                                                weights=[w for _, w in pairs])
+        if retriever == "hybrid" and query_vector is not None and (
+                self.settings.rerank_model is not None or self.reranker.recorder is not None):
+            facts = self._question_facts(topic, plan, filters, concepts)
+            self._rerank_context = (query_vector, plan.judgement_area if not plan.compares else None)
+            ranked = self.reranker.rerank(RerankInput(facts, ranked, named, concepts), self.settings.rerank_model,
+                                          self.settings.rerank_depth)
         if len(plan.authorities) > 1 and plan.region is None and not filters.authorities:
             ranked = self._interleave_authorities(ranked)
         elif self.settings.per_report and (allowed_docs is None or len(allowed_docs) > 1):
@@ -628,6 +669,66 @@ class Searcher:
             results, message = self._apply_floor(results, topic)
         return SearchResponse(text, results, filters, message, interpretation="; ".join(notes) or None,
                               topic=topic)
+
+    def _concepts_named(self, topic: str) -> list:
+        """The concepts of the vocabulary (corpus/concepts.csv) that the question names."""
+        if not self.settings.concepts:
+            return []
+        if self._vocabulary is False:
+            try:
+                self._vocabulary = default_vocabulary()
+            except (OSError, ConceptFileError) as error:
+                log.warning("concept vocabulary not read: %s", error)
+                self._vocabulary = None
+            self.reranker.vocabulary = self._vocabulary or None
+        return self._vocabulary.named_in(topic) if self._vocabulary else []
+
+    def _concept_list(self, concepts: list, topic: str, allowed_docs: list[int] | None, n: int,
+                      kind: str | None) -> list[tuple[int, float]]:
+        """A lexical ranking of the sector terms of the concepts the question names (the reports'
+        words for what it asks in everyday words), without the terms the question already holds."""
+        asked = " " + " ".join(words(topic)) + " "
+        terms = [" ".join(words(t)) for c in concepts for t in c.sector_terms]
+        terms = [t for t in dict.fromkeys(terms) if t and f" {t} " not in asked]
+        if not terms:
+            return []
+        return self.store.lexical_search(fts_any(terms[:MAX_CONCEPT_TERMS]), n, allowed_docs, kind)
+
+    def _question_facts(self, topic: str, plan: QueryPlan, filters: SearchFilters, concepts: list) -> QuestionFacts:
+        terms = query_terms(topic)
+        weights = term_weights(terms, self._doc_freqs(terms), self._chunk_count())
+        named = len(filters.authorities) or (len(plan.authorities) if plan.region is None else 0)
+        years = tuple(plan.years) if filters.year_from is None else (filters.year_from,)
+        return QuestionFacts(topic=topic, term_weights=weights, years=years, authorities=named,
+                             compares=plan.compares, has_area=plan.judgement_area is not None,
+                             concepts=len(concepts), asks_recommendations=bool(_ASKS_TO_IMPROVE.search(topic)))
+
+    def _passage_facts(self, chunk_ids: list[int]) -> list[PassageFacts]:
+        """What the learned stage reads of each candidate (called within search, under the lock)."""
+        query_vector, area = self._rerank_context
+        rows = self.store.chunks(chunk_ids)
+        docs = self.documents()
+        cosines = self._similarities(chunk_ids, query_vector)
+        if self._summary_set is None:
+            if self._summary_ids is None:
+                self._summary_ids = self.store.chunk_ids_in_sections(SUMMARY_SECTIONS)
+            self._summary_set = set(self._summary_ids.tolist())
+        if self._latest_docs is None:
+            self._latest_docs = set(self._latest_of_each(list(docs)))
+        in_area = self._area_chunks(area) if area else set()
+        out = []
+        for cid, cosine in zip(chunk_ids, cosines, strict=True):
+            row = rows.get(cid)
+            doc = docs.get(row.doc_id) if row else None
+            date = _report_date(doc) if doc else ""
+            out.append(PassageFacts(
+                chunk_id=cid, doc_id=row.doc_id if row else -1, text=row.text if row else "",
+                kind=row.kind if row else "findings", page=row.page_start if row else 1,
+                cosine=cosine or 0.0, is_summary=cid in self._summary_set, in_area=cid in in_area,
+                report_year=int(date[:4]) if date[:4].isdigit() else None,
+                latest_of_authority=doc is not None and doc.id in self._latest_docs,
+            ))
+        return out
 
     def _similarities(self, chunk_ids: list[int], query_vector: _QueryVector | None) -> list[float | None]:
         """Cosine similarity of the question and each passage (None without a question embedding)."""
