@@ -1,10 +1,11 @@
-"""Compare every retriever on the development and the blind test set in one run; write eval/RESULTS.md.
+"""Compare every retriever on the development set, and once per issue on the blind set; write eval/RESULTS.md.
 
-    python -m eval.results --index data/full-index [--dev eval/questions.jsonl] [--test eval/test.jsonl]
+    python -m eval.results --index data/full-index [--dev eval/questions.jsonl] [--blind eval/blind.jsonl --read-blind]
 
 Each question runs twice: with its filters, and with the question text only (what a user who types
-and presses Enter gets). The blind test set is reported as totals and per-kind figures only, never
-question by question: it is not for tuning. `--mechanisms` also measures what each retrieval
+and presses Enter gets). The blind set is read only when `--read-blind` is given (once per issue, at
+its end: eval/RESULTS.md's protocol), and then as totals and per-kind figures only, never question by
+question: it is not for tuning. `--mechanisms` also measures what each retrieval
 mechanism adds, on both sets, by turning it off alone.
 
 The baseline index lives beside the main one, in `<index>-baseline` (build it with
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from eval.matching import load_questions
 from eval.measure import machine as bench_machine
-from eval.run import METRIC_KEYS, baseline_retriever, evaluate, format_table, index_retriever, totals_only
+from eval.run import METRIC_KEYS, evaluate, format_table, index_retriever, totals_only
 
 HERE = Path(__file__).resolve().parent
 MODES = (("with filters", True), ("text only", False))
@@ -52,8 +53,11 @@ def machine() -> str:
 
 
 def _row(name: str, r: dict) -> str:
-    return (f"| {name} | {r['n']} | " + " | ".join(f"{r[k]:.3f}" for k in METRIC_KEYS)
-            + f" | {r['latency_ms_p50']:.1f} | {r['latency_ms_p95']:.1f} |")
+    def ms(value: float) -> str:
+        return "-" if value != value else f"{value:.1f}"  # NaN: cross-validated figures carry no latency
+
+    return (f"| {name} | {r['n']} | " + " | ".join(f"{r[k]:.3f}" if k in r else "-" for k in METRIC_KEYS)
+            + f" | {ms(r['latency_ms_p50'])} | {ms(r['latency_ms_p95'])} |")
 
 
 def _kind_table(reports: dict[str, dict]) -> list[str]:
@@ -77,8 +81,9 @@ def markdown(results: dict, sets: dict[str, str], index: str, command: str,
              "Sets: " + "; ".join(f"{name} `{path}`" for name, path in sets.items()) + f". Index: `{index}`.",
              f"Machine: {machine()}. Date: {date.today().isoformat()}.", "",
              f"Regenerate: `{command}`", "",
-             "The test set is blind: written once by someone who never saw the retrieval code or its results, "
-             "and read here only as totals and per-kind figures. Settings are tuned on the dev set only.", ""]
+             "The blind set was written once by a helper who never saw the retrieval code, another question file "
+             "or any result, and is read once per issue, as totals and per-kind figures only. Settings are "
+             "tuned on the dev set only.", ""]
     header = ["| retriever | n | " + " | ".join(METRIC_KEYS) + " | p50 ms | p95 ms |",
               "|---" * (len(METRIC_KEYS) + 4) + "|"]
     for set_name in results:
@@ -87,12 +92,13 @@ def markdown(results: dict, sets: dict[str, str], index: str, command: str,
             lines += [f"## {set_name}, {mode}", "", *header]
             lines += [_row(name, r) for name, r in reports.items()]
             lines += ["", "By kind (hit@5 / MRR@10):", "", *_kind_table(reports), ""]
-    if "dev" in results and "test" in results:
-        lines += ["## Dev minus test (hit@5 / MRR@10)", "", "| retriever | with filters | text only |", "|---|---|---|"]
+    if "dev" in results and "blind" in results:
+        lines += ["## Dev minus blind (hit@5 / MRR@10)", "", "| retriever | with filters | text only |",
+                  "|---|---|---|"]
         for name in results["dev"][MODES[0][0]]:
             cells = []
             for mode, _ in MODES:
-                d, t = results["dev"][mode].get(name), results["test"][mode].get(name)
+                d, t = results["dev"][mode].get(name), results["blind"][mode].get(name.replace(" (CV)", ""))
                 cells.append(f"{d['hit@5'] - t['hit@5']:+.3f} / {d['mrr@10'] - t['mrr@10']:+.3f}" if d and t else "-")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
@@ -113,73 +119,107 @@ def markdown(results: dict, sets: dict[str, str], index: str, command: str,
     return "\n".join(lines) + "\n"
 
 
+def _cross_validated(system: str) -> dict | None:
+    """A learned-stage system's cross-validated dev figures, as eval/train_ranker.py stored them with
+    its model: on dev the model has seen every question, so its own run would flatter it."""
+    from eval.systems import RANKER_WITHOUT_CONCEPTS
+    from index.settings import DEFAULT_RERANK_MODEL
+    from index.tree_model import ModelFileError, TreeEnsemble
+
+    path = DEFAULT_RERANK_MODEL if system == "concepts" else str(RANKER_WITHOUT_CONCEPTS)
+    try:
+        return TreeEnsemble.load(path).about.get("cross_validated")
+    except (OSError, ModelFileError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", required=True)
     parser.add_argument("--dev", default=str(HERE / "questions.jsonl"))
-    parser.add_argument("--test", default=str(HERE / "test.jsonl"))
-    parser.add_argument("--only", choices=("dev", "test"), help="one set only (no RESULTS.md is written)")
-    parser.add_argument("--retrievers", default="lexical,dense,hybrid,baseline")
-    parser.add_argument("--mechanisms", action="store_true", help="also measure each mechanism turned off")
+    parser.add_argument("--blind", default=str(HERE / "blind.jsonl"))
+    parser.add_argument("--read-blind", action="store_true",
+                        help="also run the blind set (once per issue, totals and per kind only)")
+    parser.add_argument("--systems", default="lexical,dense,fusion,ranker,concepts,baseline")
+    parser.add_argument("--mechanisms", action="store_true", help="also measure each mechanism turned off (dev)")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="markdown (the analysis below is kept)")
-    parser.add_argument("--json", dest="json_out", help="write the dev set's per-question reports here")
+    parser.add_argument("--json", dest="json_out", help="write every report (blind: totals only) here")
     args = parser.parse_args(argv)
 
-    from index.embed import load_embedder
-    from index.report_index import ReportIndex
+    from eval.systems import load_systems
 
-    sets = {name: path for name, path in (("dev", args.dev), ("test", args.test))
-            if Path(path).is_file() and args.only in (None, name)}
+    sets = {name: path for name, path in (("dev", args.dev), ("blind", args.blind))
+            if Path(path).is_file() and (name == "dev" or args.read_blind)}
     questions = {name: load_questions(path) for name, path in sets.items()}
-    embedder = load_embedder()
-    index = ReportIndex.load(args.index, embedder=embedder, read_only=True)
-    wanted = args.retrievers.split(",")
-    retrievers: dict[str, tuple] = {name: index_retriever(index, name) for name in ("lexical", "dense", "hybrid")
-                                    if name in wanted}
-    baseline_dir = Path(args.index).parent / (Path(args.index).name + "-baseline")
-    if "baseline" in wanted and baseline_dir.exists():
-        from eval.baseline import BaselineIndex
-
-        retrievers["baseline"] = baseline_retriever(BaselineIndex.load(baseline_dir, embedder))
-
-    def run(set_name: str, name: str, use_filters: bool) -> dict:
-        retrieve, files = retrievers[name]
-        report = evaluate(questions[set_name], retrieve, files, use_filters=use_filters)
-        return report if set_name == "dev" else totals_only(report)
+    wanted = args.systems.split(",")
+    if "baseline" in wanted:
+        base = Path(args.index).parent / (Path(args.index).name + "-baseline")
+        if not base.exists():
+            print(f"no baseline index at {base}: the baseline is left out", flush=True)
+            wanted.remove("baseline")
+    systems = load_systems(args.index, wanted)
+    files = _indexed_files(args.index)
 
     results: dict = {}
     for set_name in sets:
-        results[set_name] = {}
-        for mode, use_filters in MODES:
-            results[set_name][mode] = {}
-            for name in retrievers:
-                report = run(set_name, name, use_filters)
-                results[set_name][mode][name] = report
-                print(format_table(totals_only(report), f"{set_name}, {mode}: {name}"), flush=True)
+        results[set_name] = {mode: {} for mode, _ in MODES}
+        for name, retrieve in systems.items():
+            learned = name in ("ranker", "concepts")
+            for mode, use_filters in MODES:
+                if set_name == "dev" and learned:
+                    cv = _cross_validated(name)
+                    if cv is None:
+                        continue
+                    report = {**cv[mode], "latency_ms_p50": float("nan"), "latency_ms_p95": float("nan")}
+                    label = f"{name} (CV)"
+                else:
+                    report = evaluate(questions[set_name], retrieve, files, use_filters=use_filters)
+                    report = report if set_name == "dev" else totals_only(report)
+                    label = name
+                results[set_name][mode][label] = report
+                print(format_table(totals_only(report) if "questions" in report else report,
+                                   f"{set_name}, {mode}: {label}"), flush=True)
 
     mechanisms = None
-    if args.mechanisms and "hybrid" in retrievers:
-        searcher = index.searcher
-        mechanisms = {"full": {s: {m: results[s][m]["hybrid"] for m, _ in MODES} for s in sets}}
-        full = searcher.settings
-        for key, (_, without) in MECHANISMS.items():
-            searcher.settings = replace(full, **without)
-            try:
-                mechanisms[key] = {s: {m: run(s, "hybrid", f) for m, f in MODES} for s in sets}
-            finally:
-                searcher.settings = full
-            print(key, {s: {m: (round(r["hit@5"], 3), round(r["mrr@10"], 3)) for m, r in v.items()}
-                        for s, v in mechanisms[key].items()}, flush=True)
+    if args.mechanisms and "concepts" in systems:
+        from index.report_index import ReportIndex
 
-    if args.json_out and "dev" in results:
-        Path(args.json_out).write_text(json.dumps(results["dev"], indent=2))
-    if args.only is None:
-        command = f"python -m eval.results --index {args.index}" + (" --mechanisms" if args.mechanisms else "")
-        table = markdown(results, {k: os.path.relpath(v) for k, v in sets.items()}, args.index, command, mechanisms)
-        out = Path(args.out)
-        analysis = out.read_text().split(MARKER, 1)[1] if out.exists() and MARKER in out.read_text() else "\n"
-        out.write_text(table + "\n" + MARKER + analysis)
+        index = ReportIndex.load(args.index, read_only=True)
+        retrieve, _ = index_retriever(index, "hybrid")
+        full = index.searcher.settings
+        mechanisms = {"full": {"dev": {m: evaluate(questions["dev"], retrieve, files, use_filters=f)
+                                       for m, f in MODES}}}
+        for key, (_, without) in MECHANISMS.items():
+            index.searcher.settings = replace(full, **without)
+            try:
+                mechanisms[key] = {"dev": {m: evaluate(questions["dev"], retrieve, files, use_filters=f)
+                                           for m, f in MODES}}
+            finally:
+                index.searcher.settings = full
+            print(key, {m: (round(r["hit@5"], 3), round(r["mrr@10"], 3)) for m, r in mechanisms[key]["dev"].items()},
+                  flush=True)
+
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(
+            {s: {m: {n: totals_only(r) if "questions" in r else r for n, r in v.items()} for m, v in modes.items()}
+             for s, modes in results.items()}, indent=2, default=str))
+    command = (f"python -m eval.results --index {args.index}" + (" --mechanisms" if args.mechanisms else "")
+               + (" --read-blind" if args.read_blind else ""))
+    table = markdown(results, {k: os.path.relpath(v) for k, v in sets.items()}, args.index, command, mechanisms)
+    out = Path(args.out)
+    analysis = out.read_text().split(MARKER, 1)[1] if out.exists() and MARKER in out.read_text() else "\n"
+    out.write_text(table + "\n" + MARKER + analysis)
     return 0
+
+
+def _indexed_files(index_dir: str) -> set[str]:
+    from index.store import ChunkStore
+
+    store = ChunkStore(Path(index_dir) / "chunks.sqlite", read_only=True)
+    try:
+        return {Path(p).name for d in store.documents().values() for p in d.paths}
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 from index.embed import MINILM_NAME
+
+# The learned ranking stage's model (index/search/rerank.py), trained by eval/train_ranker.py on the dev set.
+DEFAULT_RERANK_MODEL = str(Path(__file__).resolve().parent / "models" / "ranker.json")
 
 # Results shown when the caller does not say: by `ofsted-qa ask`, the web app and its API.
 DEFAULT_K = 8
@@ -75,6 +79,14 @@ class SearchSettings:
     relevance_floors: Mapping[str, float] = field(default_factory=lambda: RELEVANCE_FLOORS)  # model -> cosine floor
     distinctive_idf: float = 3.0  # a question word this rare (in under ~5% of passages), found in a passage, keeps it
     closest_shown: int = 3  # passages shown, as the closest, when none clears the floor
+    # The learned ranking stage re-orders the fused top `rerank_depth` with this model (None: fusion's
+    # order). A hybrid search only: one retriever alone is what it says.
+    rerank_model: str | None = DEFAULT_RERANK_MODEL
+    rerank_depth: int = 50
+    # The concept vocabulary (corpus/concepts.csv): concepts the question names are said in the answer
+    # and give the learned stage its concept features.
+    concepts: bool = True
+    concept_weight: float = 0.3  # their sector terms as one more lexical list, below the question's own
 
     def __post_init__(self) -> None:
         # A dict passed to replace() is copied read-only, so settings stay what they were made as.

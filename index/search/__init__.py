@@ -23,7 +23,8 @@ Everything callers import from `index.search` is re-exported here.
 
 from index.search.corpus import SUMMARY_SECTIONS, WORD_VECTORS_KEPT, CorpusView
 from index.search.filters import FILTER_JUDGEMENTS, QueryError, SearchFilters
-from index.search.rank import FeedbackRanker, Ranker
+from index.search.rank import ConceptRanker, FeedbackRanker, Ranker
+from index.search.rerank import LearnedRanker
 from index.search.response import Citation, SearchResponse, SearchResult, citation_of
 from index.search.searcher import Searcher, Stages
 from index.search.types import (
@@ -42,7 +43,7 @@ from index.settings import DEFAULT_K, MAX_K, YEAR_RANGE
 
 __all__ = [
     "DEFAULT_K", "FILTER_JUDGEMENTS", "LIST_NAMES", "MAX_K", "RETRIEVERS", "SUMMARY_SECTIONS", "WORD_VECTORS_KEPT",
-    "YEAR_RANGE", "Candidate", "Citation", "Context", "CorpusView", "FeedbackRanker", "QueryError", "Question",
-    "RankedList", "Ranker", "Ranking", "Retrieved", "Scope", "SearchFilters", "SearchResponse", "SearchResult",
-    "Searcher", "Signal", "Stages", "citation_of",
+    "YEAR_RANGE", "Candidate", "Citation", "ConceptRanker", "Context", "CorpusView", "FeedbackRanker",
+    "LearnedRanker", "QueryError", "Question", "RankedList", "Ranker", "Ranking", "Retrieved", "Scope",
+    "SearchFilters", "SearchResponse", "SearchResult", "Searcher", "Signal", "Stages", "citation_of",
 ]

@@ -12,12 +12,14 @@ tokenizer are not re-entrant). Settings are never read here: a stage passes what
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 from index import thesaurus
+from index.concepts import ConceptFileError, ConceptVocabulary, default_vocabulary
 from index.embed import Embedder
 from index.highlight import term_weights
 from index.query import JUDGEMENT_AREAS
@@ -25,6 +27,8 @@ from index.store import ChunkRow, ChunkStore, DocumentRow
 from index.vectors import VectorIndex
 from ingest.authorities import AuthorityRegistry, default_registry
 from ingest.metadata import authority_key
+
+log = logging.getLogger(__name__)
 
 SUMMARY_SECTIONS = ("summary", "executive summary")
 WORD_VECTORS_KEPT = 20_000  # question words' embeddings kept (1.5 KB each)
@@ -55,6 +59,8 @@ class CorpusView:
         self._plan_names: tuple[set[str], dict[str, str]] | None = None
         self._summary_ids: np.ndarray | None = None
         self._kind_ids: dict[str, np.ndarray] = {}  # section kind -> its passages' ids
+        self._concepts: ConceptVocabulary | None | bool = False  # False: not read yet
+        self._latest: set[int] | None = None
 
     def refresh(self) -> None:
         """Forget everything remembered of the index (after documents were added or removed)."""
@@ -62,6 +68,7 @@ class CorpusView:
         self._n_chunks = None
         self._chunk_docs = None
         self._summary_ids = None
+        self._latest = None
         self._kind_ids.clear()
         self._area_ids.clear()
         self._vocab.clear()
@@ -160,6 +167,25 @@ class CorpusView:
             self._kind_ids[kind] = self.store.kind_chunk_ids(kind)
         of_kind = self._kind_ids[kind]
         return of_kind if chunks is None else np.intersect1d(chunks, of_kind, assume_unique=True)
+
+    def concepts(self) -> ConceptVocabulary | None:
+        """The concept vocabulary (corpus/concepts.csv), read once; None (logged once) if unreadable."""
+        if self._concepts is False:
+            try:
+                self._concepts = default_vocabulary()
+            except (OSError, ConceptFileError) as error:
+                log.warning("concept vocabulary not read: %s", error)
+                self._concepts = None
+        return self._concepts
+
+    def latest_documents(self) -> set[int]:
+        """Ids of each authority's newest inspection report (scope.latest_of_each), until a refresh."""
+        if self._latest is None:
+            from index.search.scope import latest_of_each
+
+            docs = self.documents()
+            self._latest = set(latest_of_each(docs, list(docs)))
+        return self._latest
 
     def summary_ids(self) -> np.ndarray:
         """Ids of the passages of the reports' own summaries (SUMMARY_SECTIONS), ascending."""

@@ -5,10 +5,11 @@ A ranker sees everything the stages before it made: the question (its plan and t
 expression) and the ranking so far, whose every candidate carries its fused score and each
 list's rank and own score (`Ranking.signals`). It returns a Ranking; arrange.py uses its order.
 
-The Searcher's rankers are `[FeedbackRanker()]` by default; a learned re-ranker is appended after
-it (its model loaded in `Searcher.warm`).
+The Searcher's rankers are, in order, `FeedbackRanker`, `ConceptRanker` and the learned
+`rerank.LearnedRanker` (its model read on first use).
 
 FeedbackRanker reads: feedback_weight, feedback_passages, feedback_terms, feedback_max_share, rrf_k.
+ConceptRanker reads: concepts, concept_weight, rrf_k.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 import snowballstemmer
 
 from index.search.fuse import fuse_lists
-from index.search.types import FEEDBACK, Context, Question, RankedList, Ranking, Retrieved, Scope
+from index.search.types import CONCEPTS, FEEDBACK, Context, Question, RankedList, Ranking, Retrieved, Scope
 from index.tokenize import STOPWORDS, fts_any, words
 
 _STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
@@ -128,3 +129,31 @@ def feedback_list(
         return []
     # The new words are each in a few passages only: about the cost of the first list again.
     return corpus.lexical_search(f"{match} OR {fts_any(chosen)}", n, allowed, kind)
+
+
+MAX_CONCEPT_TERMS = 24  # sector terms searched for the concepts of one question
+
+
+class ConceptRanker:
+    """The reports' own terms for the concepts a question names in everyday words ("living with
+    grandparents": kinship care, connected carers), as one more lexical list at `concept_weight`,
+    below the question's own words; the question itself is never rewritten."""
+
+    def rank(
+        self, context: Context, question: Question, scope: Scope, retrieved: Retrieved, ranking: Ranking
+    ) -> Ranking:
+        """The ranking re-fused with the concepts' list (unchanged without named concepts, for a
+        single retriever, or with concept_weight 0)."""
+        settings = context.settings
+        if not (settings.concepts and settings.concept_weight and retrieved.concepts and retrieved.match
+                and question.retriever == "hybrid"):
+            return ranking
+        asked = " " + " ".join(words(question.topic)) + " "
+        terms = [" ".join(words(t)) for c in retrieved.concepts for t in c.sector_terms]
+        terms = [t for t in dict.fromkeys(terms) if t and f" {t} " not in asked][:MAX_CONCEPT_TERMS]
+        if not terms:
+            return ranking
+        found = context.corpus.lexical_search(fts_any(terms), question.candidates, scope.allowed, scope.kind)
+        if not found:
+            return ranking
+        return fuse_lists((*ranking.lists, RankedList(CONCEPTS, settings.concept_weight, tuple(found))), settings.rrf_k)

@@ -102,7 +102,15 @@ def retrieve(context: Context, question: Question, scope: Scope) -> Retrieved:
             if plan.compares:
                 notes.append("comparing the reports' summaries too")
     vector = query_vector.get() if query_vector is not None else None  # already computed by the dense list
-    return Retrieved(lists=tuple(lists), match=match, vector=vector, notes=tuple(notes))
+    concepts: tuple = ()
+    if question.retriever == "hybrid" and context.settings.concepts:
+        vocabulary = context.corpus.concepts()
+        concepts = tuple(vocabulary.named_in(question.topic)) if vocabulary else ()
+        if concepts:  # what the reports call what the question names
+            said = "also searched: " if context.settings.concept_weight and match is not None else "concepts: "
+            notes.append(said + "; ".join(f"{', '.join(c.sector_terms[:3])} (for {c.name.lower()})"
+                                          for c in concepts))
+    return Retrieved(lists=tuple(lists), match=match, vector=vector, notes=tuple(notes), concepts=concepts)
 
 
 def retrieve_lists(

@@ -22,8 +22,9 @@ from index.search.corpus import CorpusView
 from index.search.filters import SearchFilters
 from index.search.fuse import fuse
 from index.search.present import distinctive_terms, holds_distinctive, present
-from index.search.rank import FeedbackRanker, Ranker
+from index.search.rank import ConceptRanker, FeedbackRanker, Ranker
 from index.search.read import plan_question, read
+from index.search.rerank import LearnedRanker
 from index.search.response import SearchResponse, SearchResult
 from index.search.retrieve import retrieve
 from index.search.scope import allowed_documents, scope
@@ -53,7 +54,8 @@ class Searcher:
     Attributes:
         settings: how it ranks. Replace it whole (dataclasses.replace) to try another value:
             eval.results turns mechanisms off one at a time this way to measure what each adds.
-        rankers: the steps between fusion and arrangement, in order (default: feedback).
+        rankers: the steps between fusion and arrangement, in order (default: feedback, the concepts'
+                list, the learned ranking stage).
         corpus: the index as the stages read it, with its caches.
     """
 
@@ -63,7 +65,8 @@ class Searcher:
     ) -> None:
         self.corpus = CorpusView(store, vectors, embedder)
         self.settings = settings or SearchSettings()
-        self.rankers: list[Ranker] = [FeedbackRanker()] if rankers is None else rankers
+        self.rankers: list[Ranker] = [FeedbackRanker(), ConceptRanker(), LearnedRanker()] if rankers is None \
+            else rankers
         self.stages = stages or Stages()
         self._lock = threading.Lock()  # sqlite3 connections and the tokenizer are not re-entrant
 

@@ -19,6 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
+from index.concepts import Concept
 from index.query import QueryPlan
 from index.search.corpus import CorpusView
 from index.search.filters import SearchFilters
@@ -37,7 +38,8 @@ AREA_DENSE = "area_dense"  # the first two restricted to the sections on the que
 AREA_LEXICAL = "area_lexical"
 SUMMARIES = "summaries"  # the reports' own summaries, by embedding
 FEEDBACK = "feedback"  # the question's terms and its best passages' shared words (rank.FeedbackRanker)
-LIST_NAMES = (DENSE, LEXICAL, YEAR_DENSE, YEAR_LEXICAL, AREA_DENSE, AREA_LEXICAL, SUMMARIES, FEEDBACK)
+CONCEPTS = "concepts"  # the sector terms of the concepts the question names (rank.ConceptRanker)
+LIST_NAMES = (DENSE, LEXICAL, YEAR_DENSE, YEAR_LEXICAL, AREA_DENSE, AREA_LEXICAL, SUMMARIES, FEEDBACK, CONCEPTS)
 
 
 class Stop(Exception):  # a signal to answer now, not an error
@@ -119,6 +121,7 @@ class Retrieved:
     match: str | None  # the FTS5 expression searched lexically (None: no lexical list)
     vector: np.ndarray | None  # the question's embedding (None when only lexical retrieval ran)
     notes: tuple[str, ...]  # what the user should know of how it was searched
+    concepts: tuple[Concept, ...] = ()  # concepts of the vocabulary the question names (index/concepts.py)
 
     def get(self, name: str) -> RankedList | None:
         """The list of this name, if it was retrieved."""

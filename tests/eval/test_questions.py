@@ -1,4 +1,4 @@
-"""The question sets (eval/questions.jsonl for development, eval/test.jsonl blind) and the gold-matching
+"""The question sets (eval/questions.jsonl for development, eval/blind.jsonl blind) and the gold-matching
 rules (eval/matching.py). These tests check the sets' format and that every gold quote is on its page;
 they never print a test question's text unless its gold is broken."""
 
@@ -29,8 +29,8 @@ from eval.matching import (
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 QUESTIONS = EVAL_DIR / "questions.jsonl"
-TEST_SET = EVAL_DIR / "test.jsonl"
-SETS = [QUESTIONS, TEST_SET]
+BLIND_SET = EVAL_DIR / "blind.jsonl"
+SETS = [QUESTIONS, BLIND_SET]
 CSE_QUESTION = "what did inspectors say about CSE screening?"
 CSE_FILE = "worcestershire_2017-01-24.pdf"
 
@@ -68,10 +68,24 @@ def test_at_least_100_questions(questions: list[dict]) -> None:
     assert len(questions) >= 100
 
 
-def test_the_test_set_has_120_questions_over_40_reports() -> None:
-    test = load_questions(TEST_SET)
-    assert len(test) >= 120
-    assert len({g["file"] for q in test for g in q["gold"]}) >= 40
+def test_the_blind_set_has_200_questions_over_40_reports() -> None:
+    blind = load_questions(BLIND_SET)
+    assert len(blind) >= 200
+    assert len({g["file"] for q in blind for g in q["gold"]}) >= 40
+
+
+def test_the_blind_set_is_half_topic_questions_each_with_an_intent() -> None:
+    """Counts and keys only: a test never shows a blind question."""
+    blind = load_questions(BLIND_SET)
+    assert sum(q["kind"] == "topic" for q in blind) >= len(blind) / 2
+    assert all(isinstance(q.get("intent"), str) and q["intent"].strip() for q in blind)
+
+
+def test_no_blind_report_is_gold_for_a_dev_question(dev_questions: list[dict]) -> None:
+    """The blind set was written over reports drawn at random from those no dev question uses."""
+    dev_files = {g["file"] for q in dev_questions for g in q["gold"]}
+    blind_files = {g["file"] for q in load_questions(BLIND_SET) for g in q["gold"]}
+    assert not dev_files & blind_files
 
 
 def test_kinds_are_allowed_and_all_present(questions: list[dict]) -> None:

@@ -55,6 +55,8 @@ class FakeCorpus:
         self.registry = default_registry()
         self.forgotten = 0
         self.searched: list[str] = []
+        self.summaries: set[int] = set()
+        self.vocabulary = None  # a ConceptVocabulary, when a test gives one
 
     def documents(self) -> dict[int, DocumentRow]:
         return self.docs
@@ -85,6 +87,20 @@ class FakeCorpus:
         porter = snowballstemmer.stemmer("porter").stemWord  # as FTS5 stems
         held = [{porter(w) for w in words(row.text)} for row in self.rows.values()]
         return {s: sum(s in h for h in held) for s in stems}
+
+    def summary_ids(self) -> np.ndarray:
+        return np.asarray(sorted(self.summaries), dtype=np.int64)
+
+    def area_chunks(self, area: str, with_summary: bool) -> set[int]:
+        return set()
+
+    def latest_documents(self) -> set[int]:
+        from index.search.scope import latest_of_each
+
+        return set(latest_of_each(self.docs, list(self.docs)))
+
+    def concepts(self):
+        return self.vocabulary
 
     def lexical_search(self, match: str, n: int, allowed_docs: Sequence[int] | None,
                        kind: str | None) -> list[tuple[int, float]]:

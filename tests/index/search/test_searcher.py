@@ -8,7 +8,8 @@ import pytest
 
 from index.query import read_question
 from index.search import QueryError, Searcher, SearchResponse, Stages
-from index.search.rank import FeedbackRanker
+from index.search.rank import ConceptRanker, FeedbackRanker
+from index.search.rerank import LearnedRanker
 from index.search.types import (
     LEXICAL,
     Arranged,
@@ -112,8 +113,8 @@ def test_each_search_reads_the_settings_of_its_time():
     assert [c.settings.rrf_k for c in contexts] == [10, 99] and contexts[0].corpus is s.corpus
 
 
-def test_feedback_is_the_default_ranker_and_another_can_follow_it():
+def test_feedback_the_concepts_and_the_learned_stage_are_the_default_rankers_and_another_can_follow():
     s = searcher(Recorder())
-    assert [type(r) for r in s.rankers] == [FeedbackRanker]
+    assert [type(r) for r in s.rankers] == [FeedbackRanker, ConceptRanker, LearnedRanker]
     s.rankers.append(Reverser())
-    assert len(s.rankers) == 2
+    assert len(s.rankers) == 4

@@ -1,0 +1,159 @@
+"""Features of fused candidates for the learned ranking stage: what the retrievers said of each
+passage, and how well its words and sentences cover the question's.
+
+Query-independent in the learning-to-rank sense: every feature is a number that means the same for
+any question (a rank, a cosine, a share of the question's IDF weight), so one model serves all
+questions. Cheap: no model call; the passages' texts are already read for the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.highlight import sentence_spans
+from index.tokenize import adjacent_pairs, stem, words
+
+# The fusion lists a candidate may come from (index/search: the retrieve and feedback stages name
+# theirs so). A list the question did not run gives every candidate rank 0 ("not in it").
+LIST_NAMES = ("dense", "lexical", "year_dense", "year_lexical", "area_dense", "area_lexical", "summaries",
+              "feedback", "concepts")
+# Lists whose own score is a feature beside the rank: the cosine and the BM25 value.
+SCORED_LISTS = ("dense", "lexical", "feedback")
+
+
+@dataclass(frozen=True)
+class CandidatePassage:
+    """One fused candidate, with what the stages before ranking know of it."""
+
+    chunk_id: int
+    text: str
+    fused_rank: int  # 1-based
+    fused_score: float
+    list_ranks: Mapping[str, int]  # list name -> 1-based rank there (absent: not in that list)
+    list_scores: Mapping[str, float]  # list name -> that list's own score (cosine, BM25)
+    cosine: float  # question and passage embeddings
+    kind: str = "findings"  # section kind: findings or recommendations
+    is_summary: bool = False  # one of the report's summary passages
+    in_area: bool = False  # in the sections on the judgement area the question is about
+    page: int = 1
+    report_year: int | None = None
+    latest_of_authority: bool = False  # the newest inspection report of its authority
+    concept_terms: int = 0  # sector terms of concepts the question names, found in the passage
+    doc_id: int = -1  # its report (for labelling in training; not a feature)
+
+
+@dataclass(frozen=True)
+class QuestionFacts:
+    """What the features need of the question: its terms with their IDF weights, and its reading."""
+
+    topic: str
+    term_weights: Mapping[str, float]  # query term (word or phrase) -> IDF weight
+    years: Sequence[int] = field(default_factory=tuple)  # years it favours
+    authorities: int = 0  # authorities it names
+    compares: bool = False
+    has_area: bool = False  # about one judgement area
+    concepts: int = 0  # concepts of the vocabulary it names
+    asks_recommendations: bool = False  # asks what must improve ("recommendations", "areas for improvement")
+
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "fused_rank_inv", "fused_score_rel",
+    *(f"rr_{name}" for name in LIST_NAMES),
+    *(f"score_{name}_rel" for name in SCORED_LISTS),
+    "cosine", "cosine_gap",
+    "cover_idf", "cover_terms", "cover_best_sentence", "best_sentence_share", "pair_share",
+    "is_recommendations", "is_summary", "in_area", "log_words", "log_page",
+    "year_gap", "latest_of_authority",
+    "q_terms", "q_authorities", "q_compares", "q_years", "q_area",
+    "concept_terms", "q_concepts", "q_asks_recommendations",
+)
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words, with positions
+
+
+def _term_stems(term: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(term))
+
+
+def _sentences(text: str) -> list[list[str]]:
+    """The passage's stemmed words, sentence by sentence (index.highlight's sentences)."""
+    lowered = text.lower().replace("\u2019", "'")
+    return [[stem(w) for w in _WORD.findall(lowered, a, b)] for a, b in sentence_spans(text)]
+
+
+def _holds(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """True when the stemmed phrase occurs in the tokens."""
+    if len(phrase) == 1:
+        return phrase[0] in tokens
+    n = len(phrase)
+    first = phrase[0]
+    return any(t == first and tuple(tokens[j:j + n]) == phrase for j, t in enumerate(tokens))
+
+
+def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) -> np.ndarray:
+    """The feature matrix, one row per candidate in the given order, columns as FEATURE_NAMES.
+
+    Args:
+        question: the question's terms and reading.
+        candidates: the fused candidates (any order; ranks travel with them).
+
+    Returns:
+        A float32 array of shape (len(candidates), len(FEATURE_NAMES)); never NaN.
+    """
+    terms = [(s, w) for t, w in question.term_weights.items() if (s := _term_stems(t))]
+    total = sum(w for _, w in terms) or 1.0
+    pairs = [tuple(stem(w) for w in p.split()) for p in adjacent_pairs(question.topic)]
+    firsts = {s[0] for s, _ in terms} | {p[0] for p in pairs}
+    best_fused = max((c.fused_score for c in candidates), default=0.0) or 1.0
+    best_cosine = max((c.cosine for c in candidates), default=0.0)
+    best_list = {name: max((c.list_scores.get(name, 0.0) for c in candidates), default=0.0)
+                 for name in SCORED_LISTS}
+    rows = np.zeros((len(candidates), len(FEATURE_NAMES)), dtype=np.float32)
+    for i, c in enumerate(candidates):
+        sentences = _sentences(c.text)
+        n_words = sum(len(t) for t in sentences)
+        found: dict[tuple[str, ...], float] = {}
+        best_sentence, best_words = 0.0, 0
+        for tokens in sentences:
+            if firsts.isdisjoint(tokens):
+                continue
+            here = [(phrase, weight) for phrase, weight in terms if _holds(tokens, phrase)]
+            found.update(here)
+            covered = sum(w for _, w in here)
+            if covered > best_sentence:
+                best_sentence, best_words = covered, len(tokens)
+        # A phrase across a sentence end is no phrase: pairs are looked for within sentences too.
+        pair_hits = sum(any(_holds(tokens, p) for tokens in sentences) for p in pairs)
+        if question.years and c.report_year is not None:
+            year_gap = min(abs(c.report_year - y) for y in question.years)
+        else:
+            year_gap = -1.0
+        rows[i] = [
+            1.0 / c.fused_rank, c.fused_score / best_fused,
+            *(1.0 / c.list_ranks[name] if name in c.list_ranks else 0.0 for name in LIST_NAMES),
+            *(_relative(c.list_scores.get(name), best_list[name]) for name in SCORED_LISTS),
+            c.cosine, c.cosine - best_cosine,
+            sum(found.values()) / total, len(found) / max(1, len(terms)), best_sentence / total,
+            best_words / max(1, n_words),
+            pair_hits / len(pairs) if pairs else 0.0,
+            float(c.kind == "recommendations"), float(c.is_summary), float(c.in_area),
+            math.log1p(n_words), math.log(max(1, c.page)),
+            year_gap, float(c.latest_of_authority),
+            float(len(terms)), float(question.authorities), float(question.compares), float(len(question.years)),
+            float(question.has_area),
+            float(c.concept_terms), float(question.concepts), float(question.asks_recommendations),
+        ]
+    return rows
+
+
+def _relative(score: float | None, best: float) -> float:
+    """A list's score as a share of the best candidate's in that list (0 when not in it)."""
+    if score is None or best <= 0:
+        return 0.0
+    return score / best
