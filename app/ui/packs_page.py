@@ -49,8 +49,20 @@ class PacksPage:
             return []
 
     # -- callbacks --------------------------------------------------------------------------------
-    def pin(self, payload: dict | None, pack: str | None, rank: Any, note: str | None) -> tuple[str, Any, Any]:
-        """Pin result number `rank` of the shown search to `pack` (made if new)."""
+    def pin(self, payload: dict | None, pack: str | None, rank: Any, note: str | None,
+            shown: str | None = None) -> tuple[str, Any, Any, Any]:
+        """Pin result number `rank` of the shown search to `pack` (made if new).
+
+        Args:
+            payload: the search on screen, as `run_search` returns it.
+            pack: the pack's name, any case; a new name makes a new pack.
+            rank: the result's number, as the cards show it.
+            note: why the passage matters (may be empty).
+            shown: the pack open on the Packs tab, whose view is redrawn when it is this one.
+        Returns:
+            The message (with the pack's new count), both pack lists read afresh, and the Packs
+            tab's view (unchanged unless it shows this pack).
+        """
         pack = (pack or "").strip()
         results = (payload or {}).get("results") or []
         try:
@@ -68,11 +80,14 @@ class PacksPage:
             else:
                 store.create(pack)
             position = store.add(pack, item_from_result(results[number - 1]), note or "")
+            count = store.info(pack).item_count
         except (ValueError, FileNotFoundError, UnknownPackError) as exc:
-            return _notice(str(exc).strip("'\""), "error"), gr.skip(), gr.skip()
+            return _notice(str(exc).strip("'\""), "error"), gr.skip(), gr.skip(), gr.skip()
         names = self.names()
-        message = _notice(f"Pinned result {number} to “{pack}” (passage {position} there).", "info")
-        return message, gr.Dropdown(choices=names, value=pack), gr.Dropdown(choices=names, value=pack)
+        message = _notice(f"Pinned result {number} to “{pack}” as passage {position}: the pack now holds "
+                          f"{count} passage{'s' if count != 1 else ''}.", "info")
+        view = self.view(pack) if shown and shown.lower() == pack.lower() else gr.skip()
+        return message, gr.Dropdown(choices=names, value=pack), gr.Dropdown(choices=names, value=pack), view
 
     def view(self, pack: str | None) -> str:
         """The pack's passages in order, each with its note and citation."""
@@ -149,9 +164,18 @@ class PacksPage:
             return gr.DownloadButton("Export", value=None, interactive=False), _notice(str(exc).strip("'\""), "error")
         return gr.DownloadButton(f"Download {path.name}", value=str(path), interactive=True), ""
 
-    def refresh(self) -> tuple[Any, Any]:
+    def refresh(self, shown: str | None = None) -> tuple[Any, Any, Any]:
+        """Both pack lists and the open pack's view, read from the store now: on each page load and tab
+        change, so a pack pinned from another page, session or `ofsted-qa pack` is there."""
         names = self.names()
-        return gr.Dropdown(choices=names), gr.Dropdown(choices=names)
+        known = {n.lower(): n for n in names}
+        shown = known.get((shown or "").lower())
+        view = self.view(shown) if shown else ""
+        return gr.Dropdown(choices=names), gr.Dropdown(choices=names, value=shown), view
+
+    def refresh_pin(self) -> Any:
+        """The pin row's pack list, read from the store now (when the row is opened)."""
+        return gr.Dropdown(choices=self.names())
 
     # -- the API (`/packs`, `/pack`, `/pack_create`, `/pack_pin`, `/pack_export`) ---------------------
     def list_api(self) -> dict:
@@ -213,9 +237,9 @@ class PacksPage:
     # -- building ---------------------------------------------------------------------------------
     def build_pin(self, payload: gr.JSON) -> None:
         """The "Pin to a pack" row under the search results."""
-        with gr.Accordion("Pin a result to an evidence pack", open=False, elem_id="oq-pin"):
+        with gr.Accordion("Pin a result to an evidence pack", open=False, elem_id="oq-pin") as self._pin_row:
             with gr.Row():
-                self.pack_choice = gr.Dropdown(self.names(), value=None, allow_custom_value=True, label="Pack",
+                self.pack_choice = gr.Dropdown([], value=None, allow_custom_value=True, label="Pack",
                                                info="pick one, or type a new name", scale=2, elem_id="oq-pin-pack")
                 rank = gr.Number(1, precision=0, minimum=1, label="Result number", scale=1, elem_id="oq-pin-rank")
                 note = gr.Textbox(label="Note", placeholder="why this passage matters", scale=3,
@@ -225,10 +249,14 @@ class PacksPage:
         self._pin_inputs = (payload, self.pack_choice, rank, note, pin)
 
     def build_tab(self) -> None:
-        """The Packs tab; call after build_pin (the pin button updates this tab's list)."""
-        with gr.Tab("Packs", id="packs", elem_id="oq-packs-tab"):
-            self.tab_choice = gr.Dropdown(self.names(), value=None, label="Evidence pack", elem_id="oq-pack-pick")
-            pack_view = gr.HTML("", elem_id="oq-pack-view")
+        """The Packs tab; call after build_pin (the pin button updates this tab's list).
+
+        The pack lists start empty and are read from the store on each page load (`register_load`),
+        on choosing this tab and on opening the pin row: read once when the server started, they
+        would miss every pack made since."""
+        with gr.Tab("Packs", id="packs", elem_id="oq-packs-tab") as tab:
+            self.tab_choice = gr.Dropdown([], value=None, label="Evidence pack", elem_id="oq-pack-pick")
+            self.pack_view = gr.HTML("", elem_id="oq-pack-view")
             with gr.Row():
                 position = gr.Number(1, precision=0, minimum=1, label="Passage", scale=1)
                 to = gr.Number(1, precision=0, minimum=1, label="Move to", scale=1)
@@ -244,8 +272,12 @@ class PacksPage:
                 download = gr.DownloadButton("Download", interactive=False, scale=1, elem_id="oq-pack-download")
             export_message = gr.HTML("")
         payload, pack_choice, rank, note, pin = self._pin_inputs
-        pin.click(self.pin, [payload, pack_choice, rank, note], [self._pin_message, pack_choice, self.tab_choice],
-                  api_visibility="private")
+        pack_view = self.pack_view
+        pin.click(self.pin, [payload, pack_choice, rank, note, self.tab_choice],
+                  [self._pin_message, pack_choice, self.tab_choice, pack_view], api_visibility="private")
+        tab.select(self.refresh, self.tab_choice, [pack_choice, self.tab_choice, pack_view],
+                   api_visibility="private")
+        self._pin_row.expand(self.refresh_pin, None, pack_choice, api_visibility="private")
         self.tab_choice.change(self.view, self.tab_choice, pack_view, api_visibility="private")
         move.click(self.move, [self.tab_choice, position, to], pack_view, api_visibility="private")
         remove.click(self.remove, [self.tab_choice, position], pack_view, api_visibility="private")
@@ -254,3 +286,8 @@ class PacksPage:
         delete.click(self.delete, self.tab_choice, [pack_choice, self.tab_choice, pack_view],
                      api_visibility="private")
         export.click(self.export, [self.tab_choice, fmt], [download, export_message], api_visibility="private")
+
+    def register_load(self, demo: gr.Blocks) -> None:
+        """Read the packs afresh on each page load (a reload included)."""
+        demo.load(self.refresh, self.tab_choice, [self.pack_choice, self.tab_choice, self.pack_view],
+                  api_visibility="private")

@@ -415,6 +415,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
         gr.api(app.contrast_api, api_name="contrast")
         recommendations_pages.register_api()
         packs.register_api()
+        packs.register_load(demo)
         gr.api(app.authority_api, api_name="authority")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
                                       chart, corpus_summary, report_list, update_note], api_visibility="private")
