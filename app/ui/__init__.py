@@ -85,6 +85,7 @@ from app.ui.render import (  # noqa: E402, F401
 )
 from app.ui.search import (  # noqa: E402, F401
     COMPARE_AUTHORITIES,
+    COMPARE_CAPTION,
     COMPARE_K,
     CONCURRENCY,
     DEFAULT_K,

@@ -33,6 +33,7 @@ from app.ui.render import (
     render_ranked,
 )
 from app.ui.search import (
+    COMPARE_CAPTION,
     CONCURRENCY,
     DEFAULT_K,
     EXAMPLES,
@@ -348,7 +349,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
                                                   info="what the reports say must improve", elem_id="oq-recs")
             with gr.Row(equal_height=False, elem_id="oq-toolbar"):
                 view = gr.Radio(list(VIEWS), value=VIEW_RANKED, label="Show", scale=3, elem_id="oq-view",
-                                info="Compare authorities: the best passage from each council, side by side")
+                                info=COMPARE_CAPTION)
                 with gr.Column(scale=1, min_width=220, elem_id="oq-export"):
                     csv_btn = gr.DownloadButton("Download CSV", interactive=False, size="sm",
                                                 elem_id="oq-csv")

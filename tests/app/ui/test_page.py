@@ -417,6 +417,17 @@ def test_compare_view_best_passages_per_authority(index):
     assert not ui.compare_search(index, QUESTION, year_from="abc")["ok"]
 
 
+def test_the_compare_caption_says_how_many_passages_each_council_gets(index):
+    from collections import Counter
+
+    config = ui.build_app(index).get_config_file()
+    captions = [c["props"].get("info") for c in config["components"] if c["props"].get("elem_id") == "oq-view"]
+    assert captions == [f"Compare authorities: up to {ui.PER_AUTHORITY} passages from each council, side by side"]
+    shown = Counter(r["citation"]["local_authority"]
+                    for r in ui.compare_search(index, "child sexual exploitation screening")["results"])
+    assert 1 < max(shown.values()) <= ui.PER_AUTHORITY  # what the caption says, not "the best passage"
+
+
 def test_by_report_view_groups_under_report_headings(index):
     data = ui.run_search(index, "care leavers accommodation screening", k=8)
     page = ui.render_by_report(data)
