@@ -542,7 +542,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from eval.run import run_eval_command
 
     args.index = str(_index_dir(args))
-    return run_eval_command(args)
+    try:
+        return run_eval_command(args)
+    except ValueError as exc:  # a question file that does not read (its line and problem named)
+        raise _UserError(str(exc)) from None
+    except OSError as exc:
+        raise _UserError(f"could not read {args.questions}: {exc.strerror or exc}") from None
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
