@@ -45,12 +45,14 @@ from app.ui.export import (  # noqa: E402, F401
     _MD_SPECIAL,
     CSV_COLUMNS,
     ExportDir,
-    _absolute,
     _md,
     _md_passage,
     _spreadsheet_safe,
     csv_text,
+    link_base,
     markdown_text,
+    request_base,
+    result_links,
 )
 from app.ui.page import (  # noqa: E402, F401
     CSS,
@@ -58,7 +60,6 @@ from app.ui.page import (  # noqa: E402, F401
     ON_LOAD_JS,
     PUSH_LINK_JS,
     _App,
-    _base_url,
     _choices,
     _header_markdown,
     _no_download,

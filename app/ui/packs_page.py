@@ -12,7 +12,9 @@ from typing import Any
 
 import gradio as gr
 
+from app.links import app_page
 from app.packs import PackStore, UnknownPackError, entry_dict, item_from_result, write_export
+from app.ui.export import link_base
 
 FORMATS = {"Word (.docx)": "docx", "Markdown": "md", "CSV": "csv"}
 
@@ -25,9 +27,10 @@ class PacksPage:
     """Pin controls for the search tab and the Packs tab; `build_pin` and `build_tab` add each part to
     the page and register its events."""
 
-    def __init__(self, index_dir: Path | str | None, export_root: Path) -> None:
+    def __init__(self, index_dir: Path | str | None, export_root: Path, public_url: str | None = None) -> None:
         self.index_dir = Path(index_dir) if index_dir else None
         self.export_root = export_root
+        self.public_url = public_url  # exports' page links use it (app/links.py)
         self._store: PackStore | None = None
         self._lock = threading.Lock()
         self.pack_choice: gr.Dropdown | None = None
@@ -103,8 +106,10 @@ class PacksPage:
         for entry in entries:
             item = entry.item
             note = f'<p class="oq-pack-note">{html.escape(entry.note)}</p>' if entry.note else ""
-            link = (f' <a class="oq-pdf" href="{html.escape(item.page_link)}" target="_blank" rel="noopener">'
-                    f"open the report at page {item.page_start}</a>") if item.page_link else ""
+            # The app's own page, also for a pin made on the command line (its file: link opens nothing here).
+            page = app_page(item.doc_id, item.page_start)
+            link = (f' <a class="oq-pdf" href="{html.escape(page)}" target="_blank" rel="noopener">'
+                    f"open the report at page {item.page_start}</a>") if page else ""
             cards.append(f'<article class="oq-card"><header class="oq-card-head"><span class="oq-rank">'
                          f"{entry.position}</span><div class=\"oq-cite\">{html.escape(item.citation_line)}</div>"
                          f'</header><blockquote class="oq-passage">{html.escape(item.text)}</blockquote>'
@@ -149,9 +154,7 @@ class PacksPage:
                 _notice(f"Deleted “{pack}” and its {count} passage(s).", "info"))
 
     def export(self, pack: str | None, fmt: str, request: gr.Request = None) -> tuple[Any, str]:
-        """Write the pack in the chosen format for download (links made absolute for a colleague)."""
-        from app.ui import _base_url
-
+        """Write the pack in the chosen format for download (its links as app/links.py makes them)."""
         try:
             if not pack:
                 raise ValueError("choose a pack first")
@@ -159,7 +162,8 @@ class PacksPage:
             folder = self.export_root / uuid.uuid4().hex
             folder.mkdir(parents=True)
             safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in pack).strip("-") or "pack"
-            path = write_export(pack, self.store().items(pack), kind, folder / f"{safe}.{kind}", _base_url(request))
+            path = write_export(pack, self.store().items(pack), kind, folder / f"{safe}.{kind}",
+                                link_base(self.public_url, request))
         except (ValueError, UnknownPackError) as exc:
             return gr.DownloadButton("Export", value=None, interactive=False), _notice(str(exc).strip("'\""), "error")
         return gr.DownloadButton(f"Download {path.name}", value=str(path), interactive=True), ""
@@ -205,15 +209,17 @@ class PacksPage:
             return {"name": name.strip(), "position": position}
         return self._api(pin)
 
-    def export_api(self, name: str, fmt: str = "md") -> dict:
+    def export_api(self, name: str, fmt: str = "md", request: gr.Request = None) -> dict:
         """`/pack_export`: the pack as Markdown or CSV text ("text"), or Word (.docx) as base64
-        ("content_base64"); page links are this server's, Ofsted's published copy beside them."""
+        ("content_base64"); Ofsted's published copy first, then this server's page links, which work for
+        others only when the app was started with a public address (`serve --public-url`)."""
         def export(store: PackStore) -> dict:
             if fmt not in ("md", "csv", "docx"):
                 raise ValueError(f"export format {fmt!r} is not one of md, csv, docx")
             folder = self.export_root / uuid.uuid4().hex
             folder.mkdir(parents=True)
-            path = write_export(name, store.items(name), fmt, folder / f"pack.{fmt}")
+            path = write_export(name, store.items(name), fmt, folder / f"pack.{fmt}",
+                                link_base(self.public_url, request))
             data = path.read_bytes()
             if fmt == "docx":
                 return {"name": name, "format": fmt, "content_base64": base64.b64encode(data).decode("ascii")}

@@ -178,6 +178,11 @@ def test_usage_errors_are_clear(tmp_path, reports):
     proc = run("ask", "care", index=index, check=False, env_extra={"OFSTED_QA_EMBEDDER": "nope"})
     assert proc.returncode == 2 and "unknown embedder 'nope'; valid: minilm, minilm-numpy, fake" in proc.stderr
     assert "Traceback" not in proc.stderr
+    for args, env in ((["--public-url", "ofsted-qa.council.example"], None),
+                      ([], {"OFSTED_QA_PUBLIC_URL": "ftp://x"}), (["--public-url", "https://h/?a=1"], None)):
+        proc = run("serve", *args, index=index, check=False, env_extra=env)
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "public address" in proc.stderr
+        assert ("OFSTED_QA_PUBLIC_URL" in proc.stderr) == bool(env)
 
 
 def test_ingest_refuses_while_another_holds_the_lock(tmp_path, reports):

@@ -75,6 +75,24 @@ def test_the_lists_are_read_from_the_store_each_time(page, tmp_path):
     assert packs.refresh("gone")[1].value is None  # a pack deleted elsewhere is no longer chosen
 
 
+def test_a_pack_pinned_in_the_app_exports_absolute_links(tmp_path):
+    index, ids = build_sample_index(tmp_path)
+    try:
+        payload = ui.run_search(index, QUESTION, ["Avonshire"], k=1)
+        page = payload["results"][0]["citation"]["page_start"]
+        public = PacksPage(index.directory, tmp_path / "exports", public_url="https://qa.example")
+        public.pin(payload, "Shared", 1, "")
+        button, _ = public.export("Shared", "Word (.docx)")
+        links = [h.url for p in docx.Document(button.value["path"]).paragraphs for h in p.hyperlinks]
+        assert links == [f"https://qa.example/pdf/{ids['Avonshire']}#page={page}"]
+        # No public address, no request: the app's bare path ("/pdf/14#page=19") is never written.
+        local = PacksPage(index.directory, tmp_path / "exports")
+        text = local.export_api("Shared", "md")["text"]
+        assert "/pdf/" not in text and "--public-url" in text
+    finally:
+        index.close()
+
+
 def test_bad_pins_and_unknown_packs_say_what_to_do(page):
     packs, index = page
     payload = ui.run_search(index, QUESTION, k=2)
