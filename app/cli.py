@@ -108,7 +108,7 @@ def _remove_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _serve_arguments(p: argparse.ArgumentParser) -> None:
-    from ingest.environment import AUTH
+    from ingest.environment import AUTH, PUBLIC_URL
 
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
@@ -119,6 +119,10 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     login.add_argument("--auth-file", metavar="FILE", help="require the login USER:PASSWORD on this file's one line")
     login.add_argument("--no-auth", action="store_true",
                        help=f"allow a public host without a login (and ignore ${AUTH})")
+    p.add_argument("--public-url", metavar="URL",
+                   help=f"the address colleagues reach the app at (e.g. https://ofsted-qa.council.gov.uk), for "
+                        f"the page links of exports and packs (default ${PUBLIC_URL}; without one, exports lead "
+                        "with Ofsted's published copy)")
     _index_arg(p)
 
 
@@ -194,8 +198,10 @@ def _pack_arguments(p: argparse.ArgumentParser) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("--format", dest="fmt", choices=("md", "csv", "docx"), required=True)
     q.add_argument("--out", required=True, metavar="FILE")
-    q.add_argument("--base-url", default="", metavar="URL",
-                   help="the web app's address, to make its page links absolute (e.g. http://host:7860)")
+    q.add_argument("--base-url", default=None, metavar="URL",
+                   help="the web app's address colleagues reach it at (e.g. https://ofsted-qa.council.gov.uk; "
+                        "default $OFSTED_QA_PUBLIC_URL): every passage links to its page there, whatever "
+                        "pinned it; without one, Ofsted's published copy leads")
     _index_arg(q)
 
 
@@ -517,7 +523,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"WARNING: serving on {args.host} without a login; anyone who can reach it can use it",
               file=sys.stderr)
     auth = (login.user, login.password) if login else None
-    return serve(_index_dir(args), host=args.host, port=args.port, auth=auth)
+    return serve(_index_dir(args), host=args.host, port=args.port, auth=auth,
+                 public_url=_public_url(args.public_url))
+
+
+def _public_url(given: str | None) -> str | None:
+    """The app's public address: the option, else $OFSTED_QA_PUBLIC_URL; a bad one is a usage error."""
+    from app.links import public_url
+    from ingest.environment import PUBLIC_URL, environment
+
+    try:
+        return public_url(given if given is not None else environment().public_url)
+    except ValueError as exc:
+        where = "" if given is not None else f" (from ${PUBLIC_URL})"
+        raise _UserError(f"{exc}{where}") from None
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -536,7 +555,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from eval.run import run_eval_command
 
     args.index = str(_index_dir(args))
-    return run_eval_command(args)
+    try:
+        return run_eval_command(args)
+    except ValueError as exc:  # a question file that does not read (its line and problem named)
+        raise _UserError(str(exc)) from None
+    except OSError as exc:
+        raise _UserError(f"could not read {args.questions}: {exc.strerror or exc}") from None
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -632,7 +656,11 @@ def cmd_pack(args: argparse.Namespace) -> int:
             if same:
                 print(f"  (the same passage is already in the pack at position {same[0]})", file=sys.stderr)
         elif action == "export":
-            path = write_export(args.name, store.items(args.name), args.fmt, args.out, base_url=args.base_url)
+            from app.links import LinkBase
+
+            public = _public_url(args.base_url)
+            path = write_export(args.name, store.items(args.name), args.fmt, args.out,
+                                LinkBase(public, public=True) if public else None)
             print(f"wrote {path}")
     except (KeyError, ValueError, IndexError) as exc:
         raise _UserError(str(exc)) from None

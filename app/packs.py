@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from app.links import LinkBase, ReportLinks, app_page, doc_id_of, link_note, report_links
+
 PACKS_DB_NAME = "packs.sqlite"
 NAME_MAX_CHARS = 200
 
@@ -68,12 +70,19 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX pack_items_order ON pack_items(pack_id, position)",
     ),
+    # 2: the report's document in the index, so that an export can link every pin to the app's page
+    # (`pack export --base-url`), whatever pinned it; read back from the app's own links where there are.
+    2: (
+        "ALTER TABLE pack_items ADD COLUMN doc_id INTEGER",
+        """UPDATE pack_items SET doc_id = CAST(substr(page_link, 6, instr(page_link, '#') - 6) AS INTEGER)
+           WHERE page_link GLOB '/pdf/[0-9]*#page=[0-9]*'""",
+    ),
 }
 SCHEMA_VERSION = max(_MIGRATIONS)
 
 _ITEM_COLUMNS = ("authority", "report_type_label", "published", "page_start", "page_end", "paragraphs_label",
                  "section", "file", "citation_line", "passage", "highlighted", "page_link", "ofsted_url",
-                 "published_estimated")
+                 "published_estimated", "doc_id")
 
 
 class UnknownPackError(KeyError):
@@ -103,6 +112,8 @@ class PackItem:
         ofsted_url: Ofsted's published copy of the report, or None when not known.
         published_estimated: the report prints no date and `published` is an estimate (inspection end plus
             the usual lag), so it is never shown as an exact day.
+        doc_id: the report's document in the index it was pinned from (the app's `/pdf/<doc_id>`), or
+            None for a pin made before packs kept it.
     """
 
     authority: str | None
@@ -119,6 +130,7 @@ class PackItem:
     page_link: str | None = None
     ofsted_url: str | None = None
     published_estimated: bool = False
+    doc_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +159,7 @@ def item_from_result(result: dict) -> PackItem:
         result: the JSON-able result dict: "text", "highlighted_text", "citation" (with "local_authority",
             "report_type_label", "published", "published_estimated", "page_start", "page_end", "section",
             "file"),
-            "citation_line", "paragraphs_label", and optionally "pdf_link" and "ofsted_url".
+            "citation_line", "paragraphs_label", and optionally "doc_id", "pdf_link" and "ofsted_url".
     Returns:
         The item, with the passage text and highlighted sentences exactly as in the result.
     Raises:
@@ -170,9 +182,18 @@ def item_from_result(result: dict) -> PackItem:
             page_link=result.get("pdf_link") or None,
             ofsted_url=result.get("ofsted_url") or None,
             published_estimated=bool(citation.get("published_estimated")),
+            doc_id=_doc_id(result),
         )
     except KeyError as exc:
         raise ValueError(f"a search result to pin needs {exc.args[0]!r}; this one has {sorted(result)}") from None
+
+
+def _doc_id(result: dict) -> int | None:
+    """The result's document: its "doc_id", else the one its app link names."""
+    value = result.get("doc_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return doc_id_of(result.get("pdf_link"))
 
 
 def _iso_or_none(value: object) -> str | None:
@@ -470,7 +491,7 @@ def _item_values(item: PackItem) -> tuple:
     return (item.authority, item.report_type_label, item.published, int(item.page_start), int(item.page_end),
             item.paragraphs_label or "", item.section, item.file, item.citation_line, item.text,
             json.dumps(list(item.highlighted), ensure_ascii=False), item.page_link, item.ofsted_url,
-            int(bool(item.published_estimated)))
+            int(bool(item.published_estimated)), item.doc_id)
 
 
 def _item_from_row(row: Sequence) -> PackItem:
@@ -484,7 +505,8 @@ def _item_from_row(row: Sequence) -> PackItem:
 # -- export ---------------------------------------------------------------------------------------
 
 CSV_COLUMNS = ("position", "authority", "report_type", "published", "published_estimated", "pages", "paragraphs",
-               "section", "file", "page_link", "ofsted_url", "citation", "note", "highlighted", "passage")
+               "section", "file", "ofsted_url", "page_link", "page_link_works", "citation", "note", "highlighted",
+               "passage")
 
 
 def _require_items(pack_name: str, entries: Sequence[PackEntry]) -> None:
@@ -492,11 +514,12 @@ def _require_items(pack_name: str, entries: Sequence[PackEntry]) -> None:
         raise ValueError(f"pack {pack_name!r} is empty: nothing to export")
 
 
-def _absolute(link: str | None, base_url: str) -> str:
-    """The app's own links (`/pdf/3#page=2`) made absolute with `base_url`; others (file:, https:) as they are."""
-    if not link:
-        return ""
-    return base_url.rstrip("/") + link if base_url and link.startswith("/") else link
+def item_links(item: PackItem, base: LinkBase | None) -> ReportLinks:
+    """A pinned passage's links (app/links.py): with the app's address, the app's page for every pin that
+    knows its report, whether the app or the command line pinned it; else this computer's copy."""
+    file_link = item.page_link if (item.page_link or "").startswith("file:") else None
+    doc_id = item.doc_id if item.doc_id is not None else doc_id_of(item.page_link)
+    return report_links(item.page_start, item.ofsted_url, app_page(doc_id, item.page_start), base, file_link)
 
 
 def _date_label(item: PackItem) -> str:
@@ -555,17 +578,18 @@ def _spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def to_csv(pack_name: str, items: Sequence[PackEntry], base_url: str = "") -> str:
+def to_csv(pack_name: str, items: Sequence[PackEntry], base: LinkBase | None = None) -> str:
     """A pack as CSV, one row per passage in order. Write it with encoding "utf-8-sig" (see `write_export`),
     so that Excel reads it as UTF-8.
 
     Args:
         pack_name: the pack's name (for the error message).
         items: the pack's entries, as `PackStore.items` gives them.
-        base_url: the app's address, to make its `/pdf/...` page links absolute.
+        base: the app's address, to link each passage's page in the app (app/links.py).
     Returns:
-        The CSV text. Cells are as stored, except that one starting with =, +, -, @, tab or CR gets a leading
-        apostrophe so that a spreadsheet shows it rather than running it as a formula.
+        The CSV text: Ofsted's copy, then the page link and who it works for. Cells are as stored, except
+        that one starting with =, +, -, @, tab or CR gets a leading apostrophe so that a spreadsheet shows
+        it rather than running it as a formula.
     Raises:
         ValueError: the pack is empty.
     """
@@ -575,10 +599,11 @@ def to_csv(pack_name: str, items: Sequence[PackEntry], base_url: str = "") -> st
     writer.writerow(CSV_COLUMNS)
     for entry in items:
         item = entry.item
+        links = item_links(item, base)
         row = (entry.position, item.authority or "", item.report_type_label, item.published or "",
                "yes" if item.published_estimated else "", _pages(item),
-               item.paragraphs_label, item.section or "", item.file, _absolute(item.page_link, base_url),
-               item.ofsted_url or "", item.citation_line, entry.note, " … ".join(item.highlighted), item.text)
+               item.paragraphs_label, item.section or "", item.file, links.ofsted or "", links.local or "",
+               links.reach, item.citation_line, entry.note, " … ".join(item.highlighted), item.text)
         writer.writerow([_spreadsheet_safe(str(value)) for value in row])
     return out.getvalue()
 
@@ -607,13 +632,13 @@ def _md_quote(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.split("\n"))
 
 
-def to_markdown(pack_name: str, items: Sequence[PackEntry], base_url: str = "") -> str:
+def to_markdown(pack_name: str, items: Sequence[PackEntry], base: LinkBase | None = None) -> str:
     """A pack as Markdown: a title, then per passage a heading, the passage quoted, the note and the source.
 
     Args:
         pack_name: the pack's name (the title).
         items: the pack's entries, as `PackStore.items` gives them.
-        base_url: the app's address, to make its `/pdf/...` page links absolute.
+        base: the app's address, to link each passage's page in the app (app/links.py).
     Returns:
         The Markdown text. Passages render verbatim (Markdown's special characters are escaped); the
         sentences that answered the search are in bold.
@@ -623,7 +648,8 @@ def to_markdown(pack_name: str, items: Sequence[PackEntry], base_url: str = "") 
     _require_items(pack_name, items)
     lines = [f"# Evidence pack: {_md(pack_name)}", "",
              f"{len(items)} passage(s), exported {time.strftime('%Y-%m-%d %H:%M')} from ofsted-qa. Passages are "
-             "quoted verbatim from Ofsted's reports; **bold** marks the sentences that answered the search.", ""]
+             "quoted verbatim from Ofsted's reports; **bold** marks the sentences that answered the search. "
+             + link_note(base), ""]
     for entry in items:
         item = entry.item
         pieces = _segments(item.text, item.highlighted)
@@ -632,11 +658,7 @@ def to_markdown(pack_name: str, items: Sequence[PackEntry], base_url: str = "") 
         if entry.note:
             lines += [f"**Note:** {_md(entry.note)}", ""]
         cite = f"Source: {_md(item.citation_line)} (`{item.file.replace('`', '')}`, page {item.page_start})"
-        link = _absolute(item.page_link, base_url)
-        if link:
-            cite += f" · [open the report at page {item.page_start}](<{link}>)"
-        if item.ofsted_url:
-            cite += f" · [Ofsted's published copy](<{item.ofsted_url}>)"
+        cite += "".join(f" · [{_md(link.label)}](<{link.url}>)" for link in item_links(item, base).ordered())
         lines += [cite, ""]
     return "\n".join(lines)
 
@@ -675,7 +697,7 @@ def _add_hyperlink(paragraph, url: str, text: str) -> None:
     paragraph._p.append(link)
 
 
-def to_docx(pack_name: str, items: Sequence[PackEntry], path: str | Path, base_url: str = "") -> Path:
+def to_docx(pack_name: str, items: Sequence[PackEntry], path: str | Path, base: LinkBase | None = None) -> Path:
     """Write a pack as a Word document: a title, then per passage a heading (authority, report type, date),
     the passage as a quote (the answering sentences in bold), the note, the citation line and links to the
     page and to Ofsted's published copy.
@@ -684,7 +706,7 @@ def to_docx(pack_name: str, items: Sequence[PackEntry], path: str | Path, base_u
         pack_name: the pack's name (the title).
         items: the pack's entries, as `PackStore.items` gives them.
         path: the .docx file to write (replaced if it exists).
-        base_url: the app's address, to make its `/pdf/...` page links absolute.
+        base: the app's address, to link each passage's page in the app (app/links.py).
     Returns:
         The path written.
     Raises:
@@ -700,7 +722,8 @@ def to_docx(pack_name: str, items: Sequence[PackEntry], path: str | Path, base_u
     document.add_heading(_xml_safe(f"Evidence pack: {pack_name}"), level=0)
     document.add_paragraph(
         f"{len(items)} passage(s), exported {time.strftime('%Y-%m-%d %H:%M')} from ofsted-qa. Passages are quoted "
-        "verbatim from Ofsted's reports; bold marks the sentences that answered the search."
+        "verbatim from Ofsted's reports; bold marks the sentences that answered the search. "
+        + link_note(base).replace("`", "")
     )
     for entry in items:
         item = entry.item
@@ -713,15 +736,13 @@ def to_docx(pack_name: str, items: Sequence[PackEntry], path: str | Path, base_u
             note.add_run("Note: ").bold = True
             note.add_run(_xml_safe(entry.note))
         document.add_paragraph(_xml_safe(f"Source: {item.citation_line} ({item.file}, page {item.page_start})"))
-        link = _absolute(item.page_link, base_url)
-        if link or item.ofsted_url:
-            links = document.add_paragraph()
-            if link:
-                _add_hyperlink(links, link, f"Open the report at page {item.page_start}")
-            if item.ofsted_url:
-                if link:
-                    links.add_run(" · ")
-                _add_hyperlink(links, item.ofsted_url, "Ofsted's published copy")
+        links = item_links(item, base).ordered()
+        if links:
+            paragraph = document.add_paragraph()
+            for number, link in enumerate(links):
+                if number:
+                    paragraph.add_run(" · ")
+                _add_hyperlink(paragraph, link.url, link.label[:1].upper() + link.label[1:])
     path = Path(path)
     document.save(str(path))
     return path
@@ -730,7 +751,8 @@ def to_docx(pack_name: str, items: Sequence[PackEntry], path: str | Path, base_u
 EXPORT_FORMATS = ("md", "csv", "docx")
 
 
-def write_export(pack_name: str, items: Sequence[PackEntry], fmt: str, path: str | Path, base_url: str = "") -> Path:
+def write_export(pack_name: str, items: Sequence[PackEntry], fmt: str, path: str | Path,
+                 base: LinkBase | None = None) -> Path:
     """Write a pack to a file in one of EXPORT_FORMATS (CSV with a byte-order mark, for Excel).
 
     Args:
@@ -738,7 +760,7 @@ def write_export(pack_name: str, items: Sequence[PackEntry], fmt: str, path: str
         items: the pack's entries, as `PackStore.items` gives them.
         fmt: "md", "csv" or "docx".
         path: the file to write.
-        base_url: the app's address, to make its `/pdf/...` page links absolute.
+        base: the app's address, to link each passage's page in the app (app/links.py).
     Returns:
         The path written.
     Raises:
@@ -747,11 +769,11 @@ def write_export(pack_name: str, items: Sequence[PackEntry], fmt: str, path: str
     """
     path = Path(path)
     if fmt == "docx":
-        return to_docx(pack_name, items, path, base_url)
+        return to_docx(pack_name, items, path, base)
     if fmt == "md":
-        text, encoding = to_markdown(pack_name, items, base_url), "utf-8"
+        text, encoding = to_markdown(pack_name, items, base), "utf-8"
     elif fmt == "csv":
-        text, encoding = to_csv(pack_name, items, base_url), "utf-8-sig"
+        text, encoding = to_csv(pack_name, items, base), "utf-8-sig"
     else:
         raise ValueError(f"export format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
     # newline="" keeps the csv module's CRLF row ends as they are.

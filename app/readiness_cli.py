@@ -65,7 +65,7 @@ def run_authority(index, args: argparse.Namespace) -> int:
 
 def run_themes(index, args: argparse.Namespace) -> int:
     """Print the themes view; raises QueryError for unknown authorities."""
-    from index.themes import theme_overview
+    from index.themes import share_label, theme_overview
 
     if not 1 <= args.examples <= 10:
         raise ValueError(f"--examples must be 1 to 10; got {args.examples}")
@@ -89,8 +89,7 @@ def run_themes(index, args: argparse.Namespace) -> int:
     for theme in view.themes:
         if not theme.count:
             continue
-        share = f"{theme.count / view.n_points:.0%} of these" + (
-            f"; {theme.share_all:.0%} across every report" if view.scope else "")
+        share = share_label(theme.count, view.n_points, theme.share_all, bool(view.scope))
         print(f"## {theme.label}: {theme.count} recommendation(s) in {theme.reports} report(s) ({share})")
         print("   by year: " + ", ".join(f"{k} {v}" for k, v in theme.by_year.items()))
         print("   by framework: " + ", ".join(f"{k} {v}" for k, v in theme.by_framework.items()))

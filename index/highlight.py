@@ -20,6 +20,11 @@ _SENTENCE_END = re.compile(
 )
 
 
+# A "sentence" of fewer words is a label, not an answer: SIF reports end paragraphs with "(Recommendation)",
+# which lit alone for a question about recommendations.
+MIN_SENTENCE_WORDS = 3
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
@@ -68,7 +73,8 @@ def _stems(text: str) -> list[str]:
 
 
 def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2) -> list[tuple[int, int]]:
-    """Spans of the best sentence, and of a second one when it scores nearly as well."""
+    """Spans of the best sentence, and of a second one when it scores nearly as well (sentences of
+    fewer than MIN_SENTENCE_WORDS words, labels such as "(Recommendation)", are never chosen)."""
     spans = sentence_spans(text)
     if not spans or not weights:
         return []
@@ -77,6 +83,8 @@ def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2
     scored: list[tuple[float, int]] = []
     for i, (start, end) in enumerate(spans):
         sentence = _stems(text[start:end])
+        if len(sentence) < MIN_SENTENCE_WORDS:
+            continue
         joined = " " + " ".join(sentence) + " "
         present = set(sentence)
         best: dict[str, float] = {}  # per concept: an acronym and its expansions count once
@@ -88,6 +96,8 @@ def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2
             if hit:
                 best[concept[term]] = max(best.get(concept[term], 0.0), weights[term])
         scored.append((sum(best.values()), i))
+    if not scored:
+        return []
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     best_score = scored[0][0]
     if best_score <= 0:

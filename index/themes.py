@@ -254,6 +254,23 @@ class ThemesView:
     message: str | None = None
 
 
+def share_label(count: int, n_points: int, share_all: float, scoped: bool) -> str:
+    """How much of the recommendations counted a theme holds, as the CLI and the app say it.
+
+    Args:
+        count: the theme's points among those counted.
+        n_points: the points counted (the chosen authorities', or every one).
+        share_all: the theme's share of every indexed point.
+        scoped: the points counted are chosen authorities' only.
+    Returns:
+        "16% of these 76; 11% across every report" when scoped (the share of all, alone, would read
+        as the chosen authorities' own), else "11% of all recommendations".
+    """
+    if not scoped:
+        return f"{share_all:.0%} of all recommendations"
+    return f"{count / max(n_points, 1):.0%} of these {n_points}; {share_all:.0%} across every report"
+
+
 def point_from_rows(row, doc, chunk) -> ThemePoint:
     """A stored point (store.recommendations row) with its document and passage, ready to cite."""
     return ThemePoint(

@@ -17,6 +17,7 @@ LA_LOOKUP = "OFSTED_QA_LA_LOOKUP"  # the authorities' registry, instead of corpu
 MANIFEST = "OFSTED_QA_MANIFEST"  # publication dates and Ofsted's addresses, instead of corpus/manifest.csv
 AUTH = "OFSTED_QA_AUTH"  # USER:PASSWORD for `serve`, kept out of the process list
 REPORTS_URL = "OFSTED_QA_REPORTS_URL"  # Ofsted's reports site for `update`: a mirror, or a test server
+PUBLIC_URL = "OFSTED_QA_PUBLIC_URL"  # the app's address for colleagues, in exports' links (`serve --public-url`)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Environment:
     manifest: str | None = None
     auth: str | None = None
     reports_url: str | None = None
+    public_url: str | None = None
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
@@ -39,7 +41,8 @@ class Environment:
             return environ.get(name) or None
 
         return cls(index=value(INDEX), embedder=value(EMBEDDER), la_lookup=value(LA_LOOKUP),
-                   manifest=value(MANIFEST), auth=value(AUTH), reports_url=value(REPORTS_URL))
+                   manifest=value(MANIFEST), auth=value(AUTH), reports_url=value(REPORTS_URL),
+                   public_url=value(PUBLIC_URL))
 
 
 def environment() -> Environment:

@@ -45,13 +45,14 @@ from app.ui.export import (  # noqa: E402, F401
     _MD_SPECIAL,
     CSV_COLUMNS,
     ExportDir,
-    _absolute,
     _md,
     _md_passage,
     _spreadsheet_safe,
-    base_url_of,
     csv_text,
+    link_base,
     markdown_text,
+    request_base,
+    result_links,
 )
 from app.ui.page import (  # noqa: E402, F401
     CSS,
@@ -85,6 +86,7 @@ from app.ui.render import (  # noqa: E402, F401
 )
 from app.ui.search import (  # noqa: E402, F401
     COMPARE_AUTHORITIES,
+    COMPARE_CAPTION,
     COMPARE_K,
     CONCURRENCY,
     DEFAULT_K,

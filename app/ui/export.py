@@ -11,8 +11,8 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from app.links import LinkBase, ReportLinks, link_note, report_links
 from app.ui.search import (
     EXPORT_MAX_AGE,
     VIEW_RANKED,
@@ -21,7 +21,8 @@ from app.ui.search import (
 # -- export --------------------------------------------------------------------------------------
 
 CSV_COLUMNS = ("rank", "authority", "report_type", "published", "inspection_start", "overall_grade", "pages",
-               "paragraphs", "section", "file", "page_link", "ofsted_url", "citation", "highlighted", "passage")
+               "paragraphs", "section", "file", "ofsted_url", "page_link", "page_link_works", "citation",
+               "highlighted", "passage")
 
 
 def _spreadsheet_safe(value: str) -> str:
@@ -29,11 +30,9 @@ def _spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def base_url_of(request: Any) -> str:
-    """The scheme and host a browser reached the app at ("" when unknown), from a gradio Request's
-    headers (a proxy's X-Forwarded-* first): exported links are made absolute against it."""
-    if request is None:
-        return ""
+def request_base(request: object | None) -> str:
+    """The address the browser reached the app at (`http://127.0.0.1:7860`), from the request's headers;
+    "" when unknown."""
     headers = getattr(request, "headers", None) or {}
     host = headers.get("x-forwarded-host") or headers.get("host")
     if not host:
@@ -42,23 +41,32 @@ def base_url_of(request: Any) -> str:
     return f"{scheme}://{host}"
 
 
-def _absolute(link: str | None, base_url: str) -> str:
-    if not link:
-        return ""
-    return base_url.rstrip("/") + link if base_url else link
+def link_base(public: str | None, request: object | None) -> LinkBase | None:
+    """The address an export's page links use: the public one (`serve --public-url`), else the one this
+    request came to, which may work only on the machine serving the app; None when neither is known."""
+    if public:
+        return LinkBase(public, public=True)
+    here = request_base(request)
+    return LinkBase(here, public=False) if here else None
 
 
-def csv_text(results: list[dict], base_url: str = "") -> str:
+def result_links(result: dict, base: LinkBase | None) -> ReportLinks:
+    """A search result's links (app/links.py): Ofsted's copy, and the app's page made absolute with `base`."""
+    return report_links(result["citation"]["page_start"], result.get("ofsted_url"), result.get("pdf_link"), base)
+
+
+def csv_text(results: list[dict], base: LinkBase | None = None) -> str:
+    """The results as CSV, a row each; `base`: the app's address, for the page links (app/links.py)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for r in results:
-        c = r["citation"]
+        c, links = r["citation"], result_links(r, base)
         row = (
             r["rank"], c["local_authority"] or "", c["report_type_label"], c.get("published") or "",
             c.get("inspection_start") or "", c.get("overall_grade") or "", r["pages_label"],
-            r["paragraphs_label"], c.get("section") or "", c["file"], _absolute(r.get("pdf_link"), base_url),
-            r.get("ofsted_url") or "", r["citation_line"], " … ".join(r.get("highlighted_text") or []), r["text"],
+            r["paragraphs_label"], c.get("section") or "", c["file"], links.ofsted or "", links.local or "",
+            links.reach, r["citation_line"], " … ".join(r.get("highlighted_text") or []), r["text"],
         )
         writer.writerow([_spreadsheet_safe(str(v)) for v in row])
     return out.getvalue()
@@ -84,21 +92,19 @@ def _md_passage(text: str, highlights: Sequence[Sequence[int]]) -> str:
     return "\n".join("> " + line for line in "".join(out).split("\n"))
 
 
-def markdown_text(query: str, results: list[dict], view: str = VIEW_RANKED, base_url: str = "") -> str:
+def markdown_text(query: str, results: list[dict], view: str = VIEW_RANKED, base: LinkBase | None = None) -> str:
+    """The results as Markdown: each passage quoted with its citation and links (app/links.py)."""
     lines = [f"# Ofsted report passages: {_md(query)}", "",
              f"{view}, exported {time.strftime('%Y-%m-%d %H:%M')} from ofsted-qa. Passages are quoted "
-             "verbatim from the reports; **bold** marks the sentences that answer the question.", ""]
+             "verbatim from the reports; **bold** marks the sentences that answer the question. " + link_note(base),
+             ""]
     for r in results:
         c = r["citation"]
         lines.append(f"## {r['rank']}. {_md(c['local_authority'] or 'Unknown authority')}, "
                      f"{_md(c['report_type_label'])}")
         lines += ["", _md_passage(r["text"], r["highlights"]), ""]
         cite = f"Source: {_md(r['citation_line'])} (`{c['file'].replace('`', '')}`, page {c['page_start']})"
-        link = _absolute(r.get("pdf_link"), base_url)
-        if link:
-            cite += f" [open the report at page {c['page_start']}]({link})"
-        if r.get("ofsted_url"):
-            cite += f" · [Ofsted's published copy]({r['ofsted_url']})"
+        cite += "".join(f" · [{_md(link.label)}](<{link.url}>)" for link in result_links(r, base).ordered())
         if r.get("duplicates"):
             cite += f"; also in {r['duplicates']} other report(s)"
         lines += [cite, ""]

@@ -12,8 +12,9 @@ from typing import Any
 
 import gradio as gr
 
+from app.links import app_page
 from app.packs import PackStore, UnknownPackError, entry_dict, item_from_result, write_export
-from app.ui.export import base_url_of
+from app.ui.export import link_base
 
 FORMATS = {"Word (.docx)": "docx", "Markdown": "md", "CSV": "csv"}
 
@@ -26,9 +27,10 @@ class PacksPage:
     """Pin controls for the search tab and the Packs tab; `build_pin` and `build_tab` add each part to
     the page and register its events."""
 
-    def __init__(self, index_dir: Path | str | None, export_root: Path) -> None:
+    def __init__(self, index_dir: Path | str | None, export_root: Path, public_url: str | None = None) -> None:
         self.index_dir = Path(index_dir) if index_dir else None
         self.export_root = export_root
+        self.public_url = public_url  # exports' page links use it (app/links.py)
         self._store: PackStore | None = None
         self._lock = threading.Lock()
         self.pack_choice: gr.Dropdown | None = None
@@ -50,8 +52,20 @@ class PacksPage:
             return []
 
     # -- callbacks --------------------------------------------------------------------------------
-    def pin(self, payload: dict | None, pack: str | None, rank: Any, note: str | None) -> tuple[str, Any, Any]:
-        """Pin result number `rank` of the shown search to `pack` (made if new)."""
+    def pin(self, payload: dict | None, pack: str | None, rank: Any, note: str | None,
+            shown: str | None = None) -> tuple[str, Any, Any, Any]:
+        """Pin result number `rank` of the shown search to `pack` (made if new).
+
+        Args:
+            payload: the search on screen, as `run_search` returns it.
+            pack: the pack's name, any case; a new name makes a new pack.
+            rank: the result's number, as the cards show it.
+            note: why the passage matters (may be empty).
+            shown: the pack open on the Packs tab, whose view is redrawn when it is this one.
+        Returns:
+            The message (with the pack's new count), both pack lists read afresh, and the Packs
+            tab's view (unchanged unless it shows this pack).
+        """
         pack = (pack or "").strip()
         results = (payload or {}).get("results") or []
         try:
@@ -69,11 +83,14 @@ class PacksPage:
             else:
                 store.create(pack)
             position = store.add(pack, item_from_result(results[number - 1]), note or "")
+            count = store.info(pack).item_count
         except (ValueError, FileNotFoundError, UnknownPackError) as exc:
-            return _notice(str(exc).strip("'\""), "error"), gr.skip(), gr.skip()
+            return _notice(str(exc).strip("'\""), "error"), gr.skip(), gr.skip(), gr.skip()
         names = self.names()
-        message = _notice(f"Pinned result {number} to “{pack}” (passage {position} there).", "info")
-        return message, gr.Dropdown(choices=names, value=pack), gr.Dropdown(choices=names, value=pack)
+        message = _notice(f"Pinned result {number} to “{pack}” as passage {position}: the pack now holds "
+                          f"{count} passage{'s' if count != 1 else ''}.", "info")
+        view = self.view(pack) if shown and shown.lower() == pack.lower() else gr.skip()
+        return message, gr.Dropdown(choices=names, value=pack), gr.Dropdown(choices=names, value=pack), view
 
     def view(self, pack: str | None) -> str:
         """The pack's passages in order, each with its note and citation."""
@@ -89,8 +106,10 @@ class PacksPage:
         for entry in entries:
             item = entry.item
             note = f'<p class="oq-pack-note">{html.escape(entry.note)}</p>' if entry.note else ""
-            link = (f' <a class="oq-pdf" href="{html.escape(item.page_link)}" target="_blank" rel="noopener">'
-                    f"open the report at page {item.page_start}</a>") if item.page_link else ""
+            # The app's own page, also for a pin made on the command line (its file: link opens nothing here).
+            page = app_page(item.doc_id, item.page_start)
+            link = (f' <a class="oq-pdf" href="{html.escape(page)}" target="_blank" rel="noopener">'
+                    f"open the report at page {item.page_start}</a>") if page else ""
             cards.append(f'<article class="oq-card"><header class="oq-card-head"><span class="oq-rank">'
                          f"{entry.position}</span><div class=\"oq-cite\">{html.escape(item.citation_line)}</div>"
                          f'</header><blockquote class="oq-passage">{html.escape(item.text)}</blockquote>'
@@ -135,7 +154,7 @@ class PacksPage:
                 _notice(f"Deleted “{pack}” and its {count} passage(s).", "info"))
 
     def export(self, pack: str | None, fmt: str, request: gr.Request = None) -> tuple[Any, str]:
-        """Write the pack in the chosen format for download (links made absolute for a colleague)."""
+        """Write the pack in the chosen format for download (its links as app/links.py makes them)."""
         try:
             if not pack:
                 raise ValueError("choose a pack first")
@@ -143,14 +162,24 @@ class PacksPage:
             folder = self.export_root / uuid.uuid4().hex
             folder.mkdir(parents=True)
             safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in pack).strip("-") or "pack"
-            path = write_export(pack, self.store().items(pack), kind, folder / f"{safe}.{kind}", base_url_of(request))
+            path = write_export(pack, self.store().items(pack), kind, folder / f"{safe}.{kind}",
+                                link_base(self.public_url, request))
         except (ValueError, UnknownPackError) as exc:
             return gr.DownloadButton("Export", value=None, interactive=False), _notice(str(exc).strip("'\""), "error")
         return gr.DownloadButton(f"Download {path.name}", value=str(path), interactive=True), ""
 
-    def refresh(self) -> tuple[Any, Any]:
+    def refresh(self, shown: str | None = None) -> tuple[Any, Any, Any]:
+        """Both pack lists and the open pack's view, read from the store now: on each page load and tab
+        change, so a pack pinned from another page, session or `ofsted-qa pack` is there."""
         names = self.names()
-        return gr.Dropdown(choices=names), gr.Dropdown(choices=names)
+        known = {n.lower(): n for n in names}
+        shown = known.get((shown or "").lower())
+        view = self.view(shown) if shown else ""
+        return gr.Dropdown(choices=names), gr.Dropdown(choices=names, value=shown), view
+
+    def refresh_pin(self) -> Any:
+        """The pin row's pack list, read from the store now (when the row is opened)."""
+        return gr.Dropdown(choices=self.names())
 
     # -- the API (`/packs`, `/pack`, `/pack_create`, `/pack_pin`, `/pack_export`) ---------------------
     def list_api(self) -> dict:
@@ -180,15 +209,17 @@ class PacksPage:
             return {"name": name.strip(), "position": position}
         return self._api(pin)
 
-    def export_api(self, name: str, fmt: str = "md") -> dict:
+    def export_api(self, name: str, fmt: str = "md", request: gr.Request = None) -> dict:
         """`/pack_export`: the pack as Markdown or CSV text ("text"), or Word (.docx) as base64
-        ("content_base64"); page links are this server's, Ofsted's published copy beside them."""
+        ("content_base64"); Ofsted's published copy first, then this server's page links, which work for
+        others only when the app was started with a public address (`serve --public-url`)."""
         def export(store: PackStore) -> dict:
             if fmt not in ("md", "csv", "docx"):
                 raise ValueError(f"export format {fmt!r} is not one of md, csv, docx")
             folder = self.export_root / uuid.uuid4().hex
             folder.mkdir(parents=True)
-            path = write_export(name, store.items(name), fmt, folder / f"pack.{fmt}")
+            path = write_export(name, store.items(name), fmt, folder / f"pack.{fmt}",
+                                link_base(self.public_url, request))
             data = path.read_bytes()
             if fmt == "docx":
                 return {"name": name, "format": fmt, "content_base64": base64.b64encode(data).decode("ascii")}
@@ -212,9 +243,9 @@ class PacksPage:
     # -- building ---------------------------------------------------------------------------------
     def build_pin(self, payload: gr.JSON) -> None:
         """The "Pin to a pack" row under the search results."""
-        with gr.Accordion("Pin a result to an evidence pack", open=False, elem_id="oq-pin"):
+        with gr.Accordion("Pin a result to an evidence pack", open=False, elem_id="oq-pin") as self._pin_row:
             with gr.Row():
-                self.pack_choice = gr.Dropdown(self.names(), value=None, allow_custom_value=True, label="Pack",
+                self.pack_choice = gr.Dropdown([], value=None, allow_custom_value=True, label="Pack",
                                                info="pick one, or type a new name", scale=2, elem_id="oq-pin-pack")
                 rank = gr.Number(1, precision=0, minimum=1, label="Result number", scale=1, elem_id="oq-pin-rank")
                 note = gr.Textbox(label="Note", placeholder="why this passage matters", scale=3,
@@ -224,10 +255,14 @@ class PacksPage:
         self._pin_inputs = (payload, self.pack_choice, rank, note, pin)
 
     def build_tab(self) -> None:
-        """The Packs tab; call after build_pin (the pin button updates this tab's list)."""
-        with gr.Tab("Packs", id="packs", elem_id="oq-packs-tab"):
-            self.tab_choice = gr.Dropdown(self.names(), value=None, label="Evidence pack", elem_id="oq-pack-pick")
-            pack_view = gr.HTML("", elem_id="oq-pack-view")
+        """The Packs tab; call after build_pin (the pin button updates this tab's list).
+
+        The pack lists start empty and are read from the store on each page load (`register_load`),
+        on choosing this tab and on opening the pin row: read once when the server started, they
+        would miss every pack made since."""
+        with gr.Tab("Packs", id="packs", elem_id="oq-packs-tab") as tab:
+            self.tab_choice = gr.Dropdown([], value=None, label="Evidence pack", elem_id="oq-pack-pick")
+            self.pack_view = gr.HTML("", elem_id="oq-pack-view")
             with gr.Row():
                 position = gr.Number(1, precision=0, minimum=1, label="Passage", scale=1)
                 to = gr.Number(1, precision=0, minimum=1, label="Move to", scale=1)
@@ -243,8 +278,12 @@ class PacksPage:
                 download = gr.DownloadButton("Download", interactive=False, scale=1, elem_id="oq-pack-download")
             export_message = gr.HTML("")
         payload, pack_choice, rank, note, pin = self._pin_inputs
-        pin.click(self.pin, [payload, pack_choice, rank, note], [self._pin_message, pack_choice, self.tab_choice],
-                  api_visibility="private")
+        pack_view = self.pack_view
+        pin.click(self.pin, [payload, pack_choice, rank, note, self.tab_choice],
+                  [self._pin_message, pack_choice, self.tab_choice, pack_view], api_visibility="private")
+        tab.select(self.refresh, self.tab_choice, [pack_choice, self.tab_choice, pack_view],
+                   api_visibility="private")
+        self._pin_row.expand(self.refresh_pin, None, pack_choice, api_visibility="private")
         self.tab_choice.change(self.view, self.tab_choice, pack_view, api_visibility="private")
         move.click(self.move, [self.tab_choice, position, to], pack_view, api_visibility="private")
         remove.click(self.remove, [self.tab_choice, position], pack_view, api_visibility="private")
@@ -253,3 +292,8 @@ class PacksPage:
         delete.click(self.delete, self.tab_choice, [pack_choice, self.tab_choice, pack_view],
                      api_visibility="private")
         export.click(self.export, [self.tab_choice, fmt], [download, export_message], api_visibility="private")
+
+    def register_load(self, demo: gr.Blocks) -> None:
+        """Read the packs afresh on each page load (a reload included)."""
+        demo.load(self.refresh, self.tab_choice, [self.pack_choice, self.tab_choice, self.pack_view],
+                  api_visibility="private")

@@ -20,8 +20,8 @@ from app.ui.corpus import (
 )
 from app.ui.export import (
     ExportDir,
-    base_url_of,
     csv_text,
+    link_base,
     markdown_text,
 )
 from app.ui.packs_page import PacksPage
@@ -34,6 +34,7 @@ from app.ui.render import (
     render_ranked,
 )
 from app.ui.search import (
+    COMPARE_CAPTION,
     CONCURRENCY,
     DEFAULT_K,
     EXAMPLES,
@@ -98,9 +99,10 @@ def _choices(index: ReportIndex | None) -> tuple[list[str], list[str]]:
 class _App:
     """The callbacks; they share one index (and so one model) across all sessions."""
 
-    def __init__(self, index: ReportIndex | None, index_dir: Path | str | None) -> None:
+    def __init__(self, index: ReportIndex | None, index_dir: Path | str | None, public_url: str | None = None) -> None:
         self.index = index
         self.index_dir = index_dir or (index.directory if index is not None else None)
+        self.public_url = public_url  # the address colleagues can reach (app/links.py), if given
         self.exports = ExportDir()
         self._corpus_lock = threading.Lock()
         self._corpus_key: tuple[int, ...] | None = None
@@ -145,7 +147,7 @@ class _App:
             page = renderer(payload)
         if not payload["results"]:
             return page, _no_download("CSV"), _no_download("Markdown")
-        base = base_url_of(request)
+        base = link_base(self.public_url, request)
         csv_path = self.exports.write("ofsted-qa-results.csv", csv_text(payload["results"], base))
         md_path = self.exports.write("ofsted-qa-results.md",
                                      markdown_text(payload["query"], payload["results"], view, base))
@@ -287,9 +289,19 @@ def _no_download(what: str) -> Any:
     return gr.DownloadButton(f"Download {what}", value=None, interactive=False)
 
 
-def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) -> gr.Blocks:
-    """The Gradio UI over `index` (None: no index yet, and the page says how to build one)."""
-    app = _App(index, index_dir)
+def build_app(index: ReportIndex | None, index_dir: Path | str | None = None,
+              public_url: str | None = None) -> gr.Blocks:
+    """The Gradio UI over `index`.
+
+    Args:
+        index: the index; None when there is none yet, and the page says how to build one.
+        index_dir: its folder (for that message, and the evidence packs beside it).
+        public_url: the app's address for colleagues (`serve --public-url`), checked by
+            `app.links.public_url`; exports' page links use it. None: they lead with Ofsted's copy.
+    Returns:
+        The Blocks, its queue set.
+    """
+    app = _App(index, index_dir, public_url)
     authorities, years = _choices(index)
     empty = not _has_documents(index)
     with gr.Blocks(title="Ofsted reports search", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
@@ -338,7 +350,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
                                                   info="what the reports say must improve", elem_id="oq-recs")
             with gr.Row(equal_height=False, elem_id="oq-toolbar"):
                 view = gr.Radio(list(VIEWS), value=VIEW_RANKED, label="Show", scale=3, elem_id="oq-view",
-                                info="Compare authorities: the best passage from each council, side by side")
+                                info=COMPARE_CAPTION)
                 with gr.Column(scale=1, min_width=220, elem_id="oq-export"):
                     csv_btn = gr.DownloadButton("Download CSV", interactive=False, size="sm",
                                                 elem_id="oq-csv")
@@ -347,7 +359,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
             link_note = gr.HTML("", elem_id="oq-link-note", js_on_load=None)
             results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
             payload = gr.JSON(visible=False)
-            packs = PacksPage(app.index_dir, app.exports.root)
+            packs = PacksPage(app.index_dir, app.exports.root, public_url)
             packs.build_pin(payload)
         packs.build_tab()
         with gr.Tab("Authority", id="authority", elem_id="oq-authority-tab"):
@@ -405,6 +417,7 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None) ->
         gr.api(app.contrast_api, api_name="contrast")
         recommendations_pages.register_api()
         packs.register_api()
+        packs.register_load(demo)
         gr.api(app.authority_api, api_name="authority")
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
                                       chart, corpus_summary, report_list, update_note], api_visibility="private")

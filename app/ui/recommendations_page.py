@@ -16,7 +16,7 @@ from app.ui.render import notice_html, passage_html
 from index.followup import follow_up
 from index.report_index import ReportIndex
 from index.search import QueryError
-from index.themes import ThemePoint, ThemesView, theme_overview
+from index.themes import ThemePoint, ThemesView, share_label, theme_overview
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +97,11 @@ def render_themes(payload: dict) -> str:
     for theme in payload["themes"]:
         if not theme["count"]:
             continue
+        share = share_label(theme["count"], payload["n_points"], theme["share_all"], bool(payload["scope"]))
         parts.append(
             '<section class="oq-theme">'
             f'<h3>{html.escape(theme["label"])} <small>{_plural(theme["count"], "recommendation")} in '
-            f'{_plural(theme["reports"], "report")}; {theme["share_all"]:.0%} of all recommendations</small></h3>'
+            f'{_plural(theme["reports"], "report")}; {html.escape(share)}</small></h3>'
             + _counts_html("By year", theme["by_year"]) + _counts_html("By framework", theme["by_framework"])
             + _counts_html("By overall grade", theme["by_grade"])
             + "<ul class=\"oq-examples\">" + "".join(_point_html(p) for p in theme["examples"]) + "</ul></section>"

@@ -44,6 +44,7 @@ JUDGEMENT_CHOICES = [(label[0].upper() + label[1:], key) for key, label in FILTE
 REGION_CHOICES = default_registry().regions()
 NEIGHBOUR_CHOICES = sorted(a.name for a in default_registry().authorities)  # any authority, indexed or not
 PER_AUTHORITY = 3  # passages per council in the compare view
+COMPARE_CAPTION = f"Compare authorities: up to {PER_AUTHORITY} passages from each council, side by side"
 MORE_FILTERS = ("judgement", "judgement_grades", "latest", "region", "neighbours_of", "recommendations")
 
 

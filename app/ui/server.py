@@ -92,8 +92,10 @@ PDF_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, m
 
 
 def create_app(index: ReportIndex | None, auth: tuple[str, str] | None = None,
-               index_dir: Path | str | None = None) -> FastAPI:
-    """FastAPI with `/pdf/{doc_id}` and the Gradio UI at `/`; with `auth`, HTTP Basic guards all of it."""
+               index_dir: Path | str | None = None, public_url: str | None = None) -> FastAPI:
+    """FastAPI with `/pdf/{doc_id}` and the Gradio UI at `/`; with `auth`, HTTP Basic guards all of it.
+
+    `public_url`: the address colleagues reach the app at, for exports' page links (app/links.py)."""
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     not_found = PlainTextResponse("no such report", status_code=404)
 
@@ -111,7 +113,7 @@ def create_app(index: ReportIndex | None, auth: tuple[str, str] | None = None,
 
     if auth is not None:
         api.add_middleware(BasicAuthMiddleware, user=auth[0], password=auth[1])
-    demo = build_app(index, index_dir)
+    demo = build_app(index, index_dir, public_url)
     return gr.mount_gradio_app(
         api, demo, path="/", footer_links=["api", "settings"], run_history=False, ssr_mode=False,
         mcp_server=False, show_error=True, theme=_theme(), css=CSS, js=ON_LOAD_JS,
@@ -134,8 +136,18 @@ def load_index(index_dir: Path | str) -> ReportIndex | None:
 
 
 def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 7860,
-          auth: tuple[str, str] | None = None) -> int:
-    """Load the index once, build the app and serve it with uvicorn until stopped (Ctrl-C)."""
+          auth: tuple[str, str] | None = None, public_url: str | None = None) -> int:
+    """Load the index once, build the app and serve it with uvicorn until stopped (Ctrl-C).
+
+    Args:
+        index_dir: the index folder (an empty or missing one: the page says how to build it).
+        host, port: where to listen.
+        auth: (user, password) for HTTP Basic, or None.
+        public_url: the address colleagues reach the app at (checked by `app.links.public_url`), used in
+            every export's page links; None: exports lead with Ofsted's published copy.
+    Returns:
+        The exit status: 0, or 2 when the index was built by another model.
+    """
     import uvicorn
 
     try:
@@ -145,10 +157,13 @@ def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 7860,
         return 2
     if index is None:
         print(f"ofsted-qa: {ingest_help(index_dir).replace('`', '')}", file=sys.stderr)
-    app = create_app(index, auth=auth, index_dir=index_dir)
+    app = create_app(index, auth=auth, index_dir=index_dir, public_url=public_url)
     shown = f"[{host}]" if ":" in host else host
     print(f"ofsted-qa: serving on http://{shown}:{port}/" + (" (login required)" if auth else ""),
           file=sys.stderr)
+    print(f"ofsted-qa: exports link pages at {public_url}" if public_url else
+          "ofsted-qa: exports lead with Ofsted's published copies; their links to this app work only on this "
+          "machine (give colleagues working links with --public-url URL)", file=sys.stderr)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:

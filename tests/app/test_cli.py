@@ -22,6 +22,7 @@ from tests.pdfgen import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
+QUOTE = "Return home interviews are offered to most children after they go missing"  # page 3
 
 
 def run(*args: str, index: Path, check: bool = True, env_extra: dict | None = None) -> subprocess.CompletedProcess:
@@ -177,6 +178,11 @@ def test_usage_errors_are_clear(tmp_path, reports):
     proc = run("ask", "care", index=index, check=False, env_extra={"OFSTED_QA_EMBEDDER": "nope"})
     assert proc.returncode == 2 and "unknown embedder 'nope'; valid: minilm, minilm-numpy, fake" in proc.stderr
     assert "Traceback" not in proc.stderr
+    for args, env in ((["--public-url", "ofsted-qa.council.example"], None),
+                      ([], {"OFSTED_QA_PUBLIC_URL": "ftp://x"}), (["--public-url", "https://h/?a=1"], None)):
+        proc = run("serve", *args, index=index, check=False, env_extra=env)
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "public address" in proc.stderr
+        assert ("OFSTED_QA_PUBLIC_URL" in proc.stderr) == bool(env)
 
 
 def test_ingest_refuses_while_another_holds_the_lock(tmp_path, reports):
@@ -332,3 +338,21 @@ def test_authority_page_on_the_command_line(tmp_path, reports):
     assert "lead inspector: Alex Example" in printed and "Statistical neighbours" in printed
     bad = run("authority", "Atlantis", index=index, check=False)
     assert bad.returncode == 2 and "not a local authority" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_eval_scores_a_kind_of_its_own_and_a_bad_question_file_is_one_line(tmp_path, reports):
+    index = tmp_path / "ix"
+    run("ingest", str(reports), index=index)
+    question = {"id": "q1", "question": "return home interviews", "kind": "opinion",  # not one of KINDS
+                "gold": [{"file": "avonshire_2019.pdf", "page": 3, "quote": QUOTE}]}
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps(question) + "\n", encoding="utf-8")
+    scored = run("eval", str(questions), "--filters", "off", index=index)
+    assert [line.split()[0] for line in scored.stdout.splitlines()[2:4]] == ["all", "opinion"]
+
+    questions.write_text(json.dumps({**question, "gold": []}) + "\n", encoding="utf-8")
+    bad = run("eval", str(questions), index=index, check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip() == f"ofsted-qa: {questions}:1: gold must be a list of 1-6 items"
+    missing = run("eval", str(tmp_path / "none.jsonl"), index=index, check=False)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "could not read" in missing.stderr

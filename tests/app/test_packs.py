@@ -12,6 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from app.links import REACH_ANYONE, REACH_COMPUTER, REACH_SERVER, LinkBase, public_url
 from app.packs import (
     PACKS_DB_NAME,
     SCHEMA_VERSION,
@@ -41,7 +42,7 @@ def make_item(authority: str = "Avonshire", text: str = PASSAGE, page: int = 3, 
         file=f"{authority.lower()}_2019.pdf",
         citation_line=f"{authority} · ILACS standard inspection · published 2 August 2019 · p. {page} · para 12",
         text=text, highlighted=[HIGHLIGHT] if HIGHLIGHT in text else [],
-        page_link=f"/pdf/7#page={page}", ofsted_url="https://files.ofsted.gov.uk/v1/file/50000001",
+        page_link=f"/pdf/7#page={page}", ofsted_url="https://files.ofsted.gov.uk/v1/file/50000001", doc_id=7,
     )
     values.update(changes)
     return PackItem(**values)
@@ -192,7 +193,7 @@ def test_item_from_the_apps_result_dict():
         authority="Avonshire", report_type_label="ILACS standard inspection", published="2019-08-02",
         page_start=3, page_end=4, paragraphs_label="paras 12-13", section="Children in care",
         file="avonshire_2019.pdf", citation_line=citation.line(), text=PASSAGE, highlighted=[HIGHLIGHT],
-        page_link="/pdf/7#page=3", ofsted_url="https://example.org/r.pdf", published_estimated=True,
+        page_link="/pdf/7#page=3", ofsted_url="https://example.org/r.pdf", published_estimated=True, doc_id=7,
     )
     assert item_from_result(data).page_link is None and item_from_result(data).ofsted_url is None
     with pytest.raises(ValueError, match="citation_line"):
@@ -228,9 +229,14 @@ def _unescape_markdown(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text.replace("**", ""))
 
 
+PUBLIC = LinkBase("http://council.example:7860", public=True)
+OFSTED = "https://files.ofsted.gov.uk/v1/file/50000001"
+
+
 def test_markdown_export(pack):
-    md = to_markdown("Care leavers", pack, base_url="http://council.example:7860/")
+    md = to_markdown("Care leavers", pack, base=LinkBase(public_url("http://council.example:7860/"), public=True))
     assert md.startswith("# Evidence pack: Care leavers\n")
+    assert "Page links open the reports in ofsted-qa at http://council.example:7860." in md
     first, second = md.split("\n## ")[1:]
     assert first.startswith("1. Avonshire, ILACS standard inspection, 2 August 2019\n")
     assert second.startswith("2. Stoke-on-Trent, ILACS standard inspection, published about August 2021 (estimated)")
@@ -241,23 +247,33 @@ def test_markdown_export(pack):
     assert "**Note:** Ours: PA caseloads are 1:30" in first
     assert "Note:" not in second
     assert "Source: Avonshire · ILACS standard inspection · published 2 August 2019 · p. 3 · para 12" in first
-    assert "[open the report at page 3](<http://council.example:7860/pdf/7#page=3>)" in first
-    assert "[Ofsted's published copy](<https://files.ofsted.gov.uk/v1/file/50000001>)" in first
+    # A public address: the page in the app first, then Ofsted's copy opened at the page.
+    assert ("[open the report at page 3](<http://council.example:7860/pdf/7#page=3>) · "
+            f"[Ofsted's published copy, page 3](<{OFSTED}#page=3>)") in first
     assert "Ofsted's published copy" not in second
     assert "(<http://council.example:7860/pdf/7#page=2>)" in second
-    assert "(</pdf/7#page=3>)" in to_markdown("Care leavers", pack)  # without base_url the link stays as stored
+
+
+def test_without_a_public_address_exports_lead_with_ofsteds_copy_and_say_where_the_local_link_works(pack):
+    local = to_markdown("Care leavers", pack, base=LinkBase("http://127.0.0.1:7860", public=False))
+    first, second = local.split("\n## ")[1:]
+    assert (f"[Ofsted's published copy, page 3](<{OFSTED}#page=3>) · [open the report at page 3 in ofsted-qa "
+            f"(works {REACH_SERVER})](<http://127.0.0.1:7860/pdf/7#page=3>)") in first
+    assert "`ofsted-qa serve --public-url URL`" in local
+    nowhere = to_markdown("Care leavers", pack)  # no address at all: the app's bare path is never written
+    assert "/pdf/7" not in nowhere and f"<{OFSTED}#page=3>" in nowhere
 
 
 def test_csv_export(pack, tmp_path):
-    rows = list(csv.DictReader(io.StringIO(to_csv("Care leavers", pack, base_url="http://host:7860"))))
+    rows = list(csv.DictReader(io.StringIO(to_csv("Care leavers", pack, base=LinkBase("http://host:7860", True)))))
     assert [r["position"] for r in rows] == ["1", "2"]
     first, second = rows
     assert first["passage"] == PASSAGE  # verbatim, line break included
     assert first["note"] == "Ours: PA caseloads are 1:30" and second["note"] == ""
     assert first["highlighted"] == HIGHLIGHT
     assert first["authority"] == "Avonshire" and first["pages"] == "p. 3" and first["paragraphs"] == "para 12"
-    assert first["page_link"] == "http://host:7860/pdf/7#page=3"
-    assert first["ofsted_url"] == "https://files.ofsted.gov.uk/v1/file/50000001" and second["ofsted_url"] == ""
+    assert (first["page_link"], first["page_link_works"]) == ("http://host:7860/pdf/7#page=3", REACH_ANYONE)
+    assert first["ofsted_url"] == f"{OFSTED}#page=3" and second["ofsted_url"] == ""
     assert first["citation"] == pack[0].item.citation_line
     assert (first["published"], first["published_estimated"]) == ("2019-08-02", "")
     assert (second["published"], second["published_estimated"]) == ("2021-08-02", "yes")
@@ -276,7 +292,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_defused(store):
 
 
 def test_docx_export_reads_back(pack, tmp_path):
-    path = to_docx("Care leavers", pack, tmp_path / "pack.docx", base_url="http://council.example:7860")
+    path = to_docx("Care leavers", pack, tmp_path / "pack.docx", base=PUBLIC)
     document = docx.Document(str(path))
     paragraphs = document.paragraphs
     text = [p.text for p in paragraphs]
@@ -294,10 +310,40 @@ def test_docx_export_reads_back(pack, tmp_path):
     links = [(h.text, h.url) for p in paragraphs for h in p.hyperlinks]
     assert links == [
         ("Open the report at page 3", "http://council.example:7860/pdf/7#page=3"),
-        ("Ofsted's published copy", "https://files.ofsted.gov.uk/v1/file/50000001"),
+        ("Ofsted's published copy, page 3", f"{OFSTED}#page=3"),
         ("Open the report at page 2", "http://council.example:7860/pdf/7#page=2"),
     ]
     assert document.core_properties.title == "Evidence pack: Care leavers"
+
+
+def test_a_pin_of_the_command_line_links_to_the_app_when_the_export_has_its_address(store, tmp_path):
+    store.create("Mixed")
+    store.add("Mixed", make_item(page_link="file:///reports/avonshire_2019.pdf#page=3", doc_id=14))  # the CLI's
+    store.add("Mixed", make_item(page_link="/pdf/7#page=3", doc_id=7))  # the app's
+    entries = store.items("Mixed")
+    shared = [h.url for p in docx.Document(to_docx("Mixed", entries, tmp_path / "a.docx", base=PUBLIC)).paragraphs
+              for h in p.hyperlinks if not h.url.startswith(OFSTED)]
+    assert shared == ["http://council.example:7860/pdf/14#page=3", "http://council.example:7860/pdf/7#page=3"]
+    rows = list(csv.DictReader(io.StringIO(to_csv("Mixed", entries))))  # no address: this computer's copy only
+    assert [(r["page_link"], r["page_link_works"]) for r in rows] == [
+        ("file:///reports/avonshire_2019.pdf#page=3", REACH_COMPUTER), ("", "")]
+
+
+def test_a_version_1_packs_file_gains_each_app_pins_document(tmp_path):
+    db = sqlite3.connect(tmp_path / PACKS_DB_NAME)
+    for statement in __import__("app.packs").packs._MIGRATIONS[1]:
+        db.execute(statement)
+    db.execute("INSERT INTO packs(id, name, created) VALUES (1, 'Old', '2026-01-01T00:00:00+00:00')")
+    for position, link in enumerate(("/pdf/14#page=19", "file:///r/a.pdf#page=2", None), start=1):
+        db.execute("INSERT INTO pack_items(pack_id, position, added, report_type_label, page_start, page_end, file, "
+                   "citation_line, passage, page_link) VALUES (1, ?, '', 'SIF inspection', 2, 2, 'a.pdf', 'A', 'x', ?)",
+                   (position, link))
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with PackStore(tmp_path) as store:
+        assert [e.item.doc_id for e in store.items("Old")] == [14, None, None]
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
 
 
 # -- the command line -------------------------------------------------------------------------------
@@ -351,3 +397,13 @@ def test_cli_pack_round_trip(tmp_path):
     assert any(t.startswith(f"Source: {item['citation_line']}") for t in text)
     assert [h.url for p in document.paragraphs for h in p.hyperlinks] == [item["page_link"]]
     assert Path(index / PACKS_DB_NAME).is_file()
+
+    # With the app's address (the option, else the environment), the pin links to its page there.
+    app_link = f"https://qa.example/pdf/{asked['doc_id']}#page={asked['citation']['page_start']}"
+    for option, env in ((["--base-url", "https://qa.example/"], None), ([], {"OFSTED_QA_PUBLIC_URL": "https://qa.example"})):
+        run("pack", "export", "Missing children", "--format", "docx", "--out", str(out_file), *option, index=index,
+            env_extra=env)
+        assert [h.url for p in docx.Document(str(out_file)).paragraphs for h in p.hyperlinks] == [app_link]
+    bad = run("pack", "export", "Missing children", "--format", "md", "--out", str(tmp_path / "b.md"),
+              "--base-url", "qa.example", index=index, check=False)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "must start with http" in bad.stderr

@@ -291,7 +291,8 @@ def test_load_questions_ignores_extra_keys(tmp_path: Path) -> None:
     ("bad", "message"),
     [
         ("{not json", "not valid JSON"),
-        (_good(kind="opinion"), "kind"),
+        (_good(kind=""), "kind"),
+        (_good(kind=3), "kind"),
         (_good(gold=[]), "gold"),
         (_good(filters={"region": "x"}), "filter"),
         (_good(filters={"year": "2017"}), "year"),
@@ -306,6 +307,10 @@ def test_load_questions_names_the_line_and_problem(tmp_path: Path, bad: object, 
     with pytest.raises(ValueError, match=message) as error:
         load_questions(path)
     assert ":2:" in str(error.value)
+
+
+def test_a_kind_of_its_own_is_read_as_it_is(tmp_path: Path) -> None:
+    assert load_questions(_write(tmp_path, _good(kind="opinion")))[0]["kind"] == "opinion"
 
 
 def test_load_questions_rejects_duplicate_ids(tmp_path: Path) -> None:

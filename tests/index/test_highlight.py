@@ -28,3 +28,15 @@ def test_acronym_and_its_expansion_count_as_one_concept() -> None:
 
 def test_no_query_word_no_highlight() -> None:
     assert _highlighted("Placements are stable.", "adoption timeliness", {"adoption": 5}) == []
+
+
+SIF_PARAGRAPH = ("109. The supervision of workers and managers does not give clear guidance to workers. "
+                 "Recording on case files is weak. (Recommendation)")
+
+
+def test_a_label_such_as_recommendation_is_never_the_highlight() -> None:
+    freqs = {"recommendation": 40, "supervision": 90}
+    assert _highlighted(SIF_PARAGRAPH, "recommendations about supervision", freqs) == [
+        "The supervision of workers and managers does not give clear guidance to workers."
+    ]
+    assert _highlighted(SIF_PARAGRAPH, "what were the recommendations?", freqs) == []  # only the label matches

@@ -164,3 +164,11 @@ def test_an_older_index_is_upgraded_on_opening_with_its_kinds(tmp_path):
         assert view.message and "ofsted-qa ingest" in view.message  # points come with the next ingest
     finally:
         reader.close()
+
+
+def test_share_label_says_the_scopes_share_beside_every_reports():
+    from index.themes import share_label
+
+    assert share_label(12, 76, 0.11, scoped=True) == "16% of these 76; 11% across every report"
+    assert share_label(40, 360, 0.11, scoped=False) == "11% of all recommendations"
+    assert share_label(0, 0, 0.0, scoped=True) == "0% of these 0; 0% across every report"

@@ -285,35 +285,64 @@ def test_a_shared_link_reopens_the_search_and_back_returns_to_it(browser, sample
         page.close()
 
 
-def test_a_user_pins_a_passage_to_a_pack_and_exports_it(browser, tmp_path, artifacts):
+def _pin(page, number: int, pack: str, note: str, existing: bool = False) -> str:
+    """Search, pin result `number` to `pack` (an `existing` one is picked from the list, else its name is
+    typed as a new one); the pin message."""
+    _question_box(page).fill(QUESTION)
+    page.click("#oq-search-btn")
+    page.locator("#oq-results .oq-card").first.wait_for()
+    page.locator("#oq-pin").get_by_text("Pin a result to an evidence pack").click()
+    box = page.locator("#oq-pin-pack input").first
+    if existing:
+        box.click()
+        page.get_by_role("option", name=pack, exact=True).click()
+    else:
+        box.fill(pack)
+        box.press("Enter")
+    page.locator("#oq-pin-rank input").first.fill(str(number))
+    page.locator("#oq-pin-note textarea, #oq-pin-note input").first.fill(note)
+    page.click("#oq-pin-btn")
+    message = page.locator("#oq-pin-message").get_by_text(f"Pinned result {number}")
+    message.wait_for()
+    return message.inner_text()
+
+
+def test_pins_across_reloads_all_reach_the_pack_and_its_word_export(browser, tmp_path, artifacts):
+    import docx
+
     index, _ = build_sample_index(tmp_path)  # its own index folder: the pack is written beside it
+    notes = ["ours is weaker here", "ask the front door team", "compare with our audit"]
     try:
         with RunningApp(ui.create_app(index)) as app:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
             page.goto(app.url)
-            _question_box(page).fill(QUESTION)
-            page.click("#oq-search-btn")
-            page.locator("#oq-results .oq-card").first.wait_for()
-            page.locator("#oq-pin").get_by_text("Pin a result to an evidence pack").click()
-            pack = page.locator("#oq-pin-pack input").first
-            pack.fill("SEF 2026")
-            pack.press("Enter")
-            page.locator("#oq-pin-note textarea, #oq-pin-note input").first.fill("ours is weaker here")
-            page.click("#oq-pin-btn")
-            page.locator("#oq-pin-message").get_by_text("Pinned result 1").wait_for()
+            assert "now holds 1 passage" in _pin(page, 1, "SEF 2026", notes[0])
+            for number in (2, 3):  # each after a reload: the pack made before must still be offered
+                page.reload()
+                _question_box(page).wait_for()
+                message = _pin(page, number, "SEF 2026", notes[number - 1], existing=True)
+                assert f"now holds {number} passages" in message
+            page.reload()
+            _question_box(page).wait_for()
             page.get_by_role("tab", name="Packs").click()
             choice = page.locator("#oq-pack-pick input").first
             choice.click()
             page.get_by_role("option", name="SEF 2026", exact=True).click()
-            page.locator("#oq-pack-view .oq-card").first.wait_for()
-            assert "ours is weaker here" in page.locator("#oq-pack-view").inner_text()
+            page.locator("#oq-pack-view .oq-card").nth(2).wait_for()
+            assert page.locator("#oq-pack-view .oq-card").count() == 3
+            shown = page.locator("#oq-pack-view").inner_text()
+            assert all(note in shown for note in notes)
             page.click("#oq-pack-export")
             download_button = page.locator("#oq-pack-download")
             page.wait_for_function("() => !document.querySelector('#oq-pack-download button, #oq-pack-download')"
                                    ".hasAttribute('disabled')")
             with page.expect_download() as download_info:
                 download_button.click()
-            assert download_info.value.suggested_filename.endswith(".docx")
+            download = download_info.value
+            assert download.suggested_filename.endswith(".docx")
+            text = "\n".join(p.text for p in docx.Document(download.path()).paragraphs)
+            assert all(note in text for note in notes)
+            assert text.count("Note: ") == 3
             page.screenshot(path=artifacts / "15-pack.png", full_page=True)
             page.close()
     finally:

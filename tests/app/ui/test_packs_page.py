@@ -8,6 +8,7 @@ import docx
 import pytest
 
 from app import ui
+from app.packs import item_from_result
 from app.ui.packs_page import PacksPage
 from tests.app.ui.test_page import QUESTION, build_sample_index
 
@@ -25,8 +26,8 @@ def page(tmp_path):
 def test_pin_view_reorder_rename_export_and_delete(page):
     packs, index = page
     payload = ui.run_search(index, QUESTION, k=3)
-    message, _, _ = packs.pin(payload, "Self-evaluation 2026", 2, "CSE: compare with ours")
-    assert "Pinned result 2" in message
+    message, _, _, _ = packs.pin(payload, "Self-evaluation 2026", 2, "CSE: compare with ours")
+    assert "Pinned result 2" in message and "now holds 1 passage." in message
     packs.pin(payload, "self-evaluation 2026", 1, "")  # the same pack, whatever the case
     assert packs.names() == ["Self-evaluation 2026"]
     view = packs.view("Self-evaluation 2026")
@@ -43,6 +44,53 @@ def test_pin_view_reorder_rename_export_and_delete(page):
     assert "CSE: compare with ours" in text and payload["results"][0]["citation_line"] in text
     _, _, message = packs.delete("SEF evidence")
     assert "Deleted" in message and packs.names() == []
+
+
+def test_every_pin_shows_the_new_count_and_redraws_the_open_pack(page):
+    packs, index = page
+    payload = ui.run_search(index, QUESTION, k=3)
+    for number in (1, 2, 3):
+        message, pin_list, tab_list, view = packs.pin(payload, "Readiness", number, "", shown="readiness")
+        assert f"as passage {number}: the pack now holds {number} passage" in html.unescape(message)
+        assert pin_list.choices == tab_list.choices == [("Readiness", "Readiness")]
+        # The Packs tab shows this pack: its view is redrawn with every pin, not left at the first.
+        assert view.count('class="oq-card"') == number
+    _, _, _, view = packs.pin(payload, "Other", 1, "", shown="Readiness")
+    assert view is not None and not isinstance(view, str)  # another pack is open: its view is left alone
+
+
+def test_the_lists_are_read_from_the_store_each_time(page, tmp_path):
+    from app.packs import PackStore
+
+    packs, index = page
+    pin_list, tab_list, view = packs.refresh()
+    assert pin_list.choices == tab_list.choices == [] and view == ""
+    with PackStore(index.directory) as elsewhere:  # as `ofsted-qa pack` or another session makes one
+        elsewhere.create("Made elsewhere")
+        elsewhere.add("Made elsewhere", item_from_result(ui.run_search(index, QUESTION, k=1)["results"][0]))
+    pin_list, tab_list, view = packs.refresh("made elsewhere")
+    assert [c[0] for c in pin_list.choices] == ["Made elsewhere"] and tab_list.value == "Made elsewhere"
+    assert view.count('class="oq-card"') == 1
+    assert [c[0] for c in packs.refresh_pin().choices] == ["Made elsewhere"]
+    assert packs.refresh("gone")[1].value is None  # a pack deleted elsewhere is no longer chosen
+
+
+def test_a_pack_pinned_in_the_app_exports_absolute_links(tmp_path):
+    index, ids = build_sample_index(tmp_path)
+    try:
+        payload = ui.run_search(index, QUESTION, ["Avonshire"], k=1)
+        page = payload["results"][0]["citation"]["page_start"]
+        public = PacksPage(index.directory, tmp_path / "exports", public_url="https://qa.example")
+        public.pin(payload, "Shared", 1, "")
+        button, _ = public.export("Shared", "Word (.docx)")
+        links = [h.url for p in docx.Document(button.value["path"]).paragraphs for h in p.hyperlinks]
+        assert links == [f"https://qa.example/pdf/{ids['Avonshire']}#page={page}"]
+        # No public address, no request: the app's bare path ("/pdf/14#page=19") is never written.
+        local = PacksPage(index.directory, tmp_path / "exports")
+        text = local.export_api("Shared", "md")["text"]
+        assert "/pdf/" not in text and "--public-url" in text
+    finally:
+        index.close()
 
 
 def test_bad_pins_and_unknown_packs_say_what_to_do(page):

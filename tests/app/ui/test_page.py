@@ -24,6 +24,7 @@ import uvicorn
 from gradio_client import Client
 
 from app import ui
+from app.links import LinkBase
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
 from tests.index.helpers import make_report
@@ -417,6 +418,17 @@ def test_compare_view_best_passages_per_authority(index):
     assert not ui.compare_search(index, QUESTION, year_from="abc")["ok"]
 
 
+def test_the_compare_caption_says_how_many_passages_each_council_gets(index):
+    from collections import Counter
+
+    config = ui.build_app(index).get_config_file()
+    captions = [c["props"].get("info") for c in config["components"] if c["props"].get("elem_id") == "oq-view"]
+    assert captions == [f"Compare authorities: up to {ui.PER_AUTHORITY} passages from each council, side by side"]
+    shown = Counter(r["citation"]["local_authority"]
+                    for r in ui.compare_search(index, "child sexual exploitation screening")["results"])
+    assert 1 < max(shown.values()) <= ui.PER_AUTHORITY  # what the caption says, not "the best passage"
+
+
 def test_by_report_view_groups_under_report_headings(index):
     data = ui.run_search(index, "care leavers accommodation screening", k=8)
     page = ui.render_by_report(data)
@@ -436,7 +448,7 @@ def test_error_and_empty_states_render_as_notices(index):
 def test_csv_export_has_one_row_per_result_with_full_citations(index, sample):
     _, ids, _ = sample
     data = ui.run_search(index, QUESTION, ["Avonshire"], k=2)
-    rows = list(csv.DictReader(io.StringIO(ui.csv_text(data["results"], "http://127.0.0.1:7860"))))
+    rows = list(csv.DictReader(io.StringIO(ui.csv_text(data["results"], LinkBase("http://127.0.0.1:7860", False)))))
     assert len(rows) == 2
     first, result = rows[0], data["results"][0]
     assert tuple(first) == ui.CSV_COLUMNS
@@ -444,6 +456,7 @@ def test_csv_export_has_one_row_per_result_with_full_citations(index, sample):
     assert first["citation"] == result["citation_line"]
     assert first["file"] == "avonshire_2017.pdf"
     assert first["page_link"] == f"http://127.0.0.1:7860/pdf/{ids['Avonshire']}#page={result['citation']['page_start']}"
+    assert first["page_link_works"] == "only on the machine serving the app"
     assert first["passage"] == result["text"] and first["highlighted"]
 
 
@@ -459,14 +472,58 @@ def test_csv_export_defuses_spreadsheet_formulas():
 
 def test_markdown_export_quotes_passages_with_citations(index):
     data = ui.run_search(index, "markup in a case record", k=2)
-    text = ui.markdown_text(data["query"], data["results"], base_url="http://h:1")
+    text = ui.markdown_text(data["query"], data["results"], base=LinkBase("https://h:1", public=True))
     result = data["results"][0]
     assert text.startswith("# Ofsted report passages: markup in a case record")
     assert f"Source: {result['citation_line']}" in text
     assert f"(`{result['citation']['file']}`, page {result['citation']['page_start']})" in text
-    assert f"[open the report at page {result['citation']['page_start']}](http://h:1{result['pdf_link']})" in text
+    assert f"[open the report at page {result['citation']['page_start']}](<https://h:1{result['pdf_link']}>)" in text
     assert "> " in text and "**" in text
     assert "<script>" not in text and r"\<script\>" in text
+
+
+class _Request:
+    """What the export reads of a browser's request: the address it reached the app at."""
+
+    headers = {"host": "127.0.0.1:7860"}
+
+
+def _markdown_export(app: ui._App, index, request=None) -> str:
+    data = ui.run_search(index, QUESTION, ["Avonshire"], k=1)
+    _, _, md_button = app.show(data, ui.VIEW_RANKED, [], None, None, [], [], request=request or _Request())
+    return Path(md_button.value["path"]).read_text(encoding="utf-8")
+
+
+def test_search_exports_link_the_public_address_when_the_app_has_one(index, sample):
+    _, ids, _ = sample
+    public = _markdown_export(ui._App(index, None, public_url="https://ofsted-qa.council.example"), index)
+    assert f"](<https://ofsted-qa.council.example/pdf/{ids['Avonshire']}#page=" in public
+    assert "127.0.0.1" not in public and "Page links open the reports in ofsted-qa at" in public
+
+
+def test_without_a_public_address_search_exports_say_the_local_link_works_only_here(index, sample, tmp_path,
+                                                                                    monkeypatch):
+    from ingest import pipeline
+
+    _, ids, _ = sample
+    sha = index.searcher.documents()[ids["Avonshire"]].sha256
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(f"file,sha256,ofsted_url\navonshire_2017.pdf,{sha},https://files.ofsted.gov.uk/v1/file/9\n",
+                        encoding="utf-8")
+    monkeypatch.setenv("OFSTED_QA_MANIFEST", str(manifest))
+    pipeline.published_addresses.cache_clear()
+    pipeline.known_published_addresses.cache_clear()
+    try:
+        local = _markdown_export(ui._App(index, None), index)
+    finally:
+        monkeypatch.delenv("OFSTED_QA_MANIFEST")
+        pipeline.published_addresses.cache_clear()
+        pipeline.known_published_addresses.cache_clear()
+    source = next(line for line in local.splitlines() if line.startswith("Source:"))
+    ofsted, here = source.index("[Ofsted's published copy"), source.index("(works only on the machine serving the app)")
+    assert ofsted < here  # Ofsted's copy, which a colleague can open, comes first
+    assert f"](<http://127.0.0.1:7860/pdf/{ids['Avonshire']}#page=" in source
+    assert "`ofsted-qa serve --public-url URL`" in local
 
 
 def test_show_writes_download_files_of_what_is_shown(index):
@@ -573,9 +630,10 @@ def test_exports_give_ofsteds_published_address_when_the_manifest_has_it(index, 
         data = ui.run_search(index, QUESTION, ["Avonshire"], k=1)
         assert data["results"][0]["ofsted_url"] == "https://files.ofsted.gov.uk/v1/file/1"
         row = next(csv.DictReader(io.StringIO(ui.csv_text(data["results"]))))
-        assert row["ofsted_url"] == "https://files.ofsted.gov.uk/v1/file/1"
-        assert "[Ofsted's published copy](https://files.ofsted.gov.uk/v1/file/1)" in ui.markdown_text(
-            data["query"], data["results"])
+        assert row["ofsted_url"] == f"https://files.ofsted.gov.uk/v1/file/1#page={data['results'][0]['citation']['page_start']}"
+        page = data["results"][0]["citation"]["page_start"]
+        assert f"[Ofsted's published copy, page {page}](<https://files.ofsted.gov.uk/v1/file/1#page={page}>)" in (
+            ui.markdown_text(data["query"], data["results"]))
     finally:
         monkeypatch.delenv("OFSTED_QA_MANIFEST")
         pipeline.published_addresses.cache_clear()

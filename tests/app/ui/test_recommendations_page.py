@@ -38,6 +38,17 @@ def test_themes_payload_counts_every_report_or_the_chosen_ones(index):
     assert "Return home interviews for children who go missing from home or care." in page
 
 
+def test_a_chosen_scope_gives_each_themes_share_of_its_own_recommendations(index):
+    everyone, mine = themes_payload(index), themes_payload(index, ["Avonshire"])
+    page = render_themes(mine)
+    for theme in mine["themes"]:
+        if theme["count"]:
+            within = f"{theme['count'] / mine['n_points']:.0%} of these 3; {theme['share_all']:.0%} across every report"
+            assert within in page
+    assert "of all recommendations" not in page  # that is every report's share, never the scope's
+    assert "of these" not in render_themes(everyone) and "of all recommendations" in render_themes(everyone)
+
+
 def test_bad_authorities_are_a_message_not_a_traceback(index):
     bad = themes_payload(index, None, "Atlantis")
     assert not bad["ok"] and "is not a local authority" in bad["message"]
