@@ -34,7 +34,7 @@ from index.search.types import (
     Retrieved,
     Scope,
 )
-from index.tokenize import content_words, fts_all, fts_any, lexical_terms
+from index.tokenize import content_words, fts_all, fts_any, lexical_terms, words
 
 # A capitalised word after a lower-case one, or after a hyphen: "the Arthur Labinjo-Hughes case".
 _NAME_INSIDE = re.compile(r"(?:(?<=[A-Za-z,;:'’\-] )|(?<=[A-Za-z]-))[A-Z][a-z]+")
@@ -106,10 +106,15 @@ def retrieve(context: Context, question: Question, scope: Scope) -> Retrieved:
     if question.retriever == "hybrid" and context.settings.concepts:
         vocabulary = context.corpus.concepts()
         concepts = tuple(vocabulary.named_in(question.topic)) if vocabulary else ()
-        if concepts:  # what the reports call what the question names
-            said = "also searched: " if context.settings.concept_weight and match is not None else "concepts: "
-            notes.append(said + "; ".join(f"{', '.join(c.sector_terms[:3])} (for {c.name.lower()})"
-                                          for c in concepts))
+        asked = " " + " ".join(words(question.topic)) + " "
+        said = []  # what the reports call what the question names, beyond the question's own words
+        for concept in concepts:
+            new = [t for t in concept.sector_terms if f" {' '.join(words(t))} " not in asked][:3]
+            if new:
+                said.append(f"{', '.join(new)} (for {concept.name.lower()})")
+        if said:
+            verb = "also searched: " if context.settings.concept_weight and match is not None else "concepts: "
+            notes.append(verb + "; ".join(said))
     return Retrieved(lists=tuple(lists), match=match, vector=vector, notes=tuple(notes), concepts=concepts)
 
 

@@ -241,12 +241,15 @@ def test_bad_input_gives_a_clear_message_not_a_traceback(client, arguments, expe
 def test_a_question_naming_an_authority_and_year_says_how_it_was_read(client):
     data = search(client, question="personal advisers in Wessex")
     assert data["ok"] and {r["citation"]["local_authority"] for r in data["results"]} == {"Wessex"}
-    assert data["interpretation"] == "reports of Wessex"
-    assert "Question read as: reports of Wessex." in ui.render_ranked(data)
+    # How the question narrowed the search comes first; what the concepts added is said after it.
+    assert data["interpretation"].split("; ")[0] == "reports of Wessex"
+    assert "Question read as: reports of Wessex" in ui.render_ranked(data)
     data = search(client, question="care leavers in 2015")
-    assert data["interpretation"] == "favouring 2015; favouring the sections on care leavers"
+    assert data["interpretation"].startswith("favouring 2015; favouring the sections on care leavers")
     assert data["results"][0]["citation"]["local_authority"] == "Wessex"
-    assert search(client)["interpretation"] is None  # a plain question: nothing to say
+    # A plain question narrows nothing; at most, what the concept vocabulary also searched is said.
+    plain = search(client)["interpretation"]
+    assert plain is None or plain.startswith("also searched: ")
 
 
 def test_no_results_suggests_removing_filters(client):
@@ -261,7 +264,8 @@ def test_eight_concurrent_queries(client):
             for q in [QUESTION, "LADO", "care leavers' accommodation", "management oversight"] * 2]
     results = [job.result(timeout=60) for job in jobs]
     assert all(r["ok"] and r["results"] for r in results)
-    assert results[1]["results"][0]["citation"]["local_authority"] == "Borsetshire"  # LADO
+    # Each query gets its own answer back: the LADO passage is among the LADO query's results.
+    assert "Borsetshire" in {r["citation"]["local_authority"] for r in results[1]["results"]}
 
 
 class SlowIndex:
