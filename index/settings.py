@@ -83,6 +83,9 @@ class SearchSettings:
     # order). A hybrid search only: one retriever alone is what it says.
     rerank_model: str | None = DEFAULT_RERANK_MODEL
     rerank_depth: int = 50
+    # The model learned its features' scale on the whole corpus (27,260 passages): in a much smaller
+    # index (a handful of reports) relative scores and list ranks mean other things, so it stands aside.
+    rerank_min_passages: int = 2_000
     # The concept vocabulary (corpus/concepts.csv): concepts the question names are said in the answer
     # and give the learned stage its concept features.
     concepts: bool = True

@@ -10,7 +10,10 @@ or torch at query time). Candidates below the depth keep their order after those
 A hybrid search only: a single retriever is what it says. Without its model file the step is
 skipped with one log line, and fusion's order stands.
 
-Settings read: rerank_model, rerank_depth, area_with_summary.
+A small index (under `rerank_min_passages`) keeps fusion's order: the model learned what its features
+mean over the whole corpus.
+
+Settings read: rerank_model, rerank_depth, rerank_min_passages, area_with_summary.
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ class LearnedRanker:
         settings = context.settings
         model = self.model(settings.rerank_model)
         if (model is None and self.recorder is None) or question.retriever != "hybrid" \
-                or retrieved.vector is None or not ranking.items:
+                or retrieved.vector is None or not ranking.items \
+                or context.corpus.chunk_count() < settings.rerank_min_passages:
             return ranking
         head = ranking.items[:settings.rerank_depth]
         candidates = self._candidates(context, question, retrieved, ranking, [cid for cid, _ in head])

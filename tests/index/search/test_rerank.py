@@ -59,6 +59,7 @@ def _rank(corpus, tmp_path=None, stage=None, retriever="hybrid", **settings) -> 
     q = question("return home interviews for missing children", corpus, retriever=retriever)
     if tmp_path is not None:
         settings.setdefault("rerank_model", _coverage_model(tmp_path))
+    settings.setdefault("rerank_min_passages", 0)
     return stage.rank(context(corpus, **settings), q, Scope(None, None, None, ()), _retrieved(), _ranking())
 
 
@@ -76,6 +77,10 @@ def test_only_the_top_depth_is_reordered(corpus, tmp_path) -> None:
 
 def test_a_single_retriever_is_left_alone(corpus, tmp_path) -> None:
     assert _rank(corpus, tmp_path, retriever="lexical").ids == [1, 3, 2]
+
+
+def test_a_small_index_keeps_fusions_order(corpus, tmp_path) -> None:
+    assert _rank(corpus, tmp_path, rerank_min_passages=4).ids == [1, 3, 2]  # the fake holds 3 passages
 
 
 def test_without_a_model_fusion_stands_and_it_is_logged_once(corpus, tmp_path, caplog) -> None:
