@@ -18,16 +18,19 @@ from tests.conftest import E2E_REPORTS
 pytestmark = pytest.mark.corpus
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
 
-FLOOR_HIT_AT_5 = 0.73  # measured 0.789 (15 of 19); one question fewer still passes
-FLOOR_MRR_AT_10 = 0.52  # measured 0.528 (0.552 before names and years left the searched words)
+# Measured on the 27 dev questions whose gold lies in the end-to-end subset (19 before the former test
+# set joined dev in issue 18; their figures were 0.789 / 0.528): hit@5 0.741 (20 of 27), MRR@10 0.514.
+# One question fewer still passes.
+FLOOR_HIT_AT_5 = 0.70
+FLOOR_MRR_AT_10 = 0.50
 # The same questions with their filters removed: the question text alone, as a user types it.
-TEXT_ONLY_FLOOR_HIT_AT_5 = 0.73  # measured 0.789 (15 of 19; 0.737 before the thesaurus round)
-TEXT_ONLY_FLOOR_MRR_AT_10 = 0.52  # measured 0.528 (0.509 before)
+TEXT_ONLY_FLOOR_HIT_AT_5 = 0.70  # measured 0.741 (20 of 27)
+TEXT_ONLY_FLOOR_MRR_AT_10 = 0.50  # measured 0.520
 
 
 def test_hybrid_retrieval_stays_above_the_floor(real_index):
     questions = [q for q in load_questions(QUESTIONS) if any(g["file"] in E2E_REPORTS for g in q["gold"])]
-    assert len(questions) >= 15
+    assert len(questions) >= 25
     retrieve, files = index_retriever(real_index, "hybrid")
     report = evaluate(questions, retrieve, files)
     print("\n" + format_table(report, "quality gate (hybrid, end-to-end subset)"))
