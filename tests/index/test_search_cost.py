@@ -44,7 +44,8 @@ def test_a_named_years_lists_match_a_second_restricted_search(index, monkeypatch
     lexical_search = index.store.lexical_search
     monkeypatch.setattr(index.store, "lexical_search", lambda *a: calls.append(a[2]) or lexical_search(*a))
     # First lists shorter than the corpus's matches.
-    monkeypatch.setattr(index.searcher, "settings", SearchSettings(candidates=12))
+    # The year lists alone: the concepts' list would be one more lexical search.
+    monkeypatch.setattr(index.searcher, "settings", SearchSettings(candidates=12, concepts=False))
 
     read_off = index.search("placement stability in 2017", k=3)
     assert len(calls) == 1 and calls[0] is None  # one lexical scan served both lists
@@ -52,7 +53,7 @@ def test_a_named_years_lists_match_a_second_restricted_search(index, monkeypatch
 
     calls.clear()
     # No deeper lists: a second search must run.
-    monkeypatch.setattr(index.searcher, "settings", SearchSettings(candidates=12, subset_depth=0))
+    monkeypatch.setattr(index.searcher, "settings", SearchSettings(candidates=12, subset_depth=0, concepts=False))
     searched = index.search("placement stability in 2017", k=3)
     assert len(calls) == 2 and calls[1] is not None
     assert _ranked(searched) == _ranked(read_off)
