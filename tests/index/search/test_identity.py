@@ -2,7 +2,9 @@
 scores, messages and interpretations, for every dev question with its filters and as text only,
 by each retriever, under the product's settings and with each mechanism switched off. The steps
 added after the refactor (the concepts' list and the learned ranking stage) are off here: they are
-meant to change results, and their own tests and eval/RESULTS.md measure them.
+meant to change results, and their own tests and eval/RESULTS.md measure them. Highlights are not
+compared: issue 20 changed them by design (a sentence of fewer than three words is a label, never the
+highlight; tests/index/test_highlight.py), after the refactor had matched them.
 
 identity_small_index.json was recorded by snapshot.py over the end-to-end index (tests/conftest.py,
 E2E_REPORTS) with the code of main before the change (commit 9a9d80d), for the dev questions of
@@ -38,5 +40,14 @@ def test_every_dev_question_gets_the_results_recorded_before_the_refactor(real_i
     finally:
         real_index.searcher.settings = saved
     assert actual.keys() == expected.keys()
+    actual, expected = _without_highlights(actual), _without_highlights(expected)
     differing = [key for key in expected if actual[key] != expected[key]]
     assert not differing, f"{len(differing)} of {len(expected)} responses differ, first: {differing[:5]}"
+
+
+HIGHLIGHTS = 10  # the position of the highlights' hash in a result's record (snapshot.response_record)
+
+
+def _without_highlights(records: dict) -> dict:
+    return {key: {**record, "results": [row[:HIGHLIGHTS] + row[HIGHLIGHTS + 1:] for row in record["results"]]}
+            for key, record in records.items()}
