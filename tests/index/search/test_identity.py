@@ -4,7 +4,9 @@ by each retriever, under the product's settings and with each mechanism switched
 added after the refactor (the concepts' list and the learned ranking stage) are off here: they are
 meant to change results, and their own tests and eval/RESULTS.md measure them. Highlights are not
 compared: issue 20 changed them by design (a sentence of fewer than three words is a label, never the
-highlight; tests/index/test_highlight.py), after the refactor had matched them.
+highlight; tests/index/test_highlight.py), after the refactor had matched them in full. The
+variants' records are stored as digests that include highlights, so only the product's records
+(every retriever, both ways) are compared until the fixture is recorded again without highlights.
 
 identity_small_index.json was recorded by snapshot.py over the end-to-end index (tests/conftest.py,
 E2E_REPORTS) with the code of main before the change (commit 9a9d80d), for the dev questions of
@@ -41,6 +43,7 @@ def test_every_dev_question_gets_the_results_recorded_before_the_refactor(real_i
         real_index.searcher.settings = saved
     assert actual.keys() == expected.keys()
     actual, expected = _without_highlights(actual), _without_highlights(expected)
+    assert sum(key.startswith("product|") for key in expected) >= 500
     differing = [key for key in expected if actual[key] != expected[key]]
     assert not differing, f"{len(differing)} of {len(expected)} responses differ, first: {differing[:5]}"
 
@@ -50,4 +53,4 @@ HIGHLIGHTS = 10  # the position of the highlights' hash in a result's record (sn
 
 def _without_highlights(records: dict) -> dict:
     return {key: {**record, "results": [row[:HIGHLIGHTS] + row[HIGHLIGHTS + 1:] for row in record["results"]]}
-            for key, record in records.items()}
+            for key, record in records.items() if key.startswith("product|")}
