@@ -53,4 +53,5 @@ HIGHLIGHTS = 10  # the position of the highlights' hash in a result's record (sn
 
 def _without_highlights(records: dict) -> dict:
     return {key: {**record, "results": [row[:HIGHLIGHTS] + row[HIGHLIGHTS + 1:] for row in record["results"]]}
+            if "results" in record else record  # a refused query's record: its error
             for key, record in records.items() if key.startswith("product|")}
