@@ -23,6 +23,7 @@ from index.concepts import ConceptFileError, ConceptVocabulary, default_vocabula
 from index.embed import Embedder
 from index.highlight import term_weights
 from index.query import JUDGEMENT_AREAS
+from index.search.latest import latest_of_each
 from index.store import ChunkRow, ChunkStore, DocumentRow
 from index.vectors import VectorIndex
 from ingest.authorities import AuthorityRegistry, default_registry
@@ -179,10 +180,8 @@ class CorpusView:
         return self._concepts
 
     def latest_documents(self) -> set[int]:
-        """Ids of each authority's newest inspection report (scope.latest_of_each), until a refresh."""
+        """Ids of each authority's newest inspection report (latest.latest_of_each), until a refresh."""
         if self._latest is None:
-            from index.search.scope import latest_of_each
-
             docs = self.documents()
             self._latest = set(latest_of_each(docs, list(docs)))
         return self._latest

@@ -13,14 +13,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Sequence
 
 from index.search.corpus import CorpusView
 from index.search.filters import QueryError, SearchFilters
+from index.search.latest import latest_of_each
 from index.search.types import Context, Question, Scope, Stop
 from index.settings import YEAR_RANGE
 from index.store import DocumentRow
-from ingest.models import OTHER_PUBLICATION
 
 
 def scope(context: Context, question: Question) -> Scope:
@@ -156,26 +155,6 @@ def place_keys(corpus: CorpusView, filters: SearchFilters) -> set[str] | None:
     return keys
 
 
-def latest_of_each(docs: dict[int, DocumentRow], doc_ids: Sequence[int]) -> list[int]:
-    """The newest report of each authority among these.
-
-    An inspection report comes before any other Ofsted publication (a monitoring or focused visit
-    letter, which has no grades): the latest report of an authority is its latest inspection, so
-    `--latest --grade inadequate` stays "the councils inadequate now". An authority with letters
-    only among these keeps its newest letter.
-    """
-    newest: dict[str, int] = {}
-
-    def rank(doc: DocumentRow) -> tuple[bool, str]:
-        return doc.report_type != OTHER_PUBLICATION, report_date(doc)
-
-    for d in doc_ids:
-        key = docs[d].authority_key or f"#{d}"
-        if key not in newest or rank(docs[d]) > rank(docs[newest[key]]):
-            newest[key] = d
-    return sorted(newest.values())
-
-
 def close_indexed(corpus: CorpusView, absent: list) -> list[str]:
     """Indexed authorities with names like the absent ones', else their statistical neighbours."""
     names = corpus.authorities()
@@ -193,11 +172,6 @@ def close_indexed(corpus: CorpusView, absent: list) -> list[str]:
                     close.append(neighbour.name)
         close = close[:3]
     return close
-
-
-def report_date(doc: DocumentRow) -> str:
-    """The report's date for ordering: published, else when the inspection ended or began ("" if none)."""
-    return doc.published or doc.inspection_end or doc.inspection_start or ""
 
 
 def grade_of(doc: DocumentRow, judgement: str) -> str | None:

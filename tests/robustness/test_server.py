@@ -100,7 +100,7 @@ def test_an_empty_user_or_password_is_refused_even_on_loopback(served, tmp_path,
 def logins(monkeypatch) -> list:
     """The login each `serve` would require, recorded instead of serving."""
     calls: list = []
-    monkeypatch.setattr(ui, "serve", lambda index_dir, host, port, auth: calls.append(auth) or 0)
+    monkeypatch.setattr(ui, "serve", lambda index_dir, host, port, auth, public_url=None: calls.append(auth) or 0)
     return calls
 
 

@@ -95,7 +95,7 @@ class FakeCorpus:
         return set()
 
     def latest_documents(self) -> set[int]:
-        from index.search.scope import latest_of_each
+        from index.search.latest import latest_of_each
 
         return set(latest_of_each(self.docs, list(self.docs)))
 
