@@ -361,7 +361,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
             contrast = contrast_search(index.searcher, args.question, filters, k=args.k)
         else:
-            response = index.search(args.question, filters, k=args.k, retriever=args.retriever)
+            response = _closest_if_unanswered(index, index.search(args.question, filters, k=args.k,
+                                                                  retriever=args.retriever))
     except QueryError as exc:
         raise _UserError(str(exc)) from None
     finally:
@@ -373,6 +374,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_OK
     _print_response(index, response)
     return EXIT_OK
+
+
+def _closest_if_unanswered(index, response):
+    """The response, or only its closest few when its best passage does not answer (index/closeness.py)."""
+    from index.closeness import with_close_answer
+
+    return with_close_answer(response, index.searcher.settings, index.embedder.name)
 
 
 def _response_json(index, response) -> dict:
@@ -594,7 +602,8 @@ def cmd_pack(args: argparse.Namespace) -> int:
             raise _UserError(str(exc)) from None
         index = _open_index(args, read_only=True, queries_only=True)
         try:
-            response = index.search(args.question, filters, k=max(args.rank, DEFAULT_K))
+            response = _closest_if_unanswered(index, index.search(args.question, filters,
+                                                                  k=max(args.rank, DEFAULT_K)))
             if len(response.results) < args.rank:
                 found = len(response.results)
                 why = f"; choose 1 to {found}" if found else f" ({response.message or 'nothing matched'})"

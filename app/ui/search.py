@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from index.closeness import with_close_answer
 from index.contrast import contrast_search
 from index.report_index import ReportIndex
 from index.search import FILTER_JUDGEMENTS, QueryError, SearchFilters, SearchResult
@@ -151,7 +152,8 @@ def run_search(
         return _payload(question, [], ingest_help(where), ok=False)
     try:
         filters = build_filters(authorities, year_from, year_to, report_types, grades, more)
-        response = index.search(question, filters, k=_k(k))
+        response = with_close_answer(index.search(question, filters, k=_k(k)), index.searcher.settings,
+                                     index.embedder.name)
     except QueryError as exc:
         return _payload(question, [], str(exc), ok=False)
     except Exception:  # a bug, not the user's mistake: log it, show a sentence

@@ -249,6 +249,21 @@ def test_a_question_naming_an_authority_and_year_says_how_it_was_read(client):
     assert search(client)["interpretation"] is None  # a plain question: nothing to say
 
 
+def test_a_question_the_reports_do_not_answer_says_so_and_shows_the_closest_three(index, monkeypatch):
+    from dataclasses import replace
+
+    # The sample's fake model has no answer floor; give it one that no passage reaches.
+    settings = replace(index.searcher.settings, answer_floors={index.embedder.name: 2.0})
+    monkeypatch.setattr(index.searcher, "settings", settings)
+    data = ui.run_search(index, QUESTION, k=8)
+    assert data["ok"] and len(data["results"]) == 3 and all(r["below_floor"] for r in data["results"])
+    assert data["message"].startswith("no passage in these reports answers closely")
+    page = ui.render_ranked(data)
+    assert "No passage in these reports answers closely" in page and "none answers closely" in page
+    monkeypatch.setattr(index.searcher, "settings", replace(settings, answer_floors={}))
+    assert len(ui.run_search(index, QUESTION, k=8)["results"]) > 3  # the same search, with no floor
+
+
 def test_no_results_suggests_removing_filters(client):
     data = search(client, authorities=["Avonshire"], grades=["outstanding"])
     assert data["ok"] and not data["results"]
