@@ -304,16 +304,20 @@ def _open_index(args: argparse.Namespace, create: bool = False, read_only: bool 
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.progress import LineProgress
+
+    # A bar on a terminal; elsewhere (make, a log file) a line now and then, so a long ingest is not silent.
+    progress = False if args.no_progress else True if sys.stderr.isatty() else LineProgress(sys.stderr)
+    if isinstance(progress, LineProgress):  # said first: the imports and the model take a while
+        progress.note("loading the embedding model, then checking which files are new")
+
     from index.build import IndexLockedError, ingest_paths
     from index.location import DEFAULT_INDEX_DIR, DEMO_INDEX_DIR, is_index
-    from index.progress import LineProgress
 
     index = _open_index(args, create=True)
     if index.directory == DEFAULT_INDEX_DIR and is_index(DEMO_INDEX_DIR) and not index.store.counts()["documents"]:
         print(f"ofsted-qa: a new index at {DEFAULT_INDEX_DIR}, which commands read from now on, not the demo index "
               f"at {DEMO_INDEX_DIR} (to add to that one: --index {DEMO_INDEX_DIR})", file=sys.stderr)
-    # A bar on a terminal; elsewhere (make, a log file) a line now and then, so a long ingest is not silent.
-    progress = False if args.no_progress else True if sys.stderr.isatty() else LineProgress(sys.stderr)
     try:
         try:
             summary = ingest_paths(index, args.paths, workers=max(0, args.workers), progress=progress)
