@@ -253,7 +253,10 @@ def test_a_narrow_screen_keeps_the_search_button_and_filters_inside_the_page(bro
         page.close()
 
 
-def test_the_authority_page_shows_its_reports_and_neighbours(browser, sample, artifacts):
+def test_the_authority_page_shows_its_reports_and_neighbours_and_keeps_them_in_the_address(browser, sample,
+                                                                                            artifacts):
+    from urllib.parse import parse_qs
+
     index, _ = sample
     with RunningApp(ui.create_app(index)) as app:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -266,6 +269,16 @@ def test_the_authority_page_shows_its_reports_and_neighbours(browser, sample, ar
         assert "Stoke-on-Trent" in text and "ILACS standard inspection" in text and "Good" in text
         assert "Statistical neighbours" in text and "not in this index" in text
         page.screenshot(path=artifacts / "13-authority-page.png", full_page=True)
+
+        page.wait_for_function("() => new URLSearchParams(location.search).get('la') === 'Stoke-on-Trent'")
+        assert parse_qs(urlsplit(page.url).query)["tab"] == ["authority"]
+        other = browser.new_page(viewport={"width": 1280, "height": 900})  # a colleague opens the link
+        other.goto(page.url)
+        other.locator("#oq-authority-page .oq-timeline").first.wait_for()
+        assert other.locator("#oq-authority-page h2").inner_text() == "Stoke-on-Trent"
+        assert other.get_by_role("tab", name="Authority").get_attribute("aria-selected") == "true"
+        other.screenshot(path=artifacts / "22-authority-from-a-link.png")
+        other.close()
         page.close()
 
 
@@ -360,55 +373,58 @@ def test_pins_across_reloads_all_reach_the_pack_and_its_word_export(browser, tmp
         index.close()
 
 
-def test_themes_was_it_fixed_and_recommendations_only(browser, tmp_path_factory, artifacts):
+@pytest.fixture(scope="module")
+def recommendations(tmp_path_factory):
     from tests.app.ui.recommendations_sample import build_recommendations_index
 
     index = build_recommendations_index(tmp_path_factory.mktemp("browser-recs"))
-    try:
-        with RunningApp(ui.create_app(index)) as app:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            outside = Outside(app.url)
-            page.on("request", outside)
-            page.goto(app.url)
-            _question_box(page).wait_for()
+    yield index
+    index.close()
 
-            # Themes: a bar chart drawn by Gradio's own plot (nothing fetched from outside) and cards.
-            page.get_by_role("tab", name="Themes").click()
-            page.click("#oq-themes-btn")
-            page.locator("#oq-themes .oq-theme").first.wait_for()
-            page.locator("#oq-themes-plot svg, #oq-themes-plot canvas").first.wait_for()
-            text = page.locator("#oq-themes").inner_text()
-            assert "5 recommendations from 3 reports (every report)" in text
-            assert "Return home interviews for children who go missing from home or care." in text
-            page.screenshot(path=artifacts / "16-themes.png", full_page=True)
-            _pick_authority(page, "Wessex", "#oq-themes-authority")
-            page.click("#oq-themes-btn")
-            page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
 
-            # Was it fixed?: each recommendation beside the next report's closest passages.
-            page.get_by_role("tab", name="Was it fixed?").click()
-            _pick_authority(page, "Avonshire", "#oq-followup-pick")
-            card = page.locator("#oq-followup .oq-followup").first
-            card.wait_for()
-            assert "Return home interviews for children who go missing" in card.inner_text()
-            assert "2022" in card.locator(".oq-followed").first.inner_text()
-            page.screenshot(path=artifacts / "17-was-it-fixed.png", full_page=True)
+def test_themes_was_it_fixed_and_recommendations_only(browser, recommendations, artifacts):
+    with RunningApp(ui.create_app(recommendations)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside = Outside(app.url)
+        page.on("request", outside)
+        page.goto(app.url)
+        _question_box(page).wait_for()
 
-            # Recommendations only, on the search tab: every card comes from a list of what must improve.
-            page.get_by_role("tab", name="Search").click()
-            _question_box(page).fill("supervision and management oversight")
-            _open_filters(page)
-            page.get_by_label("Recommendations only").check()
-            page.click("#oq-search-btn")
-            page.locator("#oq-results .oq-card").first.wait_for()
-            cites = page.locator("#oq-results .oq-card .oq-cite").all_inner_texts()
-            assert cites and all("What needs to improve?" in c for c in cites)
-            assert "recs=1" in page.url
-            page.screenshot(path=artifacts / "18-recommendations-only.png", full_page=True)
-            assert outside.urls == []
-            page.close()
-    finally:
-        index.close()
+        # Themes: a bar chart drawn by Gradio's own plot (nothing fetched from outside) and cards.
+        page.get_by_role("tab", name="Themes").click()
+        page.click("#oq-themes-btn")
+        page.locator("#oq-themes .oq-theme").first.wait_for()
+        page.locator("#oq-themes-plot svg, #oq-themes-plot canvas").first.wait_for()
+        text = page.locator("#oq-themes").inner_text()
+        assert "5 recommendations from 3 reports (every report)" in text
+        assert "Return home interviews for children who go missing from home or care." in text
+        page.screenshot(path=artifacts / "16-themes.png", full_page=True)
+        _pick_authority(page, "Wessex", "#oq-themes-authority")
+        page.click("#oq-themes-btn")
+        page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
+
+        # Was it fixed?: each recommendation beside the next report's closest passages.
+        page.get_by_role("tab", name="Was it fixed?").click()
+        _pick_authority(page, "Avonshire", "#oq-followup-pick")
+        card = page.locator("#oq-followup .oq-followup").first
+        card.wait_for()
+        assert "Return home interviews for children who go missing" in card.inner_text()
+        assert "2022" in card.locator(".oq-followed").first.inner_text()
+        page.screenshot(path=artifacts / "17-was-it-fixed.png", full_page=True)
+
+        # Recommendations only, on the search tab: every card comes from a list of what must improve.
+        page.get_by_role("tab", name="Search").click()
+        _question_box(page).fill("supervision and management oversight")
+        _open_filters(page)
+        page.get_by_label("Recommendations only").check()
+        page.click("#oq-search-btn")
+        page.locator("#oq-results .oq-card").first.wait_for()
+        cites = page.locator("#oq-results .oq-card .oq-cite").all_inner_texts()
+        assert cites and all("What needs to improve?" in c for c in cites)
+        assert "recs=1" in page.url
+        page.screenshot(path=artifacts / "18-recommendations-only.png", full_page=True)
+        assert outside.urls == []
+        page.close()
 
 
 def test_the_authority_list_stays_inside_the_page_and_hides_what_is_under_it(browser, sample, artifacts):
@@ -499,55 +515,27 @@ def test_a_long_question_is_cut_with_a_message_and_the_address_holds_at_most_the
         page.close()
 
 
-def test_the_authority_tab_keeps_its_authority_in_the_address(browser, sample, artifacts):
-    from urllib.parse import parse_qs
-
-    index, _ = sample
-    with RunningApp(ui.create_app(index)) as app:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(app.url)
-        page.get_by_role("tab", name="Authority").click()
-        _pick_authority(page, "Stoke-on-Trent", "#oq-authority-pick")
-        page.wait_for_function("() => new URLSearchParams(location.search).get('la') === 'Stoke-on-Trent'")
-        assert parse_qs(urlsplit(page.url).query)["tab"] == ["authority"]
-        shared = page.url
-        other = browser.new_page(viewport={"width": 1280, "height": 900})  # a colleague opens the link
-        other.goto(shared)
-        other.locator("#oq-authority-page .oq-timeline").first.wait_for()
-        assert other.locator("#oq-authority-page h2").inner_text() == "Stoke-on-Trent"
-        assert other.get_by_role("tab", name="Authority").get_attribute("aria-selected") == "true"
-        other.screenshot(path=artifacts / "22-authority-from-a-link.png")
-        other.close()
-        page.close()
-
-
-def test_themes_and_was_it_fixed_keep_their_choices_in_the_address(browser, tmp_path_factory, artifacts):
+def test_themes_and_was_it_fixed_keep_their_choices_in_the_address(browser, recommendations, artifacts):
     from urllib.parse import parse_qs, urlencode
 
-    from tests.app.ui.recommendations_sample import build_recommendations_index
+    with RunningApp(ui.create_app(recommendations)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app.url.rstrip("/") + "/?" + urlencode([("tab", "themes"), ("scope", "Wessex"),
+                                                          ("examples", "1")]))
+        page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
+        assert page.get_by_role("tab", name="Themes").get_attribute("aria-selected") == "true"
+        assert page.locator("#oq-themes .oq-examples li").count() == page.locator("#oq-themes .oq-theme").count()
+        page.screenshot(path=artifacts / "23-themes-from-a-link.png")
 
-    index = build_recommendations_index(tmp_path_factory.mktemp("browser-links"))
-    try:
-        with RunningApp(ui.create_app(index)) as app:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(app.url.rstrip("/") + "/?" + urlencode([("tab", "themes"), ("scope", "Wessex"),
-                                                              ("examples", "1")]))
-            page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
-            assert page.get_by_role("tab", name="Themes").get_attribute("aria-selected") == "true"
-            assert page.locator("#oq-themes .oq-examples li").count() == page.locator("#oq-themes .oq-theme").count()
-            page.screenshot(path=artifacts / "23-themes-from-a-link.png")
-
-            page.get_by_role("tab", name="Was it fixed?").click()
-            _pick_authority(page, "Avonshire", "#oq-followup-pick")
-            page.locator("#oq-followup .oq-followup").first.wait_for()
-            page.wait_for_function("() => new URLSearchParams(location.search).get('fixed') === 'Avonshire'")
-            params = parse_qs(urlsplit(page.url).query)
-            assert params["tab"] == ["followup"] and params["scope"] == ["Wessex"]  # the other tab's choices stay
-            page.reload()
-            page.locator("#oq-followup .oq-followup").first.wait_for()
-            assert "Return home interviews for children who go missing" in page.locator("#oq-followup").inner_text()
-            assert page.get_by_role("tab", name="Was it fixed?").get_attribute("aria-selected") == "true"
-            page.screenshot(path=artifacts / "24-was-it-fixed-from-a-link.png")
-            page.close()
-    finally:
-        index.close()
+        page.get_by_role("tab", name="Was it fixed?").click()
+        _pick_authority(page, "Avonshire", "#oq-followup-pick")
+        page.locator("#oq-followup .oq-followup").first.wait_for()
+        page.wait_for_function("() => new URLSearchParams(location.search).get('fixed') === 'Avonshire'")
+        params = parse_qs(urlsplit(page.url).query)
+        assert params["tab"] == ["followup"] and params["scope"] == ["Wessex"]  # the other tab's choices stay
+        page.reload()
+        page.locator("#oq-followup .oq-followup").first.wait_for()
+        assert "Return home interviews for children who go missing" in page.locator("#oq-followup").inner_text()
+        assert page.get_by_role("tab", name="Was it fixed?").get_attribute("aria-selected") == "true"
+        page.screenshot(path=artifacts / "24-was-it-fixed-from-a-link.png")
+        page.close()
