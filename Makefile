@@ -18,23 +18,26 @@ export GRADIO_ANALYTICS_ENABLED=False
 .PHONY: install demo demo-index test test-fast lint browser-deps clean
 
 $(BIN)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	# The CPU build of torch first, so sentence-transformers does not pull the CUDA one.
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+	@echo "setting up $(VENV) (once: a few minutes)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip
+	@# The CPU build of torch first, so sentence-transformers does not pull the CUDA one.
+	@$(BIN)/pip install --quiet torch==2.13.0
+	@$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
 
 install: $(BIN)/.installed
 
 $(CORPUS):
 	$(BIN)/ofsted-qa fetch-corpus $(CORPUS) --demo
 
+# Quiet recipes: the ingest's own lines say what it does (echoed, the command named all 33 files).
 demo-index: install | $(CORPUS)
-	$(BIN)/ofsted-qa ingest $(DEMO_FILES) --index $(INDEX)
+	@echo "indexing the $(words $(DEMO_FILES)) demo reports of $(CORPUS) into $(INDEX) (a second run skips them)"
+	@$(BIN)/ofsted-qa ingest $(DEMO_FILES) --index $(INDEX)
 
 demo: demo-index
-	$(BIN)/ofsted-qa serve --index $(INDEX) --host $(HOST) --port $(PORT)
+	@$(BIN)/ofsted-qa serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 # Debian's Chromium and its driver for the browser test (never `playwright install`, which downloads).
 # Without it the browser test is skipped, or fails when CI is set (tests/conftest.py: missing).

@@ -306,16 +306,20 @@ def _open_index(args: argparse.Namespace, create: bool = False, read_only: bool 
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.progress import LineProgress
+
+    # A bar on a terminal; elsewhere (make, a log file) a line now and then, so a long ingest is not silent.
+    progress = False if args.no_progress else True if sys.stderr.isatty() else LineProgress(sys.stderr)
+    if isinstance(progress, LineProgress):  # said first: the imports and the model take a while
+        progress.note("loading the embedding model, then checking which files are new")
+
     from index.build import IndexLockedError, ingest_paths
     from index.location import DEFAULT_INDEX_DIR, DEMO_INDEX_DIR, is_index
-    from index.progress import LineProgress
 
     index = _open_index(args, create=True)
     if index.directory == DEFAULT_INDEX_DIR and is_index(DEMO_INDEX_DIR) and not index.store.counts()["documents"]:
         print(f"ofsted-qa: a new index at {DEFAULT_INDEX_DIR}, which commands read from now on, not the demo index "
               f"at {DEMO_INDEX_DIR} (to add to that one: --index {DEMO_INDEX_DIR})", file=sys.stderr)
-    # A bar on a terminal; elsewhere (make, a log file) a line now and then, so a long ingest is not silent.
-    progress = False if args.no_progress else True if sys.stderr.isatty() else LineProgress(sys.stderr)
     try:
         try:
             summary = ingest_paths(index, args.paths, workers=max(0, args.workers), progress=progress)
@@ -363,7 +367,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
             contrast = contrast_search(index.searcher, args.question, filters, k=args.k)
         else:
-            response = index.search(args.question, filters, k=args.k, retriever=args.retriever)
+            response = _closest_if_unanswered(index, index.search(args.question, filters, k=args.k,
+                                                                  retriever=args.retriever))
     except QueryError as exc:
         raise _UserError(str(exc)) from None
     finally:
@@ -375,6 +380,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_OK
     _print_response(index, response)
     return EXIT_OK
+
+
+def _closest_if_unanswered(index, response):
+    """The response, or only its closest few when its best passage does not answer (index/closeness.py)."""
+    from index.closeness import with_close_answer
+
+    return with_close_answer(response, index.searcher.settings, index.embedder.name)
 
 
 def _response_json(index, response) -> dict:
@@ -588,7 +600,8 @@ def cmd_pack(args: argparse.Namespace) -> int:
             raise _UserError(str(exc)) from None
         index = _open_index(args, read_only=True, queries_only=True)
         try:
-            response = index.search(args.question, filters, k=max(args.rank, DEFAULT_K))
+            response = _closest_if_unanswered(index, index.search(args.question, filters,
+                                                                  k=max(args.rank, DEFAULT_K)))
             if len(response.results) < args.rank:
                 found = len(response.results)
                 why = f"; choose 1 to {found}" if found else f" ({response.message or 'nothing matched'})"

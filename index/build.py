@@ -22,8 +22,8 @@ from pathlib import Path
 from index.progress import Progress, progress_for
 from index.report_index import VECTORS_NAME, ReportIndex
 from ingest.models import METADATA_VERSION, ParsedReport
-from ingest.pdf import PdfReadError, file_sha256
-from ingest.pipeline import find_pdfs, parse_reports
+from ingest.pdf import PdfReadError, file_sha256, page_count
+from ingest.pipeline import find_pdfs, page_counts, parse_reports
 
 log = logging.getLogger(__name__)
 
@@ -152,11 +152,12 @@ def ingest_paths(
             todo.append((path, sha))
 
         bar = progress_for(progress)
-        bar.start(len(todo))
+        pages_of = _page_counts(todo, local_manifests(index.directory)) if todo else {}
+        bar.start(len(todo), sum(pages_of.values()))
         last_save = time.monotonic()
         try:
             parsed = parse_reports(todo, workers=workers, extra_manifests=local_manifests(index.directory))
-            for batch in _batches(parsed, BATCH_PASSAGES):
+            for batch in _batches(_told(parsed, bar, pages_of), BATCH_PASSAGES):
                 reports = [r for _, r in batch if not isinstance(r, PdfReadError)]
                 vectors = index.embed_new(reports) if reports else {}
                 for path, result in batch:
@@ -179,7 +180,8 @@ def ingest_paths(
                                 index.remove_path(other)  # it named other content before
                             store.add_path(doc_id, other)
                             summary.duplicates.append((other, path))
-                    bar.advance(Path(path).name)
+                # The batch's reports are stored together: one progress step, so its count is never behind.
+                bar.advance([Path(path).name for path, _ in batch], sum(pages_of.get(path, 0) for path, _ in batch))
                 if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
                     index.save()
                     last_save = time.monotonic()
@@ -200,17 +202,38 @@ def _note_authority(summary: IngestSummary, path: str, report: ParsedReport) -> 
 
 
 def _batches(results: Iterator[tuple[str, object]], passages: int) -> Iterator[list[tuple[str, object]]]:
-    """Group parsed reports until they hold about `passages` passages, so the model gets full batches."""
+    """Group parsed reports until they hold about `passages` passages, so the model gets full batches.
+
+    The first report is a batch of its own: stored at once, it gives the first progress line with a time
+    left measured on real work, where waiting for a full batch left a long silence."""
     batch: list[tuple[str, object]] = []
     size = 0
+    first = True
     for path, result in results:
         batch.append((path, result))
         size += len(getattr(result, "chunks", ()))
-        if size >= passages:
+        if size >= passages or first:
             yield batch
-            batch, size = [], 0
+            batch, size, first = [], 0, False
     if batch:
         yield batch
+
+
+def _told(results: Iterator[tuple[str, object]], bar: Progress,
+          pages_of: dict[str, int]) -> Iterator[tuple[str, object]]:
+    """The parsed reports, each told to the progress as it is read (before its passages are embedded)."""
+    for path, result in results:
+        bar.reading(Path(path).name, pages_of.get(path, 0))
+        yield path, result
+
+
+def _page_counts(todo: list[tuple[str, str]], manifests: tuple[str, ...]) -> dict[str, int]:
+    """Each file's pages, for the time left: from a manifest by sha256 where known, else counted (quick:
+    the page tree only)."""
+    known = dict(page_counts())
+    for manifest in manifests:
+        known.update(page_counts(manifest))
+    return {path: known.get(sha) or page_count(path) for path, sha in todo}
 
 
 def _store(index: ReportIndex, path: str, report, old: int | None, vectors) -> int:

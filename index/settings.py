@@ -26,6 +26,12 @@ YEAR_RANGE = (1990, 2100)  # years a filter or a question may name
 # question's rarer words is not shown. A similarity scale belongs to one model, so the floor is
 # per model (none for any other): set from the dev set with `python -m eval.floor` (eval/RESULTS.md).
 RELEVANCE_FLOORS: Mapping[str, float] = MappingProxyType({MINILM_NAME: 0.125})
+# The cosine the best passage shown must reach for a search to be said to answer at all (index/closeness.py;
+# below it, the closest few are shown as such). The floor above keeps a passage that holds a question's
+# rare words, so a question the reports do not answer ("what is the difference between SIF and ILACS?")
+# still shows passages that name both, the best at 0.22. On the dev questions over the demo index, every
+# question whose gold passage came back had a best passage of 0.317 or more: the floor sits below that.
+ANSWER_FLOORS: Mapping[str, float] = MappingProxyType({MINILM_NAME: 0.25})
 
 
 @dataclass(frozen=True)
@@ -90,11 +96,17 @@ class SearchSettings:
     # and give the learned stage its concept features.
     concepts: bool = True
     concept_weight: float = 0.3  # their sector terms as one more lexical list, below the question's own
+    answer_floors: Mapping[str, float] = field(default_factory=lambda: ANSWER_FLOORS)  # model -> best cosine
 
     def __post_init__(self) -> None:
         # A dict passed to replace() is copied read-only, so settings stay what they were made as.
         object.__setattr__(self, "relevance_floors", MappingProxyType(dict(self.relevance_floors)))
+        object.__setattr__(self, "answer_floors", MappingProxyType(dict(self.answer_floors)))
 
     def relevance_floor(self, model: str) -> float | None:
         """The cosine floor for this model's similarities; None: no floor."""
         return self.relevance_floors.get(model)
+
+    def answer_floor(self, model: str) -> float | None:
+        """The cosine the best passage must reach for a search to answer at all; None: no such floor."""
+        return self.answer_floors.get(model)

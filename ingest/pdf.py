@@ -27,6 +27,17 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def page_count(path: str | Path) -> int:
+    """The PDF's number of pages, read from its page tree without extracting text; 0 when it cannot be
+    read (reading it for real says why)."""
+    from pypdf import PdfReader
+
+    try:
+        return len(PdfReader(str(path), strict=False).pages)
+    except Exception:  # noqa: BLE001 - any unreadable file counts none; read_pages names its problem
+        return 0
+
+
 def read_pages(path: str | Path) -> list[str]:
     """Return the raw extracted text of each page (index 0 is page 1)."""
     from pypdf import PdfReader

@@ -90,6 +90,18 @@ def known_published_addresses(extra_manifests: tuple[str, ...] = ()) -> Mapping[
 
 
 @lru_cache(maxsize=4)
+def page_counts(manifest: str | None = None) -> dict[str, int]:
+    """sha256 -> the report's number of pages, from a manifest's `pages` column."""
+    counts: dict[str, int] = {}
+    for row in _manifest_rows(manifest):
+        try:
+            counts[row["sha256"].strip().lower()] = int(row["pages"])
+        except (KeyError, ValueError, AttributeError, TypeError):
+            continue
+    return counts
+
+
+@lru_cache(maxsize=4)
 def known_publication_dates(extra_manifests: tuple[str, ...] = ()) -> Mapping[str, date]:
     """sha256 -> publication date from the default manifest and any others (an index's own, say).
 

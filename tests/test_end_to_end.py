@@ -74,3 +74,17 @@ def test_filtered_query_still_returns_k(real_index):
     response = real_index.search("health of looked after children", f, k=10)
     assert len(response.results) == 10
     assert {r.citation.file for r in response.results} == {"norfolk_2013-08-16.pdf"}
+
+
+def test_a_question_the_reports_do_not_answer_is_said_so(real_index):
+    from index.closeness import with_close_answer
+
+    def asked(question: str):
+        return with_close_answer(real_index.search(question, k=8), real_index.searcher.settings,
+                                 real_index.embedder.name)
+
+    unanswered = asked("what is the difference between SIF and ILACS?")
+    assert unanswered.message and "answers closely" in unanswered.message
+    assert 1 <= len(unanswered.results) <= 3 and all(r.below_floor for r in unanswered.results)
+    answered = asked("what did inspectors say about CSE screening?")
+    assert answered.message is None and len(answered.results) == 8

@@ -3,10 +3,18 @@ neighbours' latest grades beside it (neighbours from corpus/la_lookup.csv)."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import gradio as gr
+
+from app.ui.address import LinkValues, keep_js
+from app.ui.render import notice_html
+from app.ui.search import NEIGHBOUR_CHOICES, _has_documents, ingest_help
 from index.report_index import ReportIndex
 from index.search import FILTER_JUDGEMENTS
 from index.store import DocumentRow
@@ -141,3 +149,60 @@ def render_authority(profile: AuthorityProfile) -> str:
     return (f'<div class="oq-authority-page"><h2>{html.escape(profile.name)}</h2>'
             f'<p class="oq-summary">{html.escape(profile.region)} · {len(profile.reports)} report(s)</p>'
             f"{timeline}{neighbours}</div>")
+
+
+class AuthorityPage:
+    """The Authority tab: `build` adds it to the page and registers its events, `register_api` its
+    endpoint (`/authority`); the authority shown is kept in the page address (`la`)."""
+
+    LINK_PARAMETERS = {"la": False}  # name -> whether it repeats
+
+    def __init__(self, index: ReportIndex | None, index_dir: Path | str | None) -> None:
+        self.index = index
+        self.index_dir = index_dir
+        self.pick: gr.Dropdown | None = None
+
+    def show(self, name: str | None) -> str:
+        """One authority's page, or a message."""
+        if not name:
+            return ""
+        if not _has_documents(self.index):
+            return notice_html(ingest_help(self.index_dir), "info")
+        try:
+            return render_authority(authority_profile(self.index, name))
+        except ValueError as exc:
+            return notice_html(str(exc), "error")
+
+    def authority_api(self, name: str) -> dict:
+        """`/authority`: every report of one authority (dates, type, the five judgements, lead inspector,
+        PDF and Ofsted links) and its statistical neighbours' latest grades; {"ok": false, "message"}
+        for a name that is no authority."""
+        if self.index is None:
+            return {"ok": False, "message": ingest_help(self.index_dir)}
+        try:
+            return {"ok": True, **dataclasses.asdict(authority_profile(self.index, name or ""))}
+        except ValueError as exc:
+            return {"ok": False, "message": str(exc)}
+
+    def from_link(self, request: gr.Request) -> Any:
+        """The authority the page address names; left alone when it names none."""
+        link = LinkValues(request, self.LINK_PARAMETERS)
+        return link.one("la") if link else gr.skip()
+
+    def build(self) -> None:
+        """The tab; choosing an authority shows its page and keeps it in the address."""
+        with gr.Tab("Authority", id="authority", elem_id="oq-authority-tab") as tab:
+            self.pick = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True, label="Local authority",
+                                    info="every report on a timeline, and its statistical neighbours",
+                                    elem_id="oq-authority-pick")
+            page = gr.HTML("", elem_id="oq-authority-page", js_on_load=None)
+        self.pick.change(self.show, self.pick, page, api_visibility="private")
+        self.pick.input(None, self.pick, None, js=keep_js("authority", "la"), api_visibility="private")
+        tab.select(None, self.pick, None, js=keep_js("authority", "la"), api_visibility="private")
+
+    def register_load(self, demo: gr.Blocks) -> None:
+        """Reopen the authority the address names (its page follows from the change)."""
+        demo.load(self.from_link, None, self.pick, api_visibility="private")
+
+    def register_api(self) -> None:
+        gr.api(self.authority_api, api_name="authority")

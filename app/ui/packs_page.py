@@ -14,6 +14,7 @@ import gradio as gr
 
 from app.links import app_page
 from app.packs import PackStore, UnknownPackError, entry_dict, item_from_result, write_export
+from app.ui.address import LinkValues, keep_js
 from app.ui.export import link_base
 
 FORMATS = {"Word (.docx)": "docx", "Markdown": "md", "CSV": "csv"}
@@ -25,7 +26,9 @@ def _notice(message: str, kind: str) -> str:
 
 class PacksPage:
     """Pin controls for the search tab and the Packs tab; `build_pin` and `build_tab` add each part to
-    the page and register its events."""
+    the page and register its events. The pack open on the Packs tab is kept in the page address (`pack`)."""
+
+    LINK_PARAMETERS = {"pack": False}  # name -> whether it repeats
 
     def __init__(self, index_dir: Path | str | None, export_root: Path, public_url: str | None = None) -> None:
         self.index_dir = Path(index_dir) if index_dir else None
@@ -177,6 +180,10 @@ class PacksPage:
         view = self.view(shown) if shown else ""
         return gr.Dropdown(choices=names), gr.Dropdown(choices=names, value=shown), view
 
+    def refresh_from_link(self, request: gr.Request) -> tuple[Any, Any, Any]:
+        """`refresh` on a page load, with the pack the page address names open."""
+        return self.refresh(LinkValues(request, self.LINK_PARAMETERS).one("pack"))
+
     def refresh_pin(self) -> Any:
         """The pin row's pack list, read from the store now (when the row is opened)."""
         return gr.Dropdown(choices=self.names())
@@ -282,7 +289,9 @@ class PacksPage:
         pin.click(self.pin, [payload, pack_choice, rank, note, self.tab_choice],
                   [self._pin_message, pack_choice, self.tab_choice, pack_view], api_visibility="private")
         tab.select(self.refresh, self.tab_choice, [pack_choice, self.tab_choice, pack_view],
-                   api_visibility="private")
+                   api_visibility="private").then(None, self.tab_choice, None, js=keep_js("packs", "pack"),
+                                                  api_visibility="private")
+        self.tab_choice.input(None, self.tab_choice, None, js=keep_js("packs", "pack"), api_visibility="private")
         self._pin_row.expand(self.refresh_pin, None, pack_choice, api_visibility="private")
         self.tab_choice.change(self.view, self.tab_choice, pack_view, api_visibility="private")
         move.click(self.move, [self.tab_choice, position, to], pack_view, api_visibility="private")
@@ -294,6 +303,6 @@ class PacksPage:
         export.click(self.export, [self.tab_choice, fmt], [download, export_message], api_visibility="private")
 
     def register_load(self, demo: gr.Blocks) -> None:
-        """Read the packs afresh on each page load (a reload included)."""
-        demo.load(self.refresh, self.tab_choice, [self.pack_choice, self.tab_choice, self.pack_view],
+        """Read the packs afresh on each page load (a reload included), the pack the address names open."""
+        demo.load(self.refresh_from_link, None, [self.pack_choice, self.tab_choice, self.pack_view],
                   api_visibility="private")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from app.ui.authority_page import authority_profile, render_authority
+from app.ui.address import TAB, LinkValues, keep_js, unknown_parameters
+from app.ui.authority_page import AuthorityPage
 from app.ui.corpus import (
     GRADE_CHART_COLOURS,
     CorpusTables,
@@ -32,6 +32,7 @@ from app.ui.render import (
     render_compare,
     render_contrast,
     render_ranked,
+    search_status,
 )
 from app.ui.search import (
     COMPARE_CAPTION,
@@ -51,8 +52,10 @@ from app.ui.search import (
     VIEW_RANKED,
     VIEWS,
     _has_documents,
+    active_filters,
     compare_search,
     contrast_payload,
+    cut_question,
     ingest_help,
     run_search,
 )
@@ -61,15 +64,22 @@ from index.report_index import ReportIndex
 
 # -- the Blocks ----------------------------------------------------------------------------------
 
-# The page's style sheet and scripts live beside this module (kept out of Python strings).
+# The page's style sheet and script live beside this module (kept out of Python strings). The script runs
+# once on load: it keeps each tab's state in the page address, and Back reloads the page from it.
 CSS = (Path(__file__).resolve().parent / "ui.css").read_text(encoding="utf-8")
-PUSH_LINK_JS = (Path(__file__).resolve().parent / "ui_link.js").read_text(encoding="utf-8")
-# The browser's Back button returns to the previous search: the page reloads from its address.
-ON_LOAD_JS = "() => { window.addEventListener('popstate', () => window.location.reload()); }"
+ON_LOAD_JS = (Path(__file__).resolve().parent / "ui_link.js").read_text(encoding="utf-8")
 # Page-address parameters of a shared search: name -> whether it repeats.
 LINK_PARAMETERS = {"q": False, "authority": True, "from": False, "to": False, "type": True, "grade": True,
                    "k": False, "judgement": False, "judged": True, "latest": False, "region": False,
                    "neighbours": False, "recs": False, "view": False}
+# The Search tab's state, put in the address after each search (the Search tab is the one without `tab`).
+PUSH_LINK_JS = keep_js(None, *LINK_PARAMETERS)
+SHOW_RESULTS_JS = "() => window.ofstedQa.showResults()"
+# Every page's address parameters, and the tabs a link may open (by id).
+ALL_PARAMETERS = ({TAB} | set(LINK_PARAMETERS) | set(AuthorityPage.LINK_PARAMETERS)
+                  | set(RecommendationsPages.LINK_PARAMETERS) | set(PacksPage.LINK_PARAMETERS))
+TABS = ("search", "packs", "authority", "themes", "followup", "corpus")
+FILTERS_LABEL = "Filters"
 
 
 def _theme() -> gr.themes.Base:
@@ -123,14 +133,21 @@ class _App:
         return run_search(self.index, question, authorities, year_from, year_to, report_types, grades, k,
                           index_dir=self.index_dir, more=more)
 
+    def search_page(self, question: str, *rest: Any) -> tuple[dict, Any]:
+        """The Search button: `search`, and the question box cut to the question searched when it was
+        longer than QUESTION_MAX_CHARS (so the page address never holds more)."""
+        payload = self.search(question, *rest)
+        return payload, (payload["query"] if cut_question(question or "")[1] else gr.skip())
+
     def show(self, payload: dict | None, view: str, authorities: list[str] | None, year_from: Any,
              year_to: Any, report_types: list[str] | None, grades: list[str] | None, judgement: str | None = None,
              judgement_grades: list[str] | None = None, latest: bool = False, region: str | None = None,
              neighbours_of: str | None = None, recommendations: bool = False,
-             request: gr.Request = None) -> tuple[str, Any, Any]:
-        """Render the results in the chosen view and write the export files of what is shown."""
+             request: gr.Request = None) -> tuple[str, Any, Any, str]:
+        """Render the results in the chosen view, write the export files of what is shown, and say in a
+        line beside the Search button what was found."""
         if not payload:
-            return "", _no_download("CSV"), _no_download("Markdown")
+            return "", _no_download("CSV"), _no_download("Markdown"), ""
         more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of,
                                        recommendations), strict=True))
         if view == VIEW_COMPARE and payload.get("ok"):
@@ -146,13 +163,13 @@ class _App:
             renderer = {VIEW_COMPARE: render_compare, VIEW_BY_REPORT: render_by_report}.get(view, render_ranked)
             page = renderer(payload)
         if not payload["results"]:
-            return page, _no_download("CSV"), _no_download("Markdown")
+            return page, _no_download("CSV"), _no_download("Markdown"), search_status(payload)
         base = link_base(self.public_url, request)
         csv_path = self.exports.write("ofsted-qa-results.csv", csv_text(payload["results"], base))
         md_path = self.exports.write("ofsted-qa-results.md",
                                      markdown_text(payload["query"], payload["results"], view, base))
         return (page, gr.DownloadButton("Download CSV", value=csv_path, interactive=True),
-                gr.DownloadButton("Download Markdown", value=md_path, interactive=True))
+                gr.DownloadButton("Download Markdown", value=md_path, interactive=True), search_status(payload))
 
     def search_api(self, question: str, authorities: list[str] | None = None, year_from: str | int | None = None,
                    year_to: str | int | None = None, report_types: list[str] | None = None,
@@ -183,38 +200,43 @@ class _App:
 
     def from_link(self, request: gr.Request) -> tuple[Any, ...]:
         """The search kept in the page address (a shared link, or Back): the filter values to show,
-        the view, and a note on any parameter not understood."""
-        params = getattr(request, "query_params", None) if request is not None else None
-        values: dict[str, list[str]] = {}
-        unknown: list[str] = []
-        for key, value in (params.multi_items() if params is not None else []):
-            if key in LINK_PARAMETERS:
-                values.setdefault(key, []).append(value)
-            elif key not in ("__theme", "view_api"):
-                unknown.append(key)
-
-        if not values and not unknown:  # a plain visit: leave alone whatever the user has started typing
-            return tuple(gr.skip() for _ in range(len(LINK_PARAMETERS) + 1))
-
-        def one(key: str) -> str | None:
-            return values[key][0] if values.get(key) else None
-
-        view = one("view") if one("view") in VIEWS else VIEW_RANKED
-        if one("view") and one("view") not in VIEWS:
-            unknown.append(f"view={one('view')}")
-        try:
-            k = min(MAX_UI_K, max(1, int(one("k") or DEFAULT_K)))
-        except ValueError:
-            unknown.append(f"k={one('k')}")
-            k = DEFAULT_K
-        note = ""
+        the view, a note on anything not understood or cut, and the Filters panel (open, with its count,
+        when the link sets a filter)."""
+        link = LinkValues(request, LINK_PARAMETERS)
+        unknown = unknown_parameters(request, ALL_PARAMETERS)
+        if not link and not unknown:  # a plain visit: leave alone whatever the user has started typing
+            return tuple(gr.skip() for _ in range(len(LINK_PARAMETERS) + 2))
+        view = link.one("view") if link.one("view") in VIEWS else VIEW_RANKED
+        if link.one("view") and link.one("view") not in VIEWS:
+            unknown.append(f"view={link.one('view')}")
+        k, bad_k = link.number("k", DEFAULT_K, 1, MAX_UI_K)
+        unknown += [bad_k] if bad_k else []
+        question, cut = cut_question(link.one("q") or "")
+        notes = [notice_html(cut, "warn")] if cut else []
         if unknown:
-            note = notice_html("This link has parameters the app does not know, ignored: " + ", ".join(unknown),
-                               "warn")
-        return (one("q") or "", values.get("authority", []), one("from"), one("to"), values.get("type", []),
-                values.get("grade", []), k, one("judgement"), values.get("judged", []),
-                one("latest") in ("1", "true", "yes"), one("region"), one("neighbours"),
-                one("recs") in ("1", "true", "yes"), view, note)
+            notes.append(notice_html("This link has parameters the app does not know, ignored: "
+                                     + ", ".join(unknown), "warn"))
+        filters = (link.many("authority"), link.one("from"), link.one("to"), link.many("type"), link.many("grade"))
+        more = (link.one("judgement"), link.many("judged"), link.flag("latest"), link.one("region"),
+                link.one("neighbours"), link.flag("recs"))
+        return (question, *filters, k, *more, view, "".join(notes), self.filters_panel(*filters, *more))
+
+    def filters_panel(self, authorities: Any = None, year_from: Any = None, year_to: Any = None,
+                      report_types: Any = None, grades: Any = None, *more: Any) -> Any:
+        """The Filters panel's header with the count of filters in use; open when a link sets any."""
+        count = active_filters(authorities, year_from, year_to, report_types, grades,
+                               dict(zip(MORE_FILTERS, more, strict=False)))
+        return gr.Accordion(label=_filters_label(count), open=bool(count))
+
+    def filters_count(self, *values: Any) -> Any:
+        """The Filters header after a filter changes (the panel stays open or closed as the user left it)."""
+        count = active_filters(*values[:5], dict(zip(MORE_FILTERS, values[5:], strict=False)))
+        return gr.Accordion(label=_filters_label(count))
+
+    def select_tab(self, request: gr.Request) -> Any:
+        """The tab the page address names (`tab=themes`); the Search tab otherwise."""
+        tab = LinkValues(request, {TAB: False}).one(TAB)
+        return gr.Tabs(selected=tab) if tab in TABS else gr.skip()
 
     def search_from_link(self, question: str, *rest: Any) -> Any:
         """The linked search, run as the Search button would; nothing when the link has no question."""
@@ -229,31 +251,9 @@ class _App:
                     request: gr.Request = None) -> tuple[Any, ...]:
         """`show` for a linked search; nothing changes on a plain visit (no payload yet)."""
         if not payload:
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return self.show(payload, view, authorities, year_from, year_to, report_types, grades, judgement,
                          judgement_grades, latest, region, neighbours_of, recommendations, request=request)
-
-    def authority_api(self, name: str) -> dict:
-        """`/authority`: every report of one authority (dates, type, the five judgements, lead inspector,
-        PDF and Ofsted links) and its statistical neighbours' latest grades; {"ok": false, "message"}
-        for a name that is no authority."""
-        if self.index is None:
-            return {"ok": False, "message": ingest_help(self.index_dir)}
-        try:
-            return {"ok": True, **dataclasses.asdict(authority_profile(self.index, name or ""))}
-        except ValueError as exc:
-            return {"ok": False, "message": str(exc)}
-
-    def show_authority(self, name: str | None) -> str:
-        """One authority's page (app/ui/authority_page.py), or a message."""
-        if not name:
-            return ""
-        if not _has_documents(self.index):
-            return notice_html(ingest_help(self.index_dir), "info")
-        try:
-            return render_authority(authority_profile(self.index, name))
-        except ValueError as exc:
-            return notice_html(str(exc), "error")
 
     def corpus(self) -> CorpusTables:
         docs = self.index.searcher.documents() if self.index is not None else {}
@@ -285,6 +285,10 @@ class _App:
         return last_update_summary(self.index_dir, documents).markdown()
 
 
+def _filters_label(count: int) -> str:
+    return f"{FILTERS_LABEL} · {count} in use" if count else FILTERS_LABEL
+
+
 def _no_download(what: str) -> Any:
     return gr.DownloadButton(f"Download {what}", value=None, interactive=False)
 
@@ -308,120 +312,130 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None,
         header = gr.Markdown(_header_markdown(app._summary(app.corpus())), elem_id="oq-title")
         gr.HTML(notice_html(ingest_help(app.index_dir), "info") if empty else "", visible=empty,
                 elem_id="oq-empty", js_on_load=None)
-        with gr.Tab("Search", id="search"):
-            with gr.Row(equal_height=True):
-                question = gr.Textbox(label="Question", placeholder=EXAMPLES[0], scale=5, autofocus=True,
-                                      elem_id="oq-question", submit_btn=False)
-                search_btn = gr.Button("Search", variant="primary", scale=1, elem_id="oq-search-btn")
-            examples = gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
-            with gr.Accordion("Filters", open=True):
+        with gr.Tabs(elem_id="oq-tabs") as tabs:
+            with gr.Tab("Search", id="search") as search_tab:
+                with gr.Row(equal_height=False, elem_id="oq-ask"):
+                    question = gr.Textbox(label="Question", placeholder=EXAMPLES[0], scale=5, autofocus=True,
+                                          elem_id="oq-question", submit_btn=False)
+                    with gr.Column(scale=1, min_width=160, elem_id="oq-ask-side"):
+                        search_btn = gr.Button("Search", variant="primary", elem_id="oq-search-btn")
+                        status = gr.HTML("", elem_id="oq-status", js_on_load=None)
+                examples = gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
+                # Closed at first: open, it filled a laptop's screen and pushed the results below the fold.
+                with gr.Accordion(FILTERS_LABEL, open=False, elem_id="oq-filters") as filters_panel:
+                    with gr.Row():
+                        authority = gr.Dropdown(authorities, value=[], multiselect=True, filterable=True,
+                                                allow_custom_value=True, label="Local authority",
+                                                info="Type to search; pick one or more", scale=3,
+                                                elem_id="oq-authority")
+                        year_from = gr.Dropdown(years, value=None, allow_custom_value=True, label="From year",
+                                                scale=1, elem_id="oq-year-from")
+                        year_to = gr.Dropdown(years, value=None, allow_custom_value=True, label="To year",
+                                              scale=1, elem_id="oq-year-to")
+                    with gr.Row():
+                        report_type = gr.Dropdown(REPORT_TYPE_CHOICES, value=[], multiselect=True,
+                                                  allow_custom_value=True, label="Report type", scale=2,
+                                                  elem_id="oq-type")
+                        grade = gr.Dropdown(GRADE_CHOICES, value=[], multiselect=True, allow_custom_value=True,
+                                            label="Overall grade", info="e.g. only reports judged inadequate",
+                                            scale=2, elem_id="oq-grade")
+                        k = gr.Slider(1, MAX_UI_K, value=DEFAULT_K, step=1, label="Number of results", scale=1,
+                                      elem_id="oq-k")
+                    with gr.Row():
+                        judgement = gr.Dropdown(JUDGEMENT_CHOICES, value=None, label="Judgement",
+                                                info="grade on one judgement", scale=2, elem_id="oq-judgement")
+                        judgement_grades = gr.Dropdown(GRADE_CHOICES, value=[], multiselect=True,
+                                                       label="graded", scale=2, elem_id="oq-judgement-grade")
+                        latest = gr.Checkbox(False, label="Latest report of each authority only", scale=1,
+                                             elem_id="oq-latest")
+                    with gr.Row():
+                        region = gr.Dropdown(REGION_CHOICES, value=None, label="Region", scale=2,
+                                             elem_id="oq-region")
+                        neighbours_of = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True,
+                                                    label="Statistical neighbours of", scale=2,
+                                                    info="that authority and its ten neighbours",
+                                                    elem_id="oq-neighbours")
+                        recommendations = gr.Checkbox(False, label="Recommendations only", scale=1,
+                                                      info="what the reports say must improve", elem_id="oq-recs")
+                with gr.Row(equal_height=False, elem_id="oq-toolbar"):
+                    view = gr.Radio(list(VIEWS), value=VIEW_RANKED, label="Show", scale=3, elem_id="oq-view",
+                                    info=COMPARE_CAPTION)
+                    with gr.Column(scale=1, min_width=220, elem_id="oq-export"):
+                        csv_btn = gr.DownloadButton("Download CSV", interactive=False, size="sm",
+                                                    elem_id="oq-csv")
+                        md_btn = gr.DownloadButton("Download Markdown", interactive=False, size="sm",
+                                                   elem_id="oq-md")
+                link_note = gr.HTML("", elem_id="oq-link-note", js_on_load=None)
+                results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
+                payload = gr.JSON(visible=False)
+                packs = PacksPage(app.index_dir, app.exports.root, public_url)
+                packs.build_pin(payload)
+            packs.build_tab()
+            authority_page = AuthorityPage(index, app.index_dir)
+            authority_page.build()
+            recommendations_pages = RecommendationsPages(index)
+            recommendations_pages.build(authorities, NEIGHBOUR_CHOICES)
+            with gr.Tab("Corpus", id="corpus", elem_id="oq-corpus") as corpus_tab:
+                corpus_summary = gr.Markdown("")
+                update_note = gr.Markdown("", elem_id="oq-update-note")
+                chart = gr.BarPlot(pd.DataFrame(columns=["year", "grade", "reports"]), x="year", y="reports",
+                                   color="grade", color_map=GRADE_CHART_COLOURS, sort="x", height=260,
+                                   title="Overall effectiveness of the reports in the index, by year",
+                                   elem_id="oq-chart")
                 with gr.Row():
-                    authority = gr.Dropdown(authorities, value=[], multiselect=True, filterable=True,
-                                            allow_custom_value=True, label="Local authority",
-                                            info="Type to search; pick one or more", scale=3,
-                                            elem_id="oq-authority")
-                    year_from = gr.Dropdown(years, value=None, allow_custom_value=True, label="From year",
-                                            scale=1, elem_id="oq-year-from")
-                    year_to = gr.Dropdown(years, value=None, allow_custom_value=True, label="To year",
-                                          scale=1, elem_id="oq-year-to")
-                with gr.Row():
-                    report_type = gr.Dropdown(REPORT_TYPE_CHOICES, value=[], multiselect=True,
-                                              allow_custom_value=True, label="Report type", scale=2,
-                                              elem_id="oq-type")
-                    grade = gr.Dropdown(GRADE_CHOICES, value=[], multiselect=True, allow_custom_value=True,
-                                        label="Overall grade", info="e.g. only reports judged inadequate",
-                                        scale=2, elem_id="oq-grade")
-                    k = gr.Slider(1, MAX_UI_K, value=DEFAULT_K, step=1, label="Number of results", scale=1,
-                                  elem_id="oq-k")
-                with gr.Row():
-                    judgement = gr.Dropdown(JUDGEMENT_CHOICES, value=None, label="Judgement",
-                                            info="grade on one judgement", scale=2, elem_id="oq-judgement")
-                    judgement_grades = gr.Dropdown(GRADE_CHOICES, value=[], multiselect=True,
-                                                   label="graded", scale=2, elem_id="oq-judgement-grade")
-                    latest = gr.Checkbox(False, label="Latest report of each authority only", scale=1,
-                                         elem_id="oq-latest")
-                with gr.Row():
-                    region = gr.Dropdown(REGION_CHOICES, value=None, label="Region", scale=2,
-                                         elem_id="oq-region")
-                    neighbours_of = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True,
-                                                label="Statistical neighbours of", scale=2,
-                                                info="that authority and its ten neighbours", elem_id="oq-neighbours")
-                    recommendations = gr.Checkbox(False, label="Recommendations only", scale=1,
-                                                  info="what the reports say must improve", elem_id="oq-recs")
-            with gr.Row(equal_height=False, elem_id="oq-toolbar"):
-                view = gr.Radio(list(VIEWS), value=VIEW_RANKED, label="Show", scale=3, elem_id="oq-view",
-                                info=COMPARE_CAPTION)
-                with gr.Column(scale=1, min_width=220, elem_id="oq-export"):
-                    csv_btn = gr.DownloadButton("Download CSV", interactive=False, size="sm",
-                                                elem_id="oq-csv")
-                    md_btn = gr.DownloadButton("Download Markdown", interactive=False, size="sm",
-                                               elem_id="oq-md")
-            link_note = gr.HTML("", elem_id="oq-link-note", js_on_load=None)
-            results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
-            payload = gr.JSON(visible=False)
-            packs = PacksPage(app.index_dir, app.exports.root, public_url)
-            packs.build_pin(payload)
-        packs.build_tab()
-        with gr.Tab("Authority", id="authority", elem_id="oq-authority-tab"):
-            authority_pick = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True, label="Local authority",
-                                         info="every report on a timeline, and its statistical neighbours",
-                                         elem_id="oq-authority-pick")
-            authority_page = gr.HTML("", elem_id="oq-authority-page", js_on_load=None)
-        recommendations_pages = RecommendationsPages(index)
-        recommendations_pages.build(authorities, NEIGHBOUR_CHOICES)
-        with gr.Tab("Corpus", id="corpus", elem_id="oq-corpus"):
-            corpus_summary = gr.Markdown("")
-            update_note = gr.Markdown("", elem_id="oq-update-note")
-            chart = gr.BarPlot(pd.DataFrame(columns=["year", "grade", "reports"]), x="year", y="reports",
-                               color="grade", color_map=GRADE_CHART_COLOURS, sort="x", height=260,
-                               title="Overall effectiveness of the reports in the index, by year",
-                               elem_id="oq-chart")
-            with gr.Row():
-                by_year = gr.Dataframe(label="Reports and passages per year", interactive=False,
-                                       elem_classes="oq-table")
-                by_type = gr.Dataframe(label="Reports and passages per report type", interactive=False,
-                                       elem_classes="oq-table")
-            by_authority = gr.Dataframe(label="Reports and passages per local authority", interactive=False,
-                                        show_search="search", max_height=520, elem_classes="oq-table")
-            report_list = gr.Dataframe(label="Every report (type to search; open it here or at Ofsted)",
-                                       interactive=False, show_search="search", max_height=620,
-                                       datatype=["str"] * 8 + ["markdown"], elem_classes="oq-table",
-                                       elem_id="oq-report-list")
+                    by_year = gr.Dataframe(label="Reports and passages per year", interactive=False,
+                                           elem_classes="oq-table")
+                    by_type = gr.Dataframe(label="Reports and passages per report type", interactive=False,
+                                           elem_classes="oq-table")
+                by_authority = gr.Dataframe(label="Reports and passages per local authority", interactive=False,
+                                            show_search="search", max_height=520, elem_classes="oq-table")
+                report_list = gr.Dataframe(label="Every report (type to search; open it here or at Ofsted)",
+                                           interactive=False, show_search="search", max_height=620,
+                                           datatype=["str"] * 8 + ["markdown"], elem_classes="oq-table",
+                                           elem_id="oq-report-list")
 
         filters = [authority, year_from, year_to, report_type, grade]
         more_filters = [judgement, judgement_grades, latest, region, neighbours_of, recommendations]
         show_inputs = [payload, view, *filters, *more_filters]
-        show_outputs = [results, csv_btn, md_btn]
+        show_outputs = [results, csv_btn, md_btn, status]
         # preprocess=False: the raw values reach run_search, which validates them all with one kind of message
         search_inputs = [question, *filters, k, *more_filters]
         link_inputs = [question, authority, year_from, year_to, report_type, grade, k, *more_filters, view]
         # The page's own search is private; the API is two stable endpoints below (the first keeps the
         # seven parameters that clients written before the judgement filters send).
-        gr.on([search_btn.click, question.submit], app.search, search_inputs, payload, api_name="page_search",
-              api_visibility="private", show_progress_on=results, preprocess=False).then(
+        gr.on([search_btn.click, question.submit], app.search_page, search_inputs, [payload, question],
+              api_name="page_search", api_visibility="private", show_progress_on=results, preprocess=False).then(
             app.show, show_inputs, show_outputs, api_visibility="private").then(
-            None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private")
+            None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private").then(
+            None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
         examples.load_input_event.then(
             app.search, search_inputs, payload, api_name="example_search", api_visibility="private",
             show_progress_on=results,
             preprocess=False,
-        ).then(app.show, show_inputs, show_outputs, api_visibility="private")
+        ).then(app.show, show_inputs, show_outputs, api_visibility="private").then(
+            None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
         view.change(app.show, show_inputs, show_outputs, api_visibility="private").then(
             None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private")
-        demo.load(app.from_link, None, [*link_inputs, link_note], api_visibility="private").then(
+        gr.on([control.change for control in [*filters, *more_filters]], app.filters_count,
+              [*filters, *more_filters], filters_panel, api_visibility="private", queue=False,
+              show_progress="hidden")
+        for tab, name in ((search_tab, None), (corpus_tab, "corpus")):
+            tab.select(None, None, None, js=keep_js(name), api_visibility="private")
+        demo.load(app.select_tab, None, tabs, api_visibility="private")
+        demo.load(app.from_link, None, [*link_inputs, link_note, filters_panel], api_visibility="private").then(
             app.search_from_link, search_inputs, payload, api_visibility="private", show_progress_on=results,
-            preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private")
-        authority_pick.change(app.show_authority, authority_pick, authority_page, api_visibility="private")
+            preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private").then(
+            None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
         gr.api(app.search_api, api_name="search")
         gr.api(app.search_filtered_api, api_name="search_filtered")
         gr.api(app.contrast_api, api_name="contrast")
         recommendations_pages.register_api()
         packs.register_api()
         packs.register_load(demo)
-        gr.api(app.authority_api, api_name="authority")
+        authority_page.register_api()
+        authority_page.register_load(demo)
+        recommendations_pages.register_load(demo)
         demo.load(app.on_load, None, [authority, year_from, year_to, header, by_authority, by_year, by_type,
                                       chart, corpus_summary, report_list, update_note], api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     return demo
-
-

@@ -12,6 +12,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from app.ui.address import LinkValues, keep_js
 from app.ui.render import notice_html, passage_html
 from index.followup import follow_up
 from index.report_index import ReportIndex
@@ -164,25 +165,44 @@ def render_followup(payload: dict) -> str:
     return "".join(parts)
 
 
+EVERY_REPORT = "Every report"  # the "Was it fixed?" report choice that shows all of an authority's pairs
+EXAMPLES = 3  # verbatim examples per theme unless the page asks for more (1 to MAX_EXAMPLES)
+MAX_EXAMPLES = 10
+
+
 class RecommendationsPages:
     """The "Themes" and "Was it fixed?" tabs; `build` adds both to the page and registers their events,
-    `register_api` their API endpoints (`/themes`, `/followup`)."""
+    `register_load` reopens what the page address names, `register_api` adds their API endpoints
+    (`/themes`, `/followup`). Each tab keeps its choices in the address: the Themes tab its authorities
+    (`scope`), neighbours (`scope_neighbours`) and examples per theme (`examples`); "Was it fixed?"
+    its authority (`fixed`) and report (`report`)."""
+
+    LINK_PARAMETERS = {"scope": True, "scope_neighbours": False, "examples": False, "fixed": False,
+                       "report": False}  # name -> whether it repeats
 
     def __init__(self, index: ReportIndex | None) -> None:
         self.index = index
 
-    def show_themes(self, authorities: list[str] | None, neighbours_of: str | None) -> tuple[Any, str, dict]:
-        payload = themes_payload(self.index, authorities, neighbours_of)
+    def show_themes(self, authorities: list[str] | None, neighbours_of: str | None,
+                    examples: Any = EXAMPLES) -> tuple[Any, str, dict]:
+        """The bar chart, the theme cards and their data for the chosen authorities (none: every report)."""
+        payload = themes_payload(self.index, authorities, neighbours_of, examples)
         frame = themes_frame(payload)
         return gr.BarPlot(frame, visible=not frame.empty), render_themes(payload), payload
 
-    def show_followup(self, authority: str | None) -> str:
+    def show_followup(self, authority: str | None, report: str | None = EVERY_REPORT) -> tuple[Any, str]:
+        """The authority's earlier reports to choose from, and "was it fixed?" for the one chosen (or all)."""
         if not authority:
-            return ""
-        return render_followup(followup_payload(self.index, authority))
+            return gr.Dropdown(choices=[EVERY_REPORT], value=EVERY_REPORT), ""
+        payload = followup_payload(self.index, authority)
+        earlier = [pair["earlier"] for pair in payload.get("pairs", [])]
+        chosen = report if report in earlier else EVERY_REPORT
+        if chosen != EVERY_REPORT:
+            payload = {**payload, "pairs": [pair for pair in payload["pairs"] if pair["earlier"] == chosen]}
+        return gr.Dropdown(choices=[EVERY_REPORT, *earlier], value=chosen), render_followup(payload)
 
     def themes_api(self, authorities: list[str] | None = None, neighbours_of: str | None = None,
-                   examples: int = 3) -> dict:
+                   examples: int = EXAMPLES) -> dict:
         """`/themes`: the recommendations' themes for every report, or for these authorities and/or an
         authority with its statistical neighbours, with counts and verbatim examples."""
         return themes_payload(self.index, authorities, neighbours_of, examples)
@@ -192,8 +212,24 @@ class RecommendationsPages:
         of its next report ("was it fixed?"), verbatim."""
         return followup_payload(self.index, authority, closest)
 
+    def from_link(self, request: gr.Request) -> tuple[Any, ...]:
+        """What the page address names for both tabs: the Themes tab's authorities, neighbours and examples
+        with the themes shown as "Show themes" would show them, and "Was it fixed?"'s authority and report
+        (its page follows from the change); each left alone when the address does not name it."""
+        link = LinkValues(request, self.LINK_PARAMETERS)
+        themes: tuple[Any, ...] = tuple(gr.skip() for _ in range(6))
+        if any(key in link.values for key in ("scope", "scope_neighbours", "examples")):
+            examples, _ = link.number("examples", EXAMPLES, 1, MAX_EXAMPLES)
+            chosen, neighbours = link.many("scope"), link.one("scope_neighbours")
+            themes = (chosen, neighbours, examples, *self.show_themes(chosen, neighbours, examples))
+        fixed: tuple[Any, ...] = (gr.skip(), gr.skip())
+        if "fixed" in link.values:
+            fixed = (link.one("fixed"), link.one("report") or EVERY_REPORT)
+        return (*themes, *fixed)
+
     def build(self, authorities: list[str], all_authorities: list[str]) -> None:
-        with gr.Tab("Themes", id="themes", elem_id="oq-themes-tab"):
+        """Both tabs and their events."""
+        with gr.Tab("Themes", id="themes", elem_id="oq-themes-tab") as themes_tab:
             gr.Markdown("What reports most often say **must improve**: the recommendations of every report, "
                         "grouped by meaning. Choose authorities (yours and your statistical neighbours) to "
                         "count theirs.")
@@ -202,20 +238,39 @@ class RecommendationsPages:
                                      label="Authorities", info="none: every report", elem_id="oq-themes-authority")
                 neighbours = gr.Dropdown(all_authorities, value=None, filterable=True, scale=2,
                                          label="and the statistical neighbours of", elem_id="oq-themes-neighbours")
+                examples = gr.Slider(1, MAX_EXAMPLES, value=EXAMPLES, step=1, label="Examples per theme", scale=1,
+                                     elem_id="oq-themes-examples")
                 show = gr.Button("Show themes", variant="primary", scale=1, elem_id="oq-themes-btn")
             plot = gr.BarPlot(pd.DataFrame(columns=list(PLOT_COLUMNS)), x="theme", y="recommendations",
                               sort="-y", x_label_angle=-35, height=360, y_lim=[0, None],
                               label="Recommendations per theme", visible=False, elem_id="oq-themes-plot")
             cards = gr.HTML("", elem_id="oq-themes", js_on_load=None)
             data = gr.JSON(visible=False)
-        with gr.Tab("Was it fixed?", id="followup", elem_id="oq-followup-tab"):
+        with gr.Tab("Was it fixed?", id="followup", elem_id="oq-followup-tab") as followup_tab:
             gr.Markdown("For one authority, each recommendation of a report beside the passages of its **next** "
                         "report closest in meaning. No verdict is given: read what the next inspection said.")
-            pick = gr.Dropdown(authorities, value=None, filterable=True, label="Local authority",
-                               elem_id="oq-followup-pick")
+            with gr.Row():
+                pick = gr.Dropdown(authorities, value=None, filterable=True, label="Local authority", scale=2,
+                                   elem_id="oq-followup-pick")
+                report = gr.Dropdown([EVERY_REPORT], value=EVERY_REPORT, label="Recommendations of", scale=2,
+                                     info="one report, or every report with a later one", elem_id="oq-followup-report")
             followed = gr.HTML("", elem_id="oq-followup", js_on_load=None)
-        show.click(self.show_themes, [chosen, neighbours], [plot, cards, data], api_visibility="private")
-        pick.change(self.show_followup, pick, followed, api_visibility="private")
+        keep_themes = keep_js("themes", "scope", "scope_neighbours", "examples")
+        show.click(self.show_themes, [chosen, neighbours, examples], [plot, cards, data],
+                   api_visibility="private").then(None, [chosen, neighbours, examples], None, js=keep_themes,
+                                                  api_visibility="private")
+        themes_tab.select(None, None, None, js=keep_js("themes"), api_visibility="private")
+        keep_fixed = keep_js("followup", "fixed", "report")
+        pick.change(self.show_followup, [pick, report], [report, followed], api_visibility="private")
+        pick.input(None, [pick, report], None, js=keep_fixed, api_visibility="private")
+        report.input(self.show_followup, [pick, report], [report, followed], api_visibility="private").then(
+            None, [pick, report], None, js=keep_fixed, api_visibility="private")
+        followup_tab.select(None, [pick, report], None, js=keep_fixed, api_visibility="private")
+        self._linked = (chosen, neighbours, examples, plot, cards, data, pick, report)
+
+    def register_load(self, demo: gr.Blocks) -> None:
+        """Reopen what the page address names on both tabs."""
+        demo.load(self.from_link, None, list(self._linked), api_visibility="private")
 
     def register_api(self) -> None:
         """The `/themes` and `/followup` endpoints (after the last tab: an endpoint between two tabs would

@@ -132,6 +132,23 @@ def _summary_html(payload: dict, one: str, many: str, n: int | None = None) -> s
             f"every passage is quoted verbatim from its report.{read_as}</p>")
 
 
+def search_status(payload: dict | None) -> str:
+    """One line beside the Search button saying what the search found, so it is seen to have run even
+    when the results are below the fold."""
+    if not payload:
+        return ""
+    results = payload.get("results") or []
+    if not payload.get("ok"):
+        line, kind = "Not searched: see the message below.", "error"
+    elif not results:
+        line, kind = "Nothing matched: see below.", "warn"
+    elif all(r.get("below_floor") for r in results):
+        line, kind = f"None answers closely: the {len(results)} closest are below.", "warn"
+    else:
+        line, kind = f"{len(results)} passage{'s' if len(results) != 1 else ''} below.", "ok"
+    return f'<p class="oq-status oq-status-{kind}">{html.escape(line)}</p>'
+
+
 def _nothing_html(payload: dict) -> str:
     """What a view shows for a search without results: its message, as a warning or an error."""
     return notice_html(payload.get("message") or "Nothing matched.", "warn" if payload["ok"] else "error")

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from index.closeness import with_close_answer
 from index.contrast import contrast_search
 from index.report_index import ReportIndex
 from index.search import FILTER_JUDGEMENTS, QueryError, SearchFilters, SearchResult
@@ -46,6 +47,9 @@ NEIGHBOUR_CHOICES = sorted(a.name for a in default_registry().authorities)  # an
 PER_AUTHORITY = 3  # passages per council in the compare view
 COMPARE_CAPTION = f"Compare authorities: up to {PER_AUTHORITY} passages from each council, side by side"
 MORE_FILTERS = ("judgement", "judgement_grades", "latest", "region", "neighbours_of", "recommendations")
+# A question is cut to this many characters (and said so): a pasted page of text is no question, and the
+# page address, which keeps the question, stays short enough to share.
+QUESTION_MAX_CHARS = 500
 
 
 # -- search: the one call into the index ---------------------------------------------------------
@@ -142,8 +146,12 @@ def run_search(
     year_to: Any = None, report_types: Any = None, grades: Any = None, k: Any = DEFAULT_K,
     index_dir: Path | str | None = None, more: dict | None = None,
 ) -> dict:
-    """Search and return JSON-able results; every user mistake becomes {"ok": False, "message": ...}."""
+    """Search and return JSON-able results; every user mistake becomes {"ok": False, "message": ...}.
+
+    A question longer than QUESTION_MAX_CHARS is cut to that many characters, and the message says so.
+    """
     question = question if isinstance(question, str) else "" if question is None else str(question)
+    question, cut = cut_question(question)
     if index is not None:
         index.reload_if_changed()
     if not _has_documents(index):
@@ -151,7 +159,8 @@ def run_search(
         return _payload(question, [], ingest_help(where), ok=False)
     try:
         filters = build_filters(authorities, year_from, year_to, report_types, grades, more)
-        response = index.search(question, filters, k=_k(k))
+        response = with_close_answer(index.search(question, filters, k=_k(k)), index.searcher.settings,
+                                     index.embedder.name)
     except QueryError as exc:
         return _payload(question, [], str(exc), ok=False)
     except Exception:  # a bug, not the user's mistake: log it, show a sentence
@@ -165,7 +174,26 @@ def run_search(
         message = "Nothing matched; try other words."
     if not results and not filters.is_empty() and "filter" not in message:
         message = f"{message.rstrip('.')}; try removing some filters."
+    if cut:
+        message = f"{cut} {message[:1].upper() + message[1:]}" if message else cut
     return _payload(response.query, results, message, interpretation=response.interpretation)
+
+
+def cut_question(question: str) -> tuple[str, str | None]:
+    """The question within QUESTION_MAX_CHARS, and a sentence saying so when it was cut (else None)."""
+    if len(question) <= QUESTION_MAX_CHARS:
+        return question, None
+    return (question[:QUESTION_MAX_CHARS].rstrip(),
+            f"The question had {len(question):,} characters: only its first {QUESTION_MAX_CHARS} were searched.")
+
+
+def active_filters(authorities: Any = None, year_from: Any = None, year_to: Any = None, report_types: Any = None,
+                   grades: Any = None, more: dict | None = None) -> int:
+    """How many of the form's filters hold a value (the Filters header shows the count)."""
+    more = more or {}
+    values = (_as_list(authorities), _year_text(year_from), _year_text(year_to), _as_list(report_types),
+              _as_list(grades), *(more.get(name) for name in MORE_FILTERS))
+    return sum(1 for value in values if value)
 
 
 def compare_search(

@@ -277,11 +277,15 @@ def test_without_an_index_the_demo_index_is_used_and_said(tmp_path, reports):
 def test_ingest_prints_progress_lines_when_output_is_not_a_terminal(tmp_path, reports):
     proc = run("ingest", str(reports), index=tmp_path / "ix")  # stderr is a pipe here, as under make or CI
     lines = [line for line in proc.stderr.splitlines() if line.startswith("ingest: ")]
-    assert lines[0] == "ingest: 2 file(s) to read"
-    assert lines[-2].startswith("ingest: 2/2 files (100%), ") and ", done (last: " in lines[-2]
+    assert lines[0] == "ingest: loading the embedding model, then checking which files are new"
+    assert lines[1] == "ingest: 2 report(s) to read, 6 pages"  # the pages each PDF's page tree gives
+    assert lines[2].startswith("ingest: reading avonshire_2019.pdf (3 pages) and embedding its passages")
+    assert lines[3].startswith("ingest: 1/2 reports, 3/6 pages (50%), ")  # the first report alone, at once
+    assert lines[-2].startswith("ingest: 2/2 reports, 6/6 pages (100%), ") and ", done (last: " in lines[-2]
     assert lines[-1] == "ingest: embedding the corpus vocabulary's new words (the thesaurus)"
     assert not run("ingest", str(reports), "--no-progress", index=tmp_path / "ix2").stderr
-    assert not run("ingest", str(reports), index=tmp_path / "ix").stderr  # nothing to read: nothing to say
+    again = run("ingest", str(reports), index=tmp_path / "ix").stderr  # nothing to read: only what it checks
+    assert again == "ingest: loading the embedding model, then checking which files are new\n"
 
 
 def test_the_parser_imports_no_command_before_it_is_chosen():

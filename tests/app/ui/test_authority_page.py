@@ -74,3 +74,20 @@ def test_the_authority_page_through_the_api(index):
         assert page["neighbours"][0]["name"] == neighbour and page["neighbours"][0]["latest_overall"] == "good"
         bad = client.predict("Atlantis", api_name="/authority")
         assert not bad["ok"] and "not a local authority" in bad["message"]
+
+
+def test_the_tab_shows_the_authority_its_address_names(index):
+    from types import SimpleNamespace
+
+    import gradio as gr
+    from starlette.datastructures import QueryParams
+
+    from app.ui.authority_page import AuthorityPage
+
+    idx, _ = index
+    page = AuthorityPage(idx, idx.directory)
+    assert page.from_link(SimpleNamespace(query_params=QueryParams("la=Liverpool&tab=authority"))) == "Liverpool"
+    assert page.from_link(SimpleNamespace(query_params=QueryParams("q=care"))) == gr.skip()
+    assert "<h2>Liverpool</h2>" in page.show("Liverpool")
+    assert "is not a local authority" in page.show("Atlantis") and page.show(None) == ""
+    assert page.authority_api("Atlantis")["ok"] is False and page.authority_api("Liverpool")["ok"] is True

@@ -72,6 +72,13 @@ def _question_box(page):
     return page.locator("#oq-question textarea, #oq-question input").first
 
 
+def _open_filters(page) -> None:
+    """Open the Filters panel (closed until a filter is used, or a link sets one)."""
+    if not page.locator("#oq-authority").first.is_visible():
+        page.locator("#oq-filters .label-wrap").first.click()
+    page.locator("#oq-authority").first.wait_for()
+
+
 def _pick_authority(page, name: str, field: str = "#oq-authority") -> None:
     """Choose `name` in one of the page's authority lists, by typing its start as a user would."""
     box = page.locator(f"{field} input").first
@@ -93,6 +100,7 @@ def test_a_user_searches_filters_opens_a_pdf_compares_and_exports(browser, sampl
         page.screenshot(path=artifacts / "01-start.png", full_page=True)
 
         _question_box(page).fill(QUESTION)
+        _open_filters(page)
         _pick_authority(page, "Avonshire")
         _pick_authority(page, "Wessex")
         page.screenshot(path=artifacts / "02-question-and-filter.png", full_page=True)
@@ -160,6 +168,7 @@ def test_a_bad_filter_shows_its_message(browser, sample, artifacts):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(app.url)
         _question_box(page).fill(QUESTION)
+        _open_filters(page)
         years = page.locator("#oq-year-from input").first
         years.fill("20x9")
         years.press("Enter")
@@ -215,6 +224,7 @@ def test_what_good_looks_like_and_the_judgement_filters(browser, sample, artifac
         page.on("request", outside)
         page.goto(app.url)
         _question_box(page).fill("child sexual exploitation screening")
+        _open_filters(page)
         page.get_by_label("Latest report of each authority only").check()
         page.click("#oq-search-btn")
         page.locator("#oq-results .oq-card").first.wait_for()
@@ -235,6 +245,7 @@ def test_a_narrow_screen_keeps_the_search_button_and_filters_inside_the_page(bro
         page = browser.new_page(viewport={"width": 400, "height": 800})
         page.goto(app.url)
         _question_box(page).wait_for()
+        _open_filters(page)
         for selector in ("#oq-search-btn", "#oq-authority", "#oq-grade", "#oq-judgement", "#oq-neighbours"):
             box = page.locator(selector).first.bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 400 + 1, (selector, box)
@@ -242,7 +253,10 @@ def test_a_narrow_screen_keeps_the_search_button_and_filters_inside_the_page(bro
         page.close()
 
 
-def test_the_authority_page_shows_its_reports_and_neighbours(browser, sample, artifacts):
+def test_the_authority_page_shows_its_reports_and_neighbours_and_keeps_them_in_the_address(browser, sample,
+                                                                                            artifacts):
+    from urllib.parse import parse_qs
+
     index, _ = sample
     with RunningApp(ui.create_app(index)) as app:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -255,6 +269,16 @@ def test_the_authority_page_shows_its_reports_and_neighbours(browser, sample, ar
         assert "Stoke-on-Trent" in text and "ILACS standard inspection" in text and "Good" in text
         assert "Statistical neighbours" in text and "not in this index" in text
         page.screenshot(path=artifacts / "13-authority-page.png", full_page=True)
+
+        page.wait_for_function("() => new URLSearchParams(location.search).get('la') === 'Stoke-on-Trent'")
+        assert parse_qs(urlsplit(page.url).query)["tab"] == ["authority"]
+        other = browser.new_page(viewport={"width": 1280, "height": 900})  # a colleague opens the link
+        other.goto(page.url)
+        other.locator("#oq-authority-page .oq-timeline").first.wait_for()
+        assert other.locator("#oq-authority-page h2").inner_text() == "Stoke-on-Trent"
+        assert other.get_by_role("tab", name="Authority").get_attribute("aria-selected") == "true"
+        other.screenshot(path=artifacts / "22-authority-from-a-link.png")
+        other.close()
         page.close()
 
 
@@ -349,54 +373,58 @@ def test_pins_across_reloads_all_reach_the_pack_and_its_word_export(browser, tmp
         index.close()
 
 
-def test_themes_was_it_fixed_and_recommendations_only(browser, tmp_path_factory, artifacts):
+@pytest.fixture(scope="module")
+def recommendations(tmp_path_factory):
     from tests.app.ui.recommendations_sample import build_recommendations_index
 
     index = build_recommendations_index(tmp_path_factory.mktemp("browser-recs"))
-    try:
-        with RunningApp(ui.create_app(index)) as app:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            outside = Outside(app.url)
-            page.on("request", outside)
-            page.goto(app.url)
-            _question_box(page).wait_for()
+    yield index
+    index.close()
 
-            # Themes: a bar chart drawn by Gradio's own plot (nothing fetched from outside) and cards.
-            page.get_by_role("tab", name="Themes").click()
-            page.click("#oq-themes-btn")
-            page.locator("#oq-themes .oq-theme").first.wait_for()
-            page.locator("#oq-themes-plot svg, #oq-themes-plot canvas").first.wait_for()
-            text = page.locator("#oq-themes").inner_text()
-            assert "5 recommendations from 3 reports (every report)" in text
-            assert "Return home interviews for children who go missing from home or care." in text
-            page.screenshot(path=artifacts / "16-themes.png", full_page=True)
-            _pick_authority(page, "Wessex", "#oq-themes-authority")
-            page.click("#oq-themes-btn")
-            page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
 
-            # Was it fixed?: each recommendation beside the next report's closest passages.
-            page.get_by_role("tab", name="Was it fixed?").click()
-            _pick_authority(page, "Avonshire", "#oq-followup-pick")
-            card = page.locator("#oq-followup .oq-followup").first
-            card.wait_for()
-            assert "Return home interviews for children who go missing" in card.inner_text()
-            assert "2022" in card.locator(".oq-followed").first.inner_text()
-            page.screenshot(path=artifacts / "17-was-it-fixed.png", full_page=True)
+def test_themes_was_it_fixed_and_recommendations_only(browser, recommendations, artifacts):
+    with RunningApp(ui.create_app(recommendations)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside = Outside(app.url)
+        page.on("request", outside)
+        page.goto(app.url)
+        _question_box(page).wait_for()
 
-            # Recommendations only, on the search tab: every card comes from a list of what must improve.
-            page.get_by_role("tab", name="Search").click()
-            _question_box(page).fill("supervision and management oversight")
-            page.get_by_label("Recommendations only").check()
-            page.click("#oq-search-btn")
-            page.locator("#oq-results .oq-card").first.wait_for()
-            cites = page.locator("#oq-results .oq-card .oq-cite").all_inner_texts()
-            assert cites and all("What needs to improve?" in c for c in cites)
-            assert "recs=1" in page.url
-            page.screenshot(path=artifacts / "18-recommendations-only.png", full_page=True)
-            assert outside.urls == []
-            page.close()
-    finally:
-        index.close()
+        # Themes: a bar chart drawn by Gradio's own plot (nothing fetched from outside) and cards.
+        page.get_by_role("tab", name="Themes").click()
+        page.click("#oq-themes-btn")
+        page.locator("#oq-themes .oq-theme").first.wait_for()
+        page.locator("#oq-themes-plot svg, #oq-themes-plot canvas").first.wait_for()
+        text = page.locator("#oq-themes").inner_text()
+        assert "5 recommendations from 3 reports (every report)" in text
+        assert "Return home interviews for children who go missing from home or care." in text
+        page.screenshot(path=artifacts / "16-themes.png", full_page=True)
+        _pick_authority(page, "Wessex", "#oq-themes-authority")
+        page.click("#oq-themes-btn")
+        page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
+
+        # Was it fixed?: each recommendation beside the next report's closest passages.
+        page.get_by_role("tab", name="Was it fixed?").click()
+        _pick_authority(page, "Avonshire", "#oq-followup-pick")
+        card = page.locator("#oq-followup .oq-followup").first
+        card.wait_for()
+        assert "Return home interviews for children who go missing" in card.inner_text()
+        assert "2022" in card.locator(".oq-followed").first.inner_text()
+        page.screenshot(path=artifacts / "17-was-it-fixed.png", full_page=True)
+
+        # Recommendations only, on the search tab: every card comes from a list of what must improve.
+        page.get_by_role("tab", name="Search").click()
+        _question_box(page).fill("supervision and management oversight")
+        _open_filters(page)
+        page.get_by_label("Recommendations only").check()
+        page.click("#oq-search-btn")
+        page.locator("#oq-results .oq-card").first.wait_for()
+        cites = page.locator("#oq-results .oq-card .oq-cite").all_inner_texts()
+        assert cites and all("What needs to improve?" in c for c in cites)
+        assert "recs=1" in page.url
+        page.screenshot(path=artifacts / "18-recommendations-only.png", full_page=True)
+        assert outside.urls == []
+        page.close()
 
 
 def test_the_authority_list_stays_inside_the_page_and_hides_what_is_under_it(browser, sample, artifacts):
@@ -404,6 +432,7 @@ def test_the_authority_list_stays_inside_the_page_and_hides_what_is_under_it(bro
     with RunningApp(ui.create_app(index)) as app:
         page = browser.new_page(viewport={"width": 1280, "height": 700})
         page.goto(app.url)
+        _open_filters(page)
         box = page.locator("#oq-authority input").first
         box.click()
         options = page.get_by_role("listbox").first
@@ -414,4 +443,99 @@ def test_the_authority_list_stays_inside_the_page_and_hides_what_is_under_it(bro
         colour = options.evaluate("e => getComputedStyle(e.closest('.options') || e).backgroundColor")
         assert colour not in ("transparent", "rgba(0, 0, 0, 0)"), colour  # nothing shows through
         page.screenshot(path=artifacts / "19-authority-list.png")
+        page.close()
+
+
+FIRST_CARD_ON_SCREEN = """() => {
+  const card = document.querySelector('#oq-results .oq-card');
+  const top = card ? card.getBoundingClientRect().top : -1;
+  return top >= 0 && top < window.innerHeight;
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (400, 800)])
+def test_after_a_search_the_first_result_is_on_screen_and_the_page_fits_the_window(browser, sample, artifacts,
+                                                                                   width, height):
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(app.url)
+        _question_box(page).wait_for()
+        assert not page.locator("#oq-authority").first.is_visible()  # Filters closed: the results come first
+        _question_box(page).fill(QUESTION)
+        page.click("#oq-search-btn")
+        page.locator("#oq-results .oq-card").first.wait_for()
+        page.wait_for_function(FIRST_CARD_ON_SCREEN, timeout=10_000)
+        assert page.locator("#oq-status").inner_text() == "8 passages below."
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+        page.screenshot(path=artifacts / f"20-results-on-screen-{width}.png")
+        page.close()
+
+
+def test_the_filters_header_counts_what_is_in_use_and_a_link_with_filters_opens_it(browser, sample, artifacts):
+    from urllib.parse import urlencode
+
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app.url)
+        header = page.locator("#oq-filters .label-wrap").first
+        header.wait_for()
+        assert header.inner_text().strip().startswith("Filters") and "in use" not in header.inner_text()
+        _open_filters(page)
+        _pick_authority(page, "Wessex")
+        page.get_by_label("Latest report of each authority only").check()
+        page.wait_for_function("() => document.querySelector('#oq-filters .label-wrap').innerText.includes('2 in use')")
+
+        page.goto(app.url.rstrip("/") + "/?" + urlencode([("q", QUESTION), ("authority", "Wessex")]))
+        page.locator("#oq-results .oq-card").first.wait_for()
+        assert page.locator("#oq-authority").first.is_visible()  # opened: the link narrows the search
+        assert "1 in use" in page.locator("#oq-filters .label-wrap").first.inner_text()
+        page.screenshot(path=artifacts / "21-filters-from-a-link.png")
+        page.close()
+
+
+def test_a_long_question_is_cut_with_a_message_and_the_address_holds_at_most_the_limit(browser, sample):
+    from urllib.parse import parse_qs
+
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app.url)
+        long_question = (QUESTION + " ") * 120  # about 5,000 characters
+        _question_box(page).fill(long_question)
+        page.click("#oq-search-btn")
+        page.locator("#oq-results .oq-card").first.wait_for()
+        assert f"The question had {len(long_question):,} characters: only its first {ui.QUESTION_MAX_CHARS}" in (
+            page.locator("#oq-results .oq-notice").first.inner_text())
+        page.wait_for_function("() => new URLSearchParams(location.search).has('q')")
+        question = parse_qs(urlsplit(page.url).query)["q"][0]
+        assert len(question) <= ui.QUESTION_MAX_CHARS and long_question.startswith(question)
+        assert len(_question_box(page).input_value()) <= ui.QUESTION_MAX_CHARS
+        page.close()
+
+
+def test_themes_and_was_it_fixed_keep_their_choices_in_the_address(browser, recommendations, artifacts):
+    from urllib.parse import parse_qs, urlencode
+
+    with RunningApp(ui.create_app(recommendations)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app.url.rstrip("/") + "/?" + urlencode([("tab", "themes"), ("scope", "Wessex"),
+                                                          ("examples", "1")]))
+        page.get_by_text("2 recommendations from 1 report (Wessex)").wait_for()
+        assert page.get_by_role("tab", name="Themes").get_attribute("aria-selected") == "true"
+        assert page.locator("#oq-themes .oq-examples li").count() == page.locator("#oq-themes .oq-theme").count()
+        page.screenshot(path=artifacts / "23-themes-from-a-link.png")
+
+        page.get_by_role("tab", name="Was it fixed?").click()
+        _pick_authority(page, "Avonshire", "#oq-followup-pick")
+        page.locator("#oq-followup .oq-followup").first.wait_for()
+        page.wait_for_function("() => new URLSearchParams(location.search).get('fixed') === 'Avonshire'")
+        params = parse_qs(urlsplit(page.url).query)
+        assert params["tab"] == ["followup"] and params["scope"] == ["Wessex"]  # the other tab's choices stay
+        page.reload()
+        page.locator("#oq-followup .oq-followup").first.wait_for()
+        assert "Return home interviews for children who go missing" in page.locator("#oq-followup").inner_text()
+        assert page.get_by_role("tab", name="Was it fixed?").get_attribute("aria-selected") == "true"
+        page.screenshot(path=artifacts / "24-was-it-fixed-from-a-link.png")
         page.close()

@@ -252,6 +252,54 @@ def test_a_question_naming_an_authority_and_year_says_how_it_was_read(client):
     assert plain is None or plain.startswith("also searched: ")
 
 
+def test_a_question_the_reports_do_not_answer_says_so_and_shows_the_closest_three(index, monkeypatch):
+    from dataclasses import replace
+
+    # The sample's fake model has no answer floor; give it one that no passage reaches.
+    settings = replace(index.searcher.settings, answer_floors={index.embedder.name: 2.0})
+    monkeypatch.setattr(index.searcher, "settings", settings)
+    data = ui.run_search(index, QUESTION, k=8)
+    assert data["ok"] and len(data["results"]) == 3 and all(r["below_floor"] for r in data["results"])
+    assert data["message"].startswith("no passage in these reports answers closely")
+    page = ui.render_ranked(data)
+    assert "No passage in these reports answers closely" in page and "none answers closely" in page
+    monkeypatch.setattr(index.searcher, "settings", replace(settings, answer_floors={}))
+    assert len(ui.run_search(index, QUESTION, k=8)["results"]) > 3  # the same search, with no floor
+
+
+def test_a_long_question_is_cut_to_the_limit_and_says_so(index):
+    long_question = QUESTION + " and more" * 600
+    data = ui.run_search(index, long_question)
+    assert data["ok"] and data["results"] and data["query"] == long_question[:ui.QUESTION_MAX_CHARS].rstrip()
+    assert data["message"].startswith(f"The question had {len(long_question):,} characters: only its first "
+                                      f"{ui.QUESTION_MAX_CHARS} were searched.")
+    assert ui.run_search(index, QUESTION)["message"] is None  # a question within the limit says nothing
+
+
+def _link(query: str):
+    from types import SimpleNamespace
+
+    from starlette.datastructures import QueryParams
+
+    return SimpleNamespace(query_params=QueryParams(query))
+
+
+def test_a_link_opens_the_filters_it_sets_cuts_a_long_question_and_keeps_other_tabs_parameters(index):
+    from urllib.parse import urlencode
+
+    app = ui._App(index, None)
+    values = app.from_link(_link(urlencode([("q", "x" * 900), ("authority", "Wessex"), ("latest", "1"),
+                                            ("tab", "themes"), ("scope", "Wessex"), ("colour", "blue")])))
+    question, note, panel = values[0], values[-2], values[-1]
+    assert question == "x" * ui.QUESTION_MAX_CHARS and "only its first 500 were searched" in note
+    assert "ignored: colour" in note and "scope" not in note and "tab" not in note  # other tabs' parameters
+    assert panel.open is True and panel.label == "Filters · 2 in use"
+    assert app.from_link(_link(urlencode([("q", QUESTION)])))[-1].open is False
+    assert app.filters_count(["Wessex"], None, None, [], [], None, [], False, None, None, False).label == (
+        "Filters · 1 in use")
+    assert app.select_tab(_link("tab=themes")).selected == "themes"
+
+
 def test_no_results_suggests_removing_filters(client):
     data = search(client, authorities=["Avonshire"], grades=["outstanding"])
     assert data["ok"] and not data["results"]
@@ -493,7 +541,7 @@ class _Request:
 
 def _markdown_export(app: ui._App, index, request=None) -> str:
     data = ui.run_search(index, QUESTION, ["Avonshire"], k=1)
-    _, _, md_button = app.show(data, ui.VIEW_RANKED, [], None, None, [], [], request=request or _Request())
+    _, _, md_button, _ = app.show(data, ui.VIEW_RANKED, [], None, None, [], [], request=request or _Request())
     return Path(md_button.value["path"]).read_text(encoding="utf-8")
 
 
@@ -532,7 +580,10 @@ def test_without_a_public_address_search_exports_say_the_local_link_works_only_h
 def test_show_writes_download_files_of_what_is_shown(index):
     app = ui._App(index, None)
     data = ui.run_search(index, QUESTION, k=3)
-    page, csv_button, md_button = app.show(data, ui.VIEW_COMPARE, [], None, None, [], [], request=None)
+    page, csv_button, md_button, status = app.show(data, ui.VIEW_COMPARE, [], None, None, [], [], request=None)
+    # The line beside the Search button counts what the view shows (the compare view: up to three a council).
+    shown = page.count('class="oq-card"')
+    assert status == f'<p class="oq-status oq-status-ok">{shown} passages below.</p>' and shown > 3
     assert 'class="oq-compare"' in page
     assert csv_button.interactive and md_button.interactive
     assert csv_button.value["orig_name"] == "ofsted-qa-results.csv"
@@ -543,9 +594,10 @@ def test_show_writes_download_files_of_what_is_shown(index):
     assert len({row["authority"] for row in rows}) == 4 and len(rows) > 4  # up to three per authority, as shown
     assert [int(row["rank"]) for row in rows] == list(range(1, len(rows) + 1))
     assert "Compare authorities" in md_path.read_text(encoding="utf-8")
-    page, csv_button, _ = app.show(ui.run_search(index, QUESTION, report_types=["x"]), ui.VIEW_RANKED,
-                                   [], None, None, [], [], request=None)
+    page, csv_button, _, status = app.show(ui.run_search(index, QUESTION, report_types=["x"]), ui.VIEW_RANKED,
+                                           [], None, None, [], [], request=None)
     assert "oq-notice-error" in page and csv_button.value is None and not csv_button.interactive
+    assert "Not searched: see the message below." in status
 
 
 # -- corpus tab, page, empty index ----------------------------------------------------------------
@@ -609,7 +661,7 @@ def test_what_good_looks_like_sets_well_graded_reports_beside_the_others(index):
     assert {r["citation"]["local_authority"] for r in data["results"]} <= {"Stoke-on-Trent", "Borsetshire"}
     assert {r["citation"]["local_authority"] for r in data["poor"]} == {"Avonshire", "Wessex"}
     app = ui._App(index, None)
-    page, csv_button, _ = app.show(ui.run_search(index, "child sexual exploitation screening", k=4),
+    page, csv_button, _, _ = app.show(ui.run_search(index, "child sexual exploitation screening", k=4),
                                    ui.VIEW_CONTRAST, [], None, None, [], [], request=None)
     assert 'class="oq-contrast"' in page
     assert "Graded good or outstanding for overall effectiveness" in page

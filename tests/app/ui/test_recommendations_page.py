@@ -83,3 +83,36 @@ def test_the_api_serves_themes_and_followup(index):
         recs = client.predict("supervision", None, None, None, None, None, 5, None, None, False, None, None, True,
                               api_name="/search_filtered")
         assert recs["ok"] and {r["citation"]["section"] for r in recs["results"]} == {"What needs to improve?"}
+
+
+def test_was_it_fixed_shows_one_report_or_every_report(index):
+    from app.ui.recommendations_page import EVERY_REPORT, RecommendationsPages
+
+    pages = RecommendationsPages(index)
+    choice, page = pages.show_followup("Avonshire")
+    earlier = followup_payload(index, "Avonshire")["pairs"][0]["earlier"]
+    assert choice.choices == [(EVERY_REPORT, EVERY_REPORT), (earlier, earlier)] and choice.value == EVERY_REPORT
+    assert page.count('class="oq-pair"') == 1
+    choice, page = pages.show_followup("Avonshire", earlier)
+    assert choice.value == earlier and page.count('class="oq-pair"') == 1
+    choice, page = pages.show_followup("Wessex", earlier)  # another authority's report: every report instead
+    assert choice.value == EVERY_REPORT and choice.choices == [(EVERY_REPORT, EVERY_REPORT)]
+
+
+def test_the_tabs_reopen_what_their_address_names(index):
+    from types import SimpleNamespace
+
+    import gradio as gr
+    from starlette.datastructures import QueryParams
+
+    from app.ui.recommendations_page import EVERY_REPORT, RecommendationsPages
+
+    def link(query: str):
+        return RecommendationsPages(index).from_link(SimpleNamespace(query_params=QueryParams(query)))
+
+    chosen, neighbours, examples, plot, cards, data, fixed, report = link("scope=Wessex&examples=1&fixed=Avonshire")
+    assert (chosen, neighbours, examples, fixed, report) == (["Wessex"], None, 1, "Avonshire", EVERY_REPORT)
+    assert "2 recommendations from 1 report (Wessex)" in cards and data["n_points"] == 2
+    assert all(len(theme["examples"]) <= 1 for theme in data["themes"])
+    assert link("examples=lots")[2] == 3  # not a number: the default
+    assert all(value == gr.skip() for value in link("q=care"))  # nothing of theirs: left alone
