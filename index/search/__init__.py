@@ -22,19 +22,21 @@ Everything callers import from `index.search` is re-exported here.
 """
 
 from index.search.corpus import SUMMARY_SECTIONS, WORD_VECTORS_KEPT, CorpusView
-from index.search.filters import FILTER_JUDGEMENTS, QueryError, SearchFilters
+from index.search.filters import FILTER_JUDGEMENTS, READING_KINDS, QueryError, SearchFilters
 from index.search.rank import ConceptRanker, FeedbackRanker, Ranker
 from index.search.rerank import LearnedRanker
 from index.search.response import Citation, SearchResponse, SearchResult, citation_of
 from index.search.searcher import Searcher, Stages
 from index.search.types import (
     LIST_NAMES,
+    READING_EFFECTS,
     RETRIEVERS,
     Candidate,
     Context,
     Question,
     RankedList,
     Ranking,
+    Reading,
     Retrieved,
     Scope,
     Signal,
@@ -42,8 +44,9 @@ from index.search.types import (
 from index.settings import DEFAULT_K, MAX_K, YEAR_RANGE
 
 __all__ = [
-    "DEFAULT_K", "FILTER_JUDGEMENTS", "LIST_NAMES", "MAX_K", "RETRIEVERS", "SUMMARY_SECTIONS", "WORD_VECTORS_KEPT",
-    "YEAR_RANGE", "Candidate", "Citation", "ConceptRanker", "Context", "CorpusView", "FeedbackRanker",
-    "LearnedRanker", "QueryError", "Question", "RankedList", "Ranker", "Ranking", "Retrieved", "Scope",
-    "SearchFilters", "SearchResponse", "SearchResult", "Searcher", "Signal", "Stages", "citation_of",
+    "DEFAULT_K", "FILTER_JUDGEMENTS", "LIST_NAMES", "MAX_K", "READING_EFFECTS", "READING_KINDS", "RETRIEVERS",
+    "SUMMARY_SECTIONS", "WORD_VECTORS_KEPT", "YEAR_RANGE", "Candidate", "Citation", "ConceptRanker", "Context",
+    "CorpusView", "FeedbackRanker", "LearnedRanker", "QueryError", "Question", "RankedList", "Ranker",
+    "Ranking", "Reading", "Retrieved", "Scope", "SearchFilters", "SearchResponse", "SearchResult", "Searcher",
+    "Signal", "Stages", "citation_of",
 ]

@@ -15,6 +15,10 @@ from ingest.authorities import default_registry
 from ingest.models import GRADES, REPORT_TYPES
 from ingest.recommendations import SECTION_KINDS
 
+# What a piece of the question's reading is about (types.Reading.kind); `ignore_reading` names these
+# to undo them, or "all" for the question's text alone.
+READING_KINDS = ("authority", "region", "neighbours", "year", "grade", "latest", "section", "spelling")
+
 
 class QueryError(ValueError):
     """A query or filter that cannot be run; the message says what to change."""
@@ -34,6 +38,9 @@ class SearchFilters:
     region: str | None = None
     neighbours_of: str | None = None  # this authority and its ten statistical neighbours
     section_kind: str | None = None  # ingest.recommendations.SECTION_KINDS: only passages of that kind
+    # Kinds of the question's own reading not to apply (types.READING_KINDS, or "all": the text alone):
+    # how a user undoes a narrowing the words caused (a chip removed, `ask --literal`).
+    ignore_reading: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -48,6 +55,7 @@ class SearchFilters:
         region: str | None = None,
         neighbours_of: str | None = None,
         section_kind: str | None = None,
+        ignore_reading: str | list[str] | None = None,
     ) -> SearchFilters:
         """Validate user-facing options into filters.
 
@@ -62,6 +70,8 @@ class SearchFilters:
             region: a region of England ("North West").
             neighbours_of: an authority; it and its ten statistical neighbours (la_lookup.csv).
             section_kind: "recommendations" for the lists of what must improve only (SECTION_KINDS).
+            ignore_reading: kinds of the question's own reading not to apply (READING_KINDS), or
+                "all" to search the question's text alone.
 
         Returns:
             The filters.
@@ -111,6 +121,13 @@ class SearchFilters:
             if kind not in SECTION_KINDS:
                 raise QueryError(f"unknown section kind {section_kind!r}; valid: {', '.join(SECTION_KINDS)}")
             filters.section_kind = kind
+        if ignore_reading:
+            kinds = [ignore_reading] if isinstance(ignore_reading, str) else list(ignore_reading)
+            kinds = [k.strip().lower() for k in kinds if k and k.strip()]
+            for k in kinds:
+                if k != "all" and k not in READING_KINDS:
+                    raise QueryError(f"unknown reading {k!r}; valid: all, {', '.join(READING_KINDS)}")
+            filters.ignore_reading = frozenset(kinds)
         return filters
 
     def is_empty(self) -> bool:

@@ -65,7 +65,8 @@ def present(
         ))
     notes = scope.notes + retrieved.notes
     return SearchResponse(question.text, results, question.filters, message,
-                          interpretation="; ".join(notes) or None, topic=topic)
+                          interpretation="; ".join(notes) or None, topic=topic,
+                          reading=scope.readings + retrieved.readings)
 
 
 def _rank_in(ranked: RankedList | None, chunk_id: int) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from index.search.filters import SearchFilters
+from index.search.types import Reading
 from index.store import ChunkRow, DocumentRow
 
 
@@ -98,6 +99,7 @@ class SearchResponse:
     message: str | None = None  # set when there is nothing to show, saying why
     interpretation: str | None = None  # how the question's own words narrowed the search
     topic: str | None = None  # the words searched, once names, years and grades were read off
+    reading: tuple[Reading, ...] = ()  # what the question's words did to the search, as data (types.Reading)
 
 
 def citation_of(doc: DocumentRow, row: ChunkRow) -> Citation:

@@ -84,6 +84,28 @@ class Question:
     candidates: int  # passages each retriever returns, before fusion
 
 
+# How a piece of the question's reading acted on the search (`Reading.effect`).
+READING_EFFECTS = ("narrowed", "favoured", "corrected", "asked", "ignored")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One thing the question's own words did to the search, as data: what, how, and in the user's terms.
+
+    kind: filters.READING_KINDS ("authority", "grade", ...). effect: READING_EFFECTS: "narrowed" (only those
+    reports searched), "favoured" (those ranked higher, the rest still searched), "corrected" (a
+    misspelt word or name read as another: both searched), "asked" (a name too unsure to act on: "did
+    you mean ...?"), "ignored" (read, but undone by `SearchFilters.ignore_reading`). label: the chip's
+    words ("only Worcestershire", "favouring the latest report", "Worcestshire read as
+    Worcestershire"). values: what was read (authority names, grades, years as text).
+    """
+
+    kind: str
+    effect: str
+    label: str
+    values: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Scope:
     """The reports a question may be answered from (scope.py), and why, in the user's terms."""
@@ -92,6 +114,7 @@ class Scope:
     favoured: tuple[int, ...] | None  # reports of the years the question names, also searched alone
     kind: str | None  # a section kind (recommendations): only its passages
     notes: tuple[str, ...]  # how the question was read, for the response's interpretation
+    readings: tuple[Reading, ...] = ()  # the same, as data: what each piece of the reading did (Reading)
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,7 @@ class Retrieved:
     vector: np.ndarray | None  # the question's embedding (None when only lexical retrieval ran)
     notes: tuple[str, ...]  # what the user should know of how it was searched
     concepts: tuple[Concept, ...] = ()  # concepts of the vocabulary the question names (index/concepts.py)
+    readings: tuple[Reading, ...] = ()  # what retrieval read into the words (a misspelling corrected)
 
     def get(self, name: str) -> RankedList | None:
         """The list of this name, if it was retrieved."""

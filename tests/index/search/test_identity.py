@@ -44,10 +44,23 @@ def test_every_dev_question_gets_the_results_recorded_before_the_refactor(real_i
     assert actual.keys() == expected.keys()
     actual, expected = _without_highlights(actual), _without_highlights(expected)
     assert sum(key.startswith("product|") for key in expected) >= 500
-    differing = [key for key in expected if actual[key] != expected[key]]
+    differing = [key for key in expected if not _same(actual[key], expected[key])]
     assert not differing, f"{len(differing)} of {len(expected)} responses differ, first: {differing[:5]}"
 
 
+def _same(a, b) -> bool:
+    """Equal, but for scores within SCORE_NOISE: a report embedded in another batch (issue 20 stores the
+    first report alone, for the progress line) pads differently and moves a cosine in its sixth decimal."""
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= SCORE_NOISE
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+SCORE_NOISE = 1e-5
 HIGHLIGHTS = 10  # the position of the highlights' hash in a result's record (snapshot.response_record)
 
 
