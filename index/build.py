@@ -18,16 +18,18 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from index.progress import Progress, progress_for
 from index.report_index import VECTORS_NAME, ReportIndex
 from ingest.models import METADATA_VERSION, ParsedReport
 from ingest.pdf import PdfReadError, file_sha256, page_count
-from ingest.pipeline import find_pdfs, page_counts, parse_reports
+from ingest.pipeline import find_pdfs, page_counts, parse_reports, process_alive
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "ingest.lock"
+STALE_RECHECK_SECONDS = 0.2
 LOCAL_MANIFEST = "manifest.csv"  # beside the index folder: publication dates for a user's own reports
 SAVE_EVERY_SECONDS = 30.0
 BATCH_PASSAGES = 192  # embed several reports per model call; each still commits on its own
@@ -56,18 +58,20 @@ class IngestSummary:
 
 @contextmanager
 def ingest_lock(directory: Path) -> Iterator[None]:
-    """Hold the index's write lock, or refuse at once if another process holds it."""
+    """Hold the index's write lock, or refuse at once if a live process holds it.
+
+    The lock is an flock on LOCK_NAME, which holds the owner's pid. The kernel frees it when every
+    descriptor of it is closed, so a killed ingest frees it too, unless a process it started still holds
+    a copy (an orphaned parse worker forked before the pool stopped inheriting it). A lock whose recorded
+    owner is dead is stale: a fresh lock file replaces it (the orphan keeps the old file's lock, which
+    no longer matters), and a log line says so.
+
+    Raises:
+        IndexLockedError: another live process is writing to the index.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    handle = open(directory / LOCK_NAME, "a+")
+    handle = _take_lock(directory)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise IndexLockedError(
-                f"another ingest or remove (pid {holder}) is writing to {directory}; wait for it to finish"
-            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -77,6 +81,66 @@ def ingest_lock(directory: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()  # closing releases the lock
+
+
+def _take_lock(directory: Path) -> TextIO:
+    """The lock file, open and flocked by this process."""
+    path = directory / LOCK_NAME
+    for _ in range(5):  # another process may replace a stale file between our open and our flock
+        handle = open(path, "a+")
+        if _flock(handle):
+            if _is_current(handle, path):
+                return handle
+            handle.close()
+            continue
+        holder = _holder(handle)
+        handle.close()
+        if holder is not None and not process_alive(holder):
+            _replace_stale(directory, holder)
+            continue
+        raise IndexLockedError(
+            f"another ingest or remove (pid {holder or 'unknown'}) is writing to {directory}; wait for it to finish"
+        )
+    raise IndexLockedError(f"could not take the write lock of {directory}; try again")
+
+
+def _replace_stale(directory: Path, holder: int) -> None:
+    """Put a fresh lock file where one held by a dead owner's orphan is, once (under a second lock, so
+    two processes that both find it stale do not both replace it)."""
+    path = directory / LOCK_NAME
+    with open(directory / (LOCK_NAME + ".break"), "a+") as breaking:
+        fcntl.flock(breaking, fcntl.LOCK_EX)
+        time.sleep(STALE_RECHECK_SECONDS)  # a new owner that has just taken the lock writes its pid at once
+        with open(path, "a+") as current:
+            if _flock(current) or _holder(current) != holder:
+                return  # freed or replaced meanwhile: the caller tries again
+        fresh = directory / f"{LOCK_NAME}.{os.getpid()}.tmp"
+        fresh.write_text("")
+        os.replace(fresh, path)
+        log.warning("the write lock of %s was held for pid %d, which is no longer running (a killed ingest's "
+                    "left-over process): taken over", directory, holder)
+
+
+def _flock(handle: TextIO) -> bool:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _is_current(handle: TextIO, path: Path) -> bool:
+    """True when the locked file is still the one at `path` (not replaced as stale meanwhile)."""
+    try:
+        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _holder(handle: TextIO) -> int | None:
+    handle.seek(0)
+    text = handle.read().strip()
+    return int(text) if text.isdigit() else None
 
 
 def local_manifests(directory: Path) -> tuple[str, ...]:

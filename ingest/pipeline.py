@@ -13,7 +13,12 @@ which ("report", "manifest", "file name", "estimated").
 from __future__ import annotations
 
 import csv
+import ctypes
 import logging
+import multiprocessing
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -224,7 +229,11 @@ def parse_in_background(
         for path, sha in items:
             yield path, _parse_or_error(parse, path, sha)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Workers come from a fork server, not forked from this process: a forked worker would inherit every
+    # descriptor open here, among them the index's write lock, and an orphaned worker (its ingest killed)
+    # would hold that lock for ever. They also end themselves when the ingest that started them dies.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                             initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
         pending: list[tuple[str, Future]] = []
         queue = iter(items)
         for path, sha in queue:
@@ -240,6 +249,46 @@ def parse_in_background(
                 yield path, future.result()
             except Exception as exc:  # noqa: BLE001 - a worker that died (e.g. out of memory)
                 yield path, PdfReadError(f"the parser process failed ({type(exc).__name__}: {exc})")
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCH_SECONDS = 0.5
+
+
+def _end_with_parent(ingest_pid: int) -> None:
+    """A parse worker's first step: die with the ingest that started it, whatever killed the ingest.
+
+    The kernel signals the worker when its parent (the fork server) exits (Linux); a watch thread also
+    ends it when the ingest's process is gone or the worker was handed to another parent, which covers
+    other systems and a fork server that outlives the ingest."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watch thread alone
+        pass
+    parent = os.getppid()
+    threading.Thread(target=_watch_parent, args=(ingest_pid, parent), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(ingest_pid: int, parent: int) -> None:
+    while True:
+        time.sleep(WATCH_SECONDS)
+        if os.getppid() != parent or not process_alive(ingest_pid):
+            os._exit(1)  # nothing to clean up: a worker only reads PDFs
+
+
+def process_alive(pid: int) -> bool:
+    """True when a process of this pid exists (a zombie, not yet reaped by its parent, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc: os.kill said it exists
 
 
 def parse_reports(
