@@ -36,6 +36,22 @@
       };
       look();
     },
+    // A chip's action (app/ui/reading.py), waiting for the hidden "search again" button's event.
+    reading: "",
+    takeReading() {
+      const action = this.reading;
+      this.reading = "";
+      return action;
+    },
   };
+  // A chip above the results: remove a narrowing, put one back, or choose a "did you mean" name. Its button
+  // carries the action; the search runs again through the page's own (hidden) button.
+  document.addEventListener("click", (event) => {
+    const chip = event.target.closest("#oq-results [data-reading]");
+    const again = document.querySelector("#oq-reading-go");
+    if (!chip || !again) return;
+    window.ofstedQa.reading = chip.getAttribute("data-reading");
+    again.click();
+  });
   window.addEventListener("popstate", () => window.location.reload());
 }
