@@ -132,7 +132,7 @@ def chips_html(reading: Sequence[dict[str, Any]] | None, ignore: Sequence[str] =
     if not chips:
         return ""
     return ('<div class="oq-reading" role="group" aria-label="How the question was read">'
-            f'<span class="oq-reading-title">Question read as:</span>{"".join(chips)}</div>')
+            f'<span class="oq-reading-title">From your question:</span>{"".join(chips)}</div>')
 
 
 def reading_action(text: str | None) -> dict[str, Any]:

@@ -114,8 +114,7 @@ def _summary_html(payload: dict, one: str, many: str, n: int | None = None) -> s
     n = len(payload["results"]) if n is None else n
     # What the question's own words did (an authority it names, a year it favours), so a narrowed
     # search never looks like the whole corpus.
-    # The chips above say it piece by piece where the search gave its reading as data (reading.py).
-    read_as = None if payload.get("reading") else payload.get("interpretation")
+    read_as = payload.get("interpretation")
     read_as = f" Question read as: {html.escape(read_as)}." if read_as else ""
     results = payload["results"]
     # Claim answers only where there are some: highlighted sentences, and passages above the floor.
@@ -194,7 +193,7 @@ def render_contrast(payload: dict) -> str:
         body = "".join(card_html(r, show_rank=False) for r in results) or notice_html(
             message or "No report graded so matches this question and these filters.", "warn")
         columns.append(f'<div><h3 class="oq-contrast-head">{title} for {html.escape(judgement)}</h3>{body}</div>')
-    read_as = None if payload.get("reading") else payload.get("interpretation")
+    read_as = payload.get("interpretation")
     read_as = f" Question read as: {html.escape(read_as)}." if read_as else ""
     summary = (f'<p class="oq-summary">What good looks like for <q>{html.escape(payload["query"])}</q>: '
                f"passages from reports graded well on {html.escape(judgement)}, beside passages from reports "
