@@ -53,5 +53,16 @@
     window.ofstedQa.reading = chip.getAttribute("data-reading");
     again.click();
   });
+  // A suggested name on the Authority tab ("did you mean ...?"): open its page, keeping the address's other
+  // parameters (the link's own address has only the tab and the name, for a new window).
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("#oq-authority-page a[data-authority]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    const params = new URLSearchParams(window.location.search);
+    params.set("tab", "authority");
+    params.set("la", link.getAttribute("data-authority"));
+    window.location.assign("?" + params.toString());
+  });
   window.addEventListener("popstate", () => window.location.reload());
 }
