@@ -63,6 +63,7 @@ from app.ui.search import (
 from app.update import last_update_summary
 from index.report_index import ReportIndex
 from index.search import READING_KINDS, QueryError
+from index.tokenize import clean_query
 
 # -- the Blocks ----------------------------------------------------------------------------------
 
@@ -80,7 +81,6 @@ SHOW_RESULTS_JS = "() => window.ofstedQa.showResults()"
 # A chip's click (ui_link.js) leaves its action in window.ofstedQa.reading; the hidden "search again" button
 # hands it to `_App.reread` in place of the action box's (empty) value.
 TAKE_READING_JS = "(action, ...rest) => [window.ofstedQa.takeReading(), ...rest]"
-CLEAR_JS = "() => ''"
 # Every page's address parameters, and the tabs a link may open (by id).
 ALL_PARAMETERS = ({TAB} | set(LINK_PARAMETERS) | set(AuthorityPage.LINK_PARAMETERS)
                   | set(RecommendationsPages.LINK_PARAMETERS) | set(PacksPage.LINK_PARAMETERS))
@@ -141,11 +141,20 @@ class _App:
         return run_search(self.index, question, authorities, year_from, year_to, report_types, grades, k,
                           index_dir=self.index_dir, more=more, ignore_reading=ignore_reading)
 
-    def search_page(self, question: str, *rest: Any) -> tuple[dict, Any]:
-        """The Search button: `search`, and the question box cut to the question searched when it was
-        longer than QUESTION_MAX_CHARS (so the page address never holds more)."""
-        payload = self.search(question, *rest)
-        return payload, (payload["query"] if cut_question(question or "")[1] else gr.skip())
+    def search_page(self, question: str, *rest: Any) -> tuple[dict, Any, str]:
+        """The Search button: `search`, the question box cut to the question searched when it was
+        longer than QUESTION_MAX_CHARS (so the page address never holds more), and the kinds of reading
+        not applied.
+
+        `rest`: `search`'s other arguments, the last the kinds not applied, then the payload shown. A new
+        question is read afresh: the chips removed were the last question's.
+        """
+        *rest, ignore, shown = rest
+        same = bool(shown) and shown.get("query") == clean_query(cut_question(question or "")[0])
+        ignore = ignore if same else ""
+        payload = self.search(question, *rest, ignore)
+        return (payload, payload["query"] if cut_question(question or "")[1] else gr.skip(),
+                ignore_text(payload.get("ignore") or []) if payload.get("ok") else ignore)
 
     def search_fresh(self, question: str, *rest: Any) -> tuple[dict, str]:
         """An example question: searched with all of its reading applied (the last search's removed chips
@@ -472,13 +481,12 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None,
         link_inputs = [question, authority, year_from, year_to, report_type, grade, k, *more_filters, view, ignore]
         # The page's own search is private; the API is two stable endpoints below (the first keeps the
         # seven parameters that clients written before the judgement filters send).
-        gr.on([search_btn.click, question.submit], app.search_page, search_inputs, [payload, question],
+        gr.on([search_btn.click, question.submit], app.search_page, [*search_inputs, payload],
+              [payload, question, ignore],
               api_name="page_search", api_visibility="private", show_progress_on=results, preprocess=False).then(
             app.show, show_inputs, show_outputs, api_visibility="private").then(
             None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private").then(
             None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
-        # A new question is read afresh: the chips removed were the last question's.
-        question.input(None, None, ignore, js=CLEAR_JS, api_visibility="private", queue=False)
         reread_btn.click(app.reread, [reading_action_box, *search_inputs],
                          [payload, ignore, authority, region, neighbours_of], js=TAKE_READING_JS,
                          api_visibility="private", show_progress_on=results, preprocess=False).then(
