@@ -185,3 +185,14 @@ def test_search_filtered_takes_ignore_reading_and_search_is_unchanged(reading_in
         assert bad["ok"] is False and "valid: all, authority" in bad["message"]
         plain = client.predict(QUESTION, [], None, None, [], [], 5, api_name="/search")
         assert sorted(plain) == ["interpretation", "message", "ok", "query", "results"]
+
+
+def test_searching_the_same_question_again_keeps_what_is_not_applied_and_a_new_one_is_read_afresh(reading_index):
+    app = ui._App(reading_index, None)
+    rest = ([], None, None, [], [], 8, None, [], False, None, None, False)
+    shown = app.search(QUESTION, *rest, "authority")
+    payload, _, ignore = app.search_page(f"  {QUESTION} ", *rest, "authority", shown)  # spacing aside, the same
+    assert ignore == "authority" and payload["ignore"] == ["authority"]
+    payload, _, ignore = app.search_page("return home interviews", *rest, "authority", shown)
+    assert ignore == "" and payload["ignore"] == [] and reading_index.seen[-1].ignore_reading == frozenset()
+    assert app.search_page(QUESTION, *rest, "authority", None)[2] == ""  # nothing shown yet
