@@ -224,7 +224,10 @@ class AuthorityPage:
             page = gr.HTML("", elem_id="oq-authority-page", js_on_load=None)
         self.pick.change(self.show, self.pick, page, api_visibility="private")
         self.pick.input(None, self.pick, None, js=keep_js("authority", "la"), api_visibility="private")
-        tab.select(None, self.pick, None, js=keep_js("authority", "la"), api_visibility="private")
+        # Only the tab while the list is still empty: a link's `la=` is read into the list after the tab
+        # opens, and keeping the empty list would take it out of the address.
+        tab.select(None, self.pick, None, api_visibility="private",
+                   js='(la) => window.ofstedQa.keep(la ? {"tab": "authority", "la": la} : {"tab": "authority"})')
 
     def register_load(self, demo: gr.Blocks) -> None:
         """Reopen the authority the address names (its page follows from the change)."""
