@@ -73,6 +73,7 @@ def _ingest_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _ask_arguments(p: argparse.ArgumentParser) -> None:
+    from index.search.filters import READING_KINDS
     from index.settings import DEFAULT_K
 
     p.add_argument("question")
@@ -91,6 +92,13 @@ def _ask_arguments(p: argparse.ArgumentParser) -> None:
                         "inadequate")
     p.add_argument("--recommendations", action="store_true",
                    help="recommendations only: passages of the reports' lists of what must improve")
+    undo = p.add_mutually_exclusive_group()
+    undo.add_argument("--literal", action="store_true",
+                      help="search the question's words alone: no council, region, year, grade or section it "
+                           "names narrows or favours anything, and no spelling is corrected")
+    undo.add_argument("--ignore-reading", action="append", choices=READING_KINDS, metavar="KIND",
+                      help="do not apply this kind of the question's reading (repeatable); the answer's first "
+                           f"lines say what each did. Kinds: {', '.join(READING_KINDS)}")
     p.add_argument("-k", type=int, default=DEFAULT_K, help=f"number of passages (default {DEFAULT_K})")
     p.add_argument("--retriever", default="hybrid", help="hybrid (default), dense or lexical")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -356,7 +364,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                                       report_type=args.report_type, grade=args.grade, judgement=args.judgement,
                                       latest_only=args.latest, region=args.region,
                                       neighbours_of=args.neighbours_of,
-                                      section_kind="recommendations" if args.recommendations else None)
+                                      section_kind="recommendations" if args.recommendations else None,
+                                      ignore_reading=["all"] if args.literal else args.ignore_reading)
     except QueryError as exc:
         raise _UserError(str(exc)) from None
     # One question to embed: the numpy forward pass of the same model skips torch's ~8 s import.
@@ -392,8 +401,43 @@ def _closest_if_unanswered(index, response):
 def _response_json(index, response) -> dict:
     return {
         "query": response.query, "message": response.message, "interpretation": response.interpretation,
+        "reading": [{"kind": r.kind, "effect": r.effect, "label": r.label, "values": list(r.values)}
+                    for r in response.reading],
+        "ignore_reading": sorted(response.filters.ignore_reading),
         "results": [r.to_dict() | {"link": _pdf_link(index, r)} for r in response.results],
     }
+
+
+# How to undo (or choose) each piece of the question's reading, by its effect; {kind} is the reading's kind.
+_READING_UNDO = {"narrowed": "--ignore-reading {kind} to search without it",
+                 "favoured": "--ignore-reading {kind} to rank without it",
+                 "corrected": "--ignore-reading {kind} to search the words as typed"}
+_ASKED_OPTION = {"authority": "--authority", "region": "--region", "neighbours": "--neighbours-of"}
+
+
+def reading_lines(reading, ignored: frozenset[str] = frozenset()) -> list[str]:
+    """What the question's words did to the search, one line per reading (types.Reading), each with how to
+    undo it; a header line first. Empty when the words did nothing and nothing was ignored.
+
+    Args:
+        reading: the response's readings.
+        ignored: the kinds the search was told not to apply (`SearchFilters.ignore_reading`).
+    Returns:
+        The lines, unindented header then indented readings.
+    """
+    lines = []
+    for r in reading:
+        if r.effect == "asked":
+            option = _ASKED_OPTION.get(r.kind)
+            how = f" ({option} NAME to choose)" if option else ""
+        elif r.effect == "ignored":
+            how = " (not applied, as asked)"
+        else:
+            how = f" ({_READING_UNDO[r.effect].format(kind=r.kind)})" if r.effect in _READING_UNDO else ""
+        lines.append(f"  {'not applied' if r.effect == 'ignored' else r.effect}: {r.label}{how}")
+    if "all" in ignored:
+        lines.insert(0, "  the question's words alone (--literal): none of its reading applied")
+    return ["what the question's words did:", *lines] if lines else []
 
 
 def _print_contrast(index, contrast, as_json: bool) -> int:
@@ -403,14 +447,21 @@ def _print_contrast(index, contrast, as_json: bool) -> int:
                           "good": _response_json(index, contrast.good),
                           "poor": _response_json(index, contrast.poor)}, indent=2, default=str))
         return EXIT_OK
+    lines = reading_lines(contrast.good.reading, contrast.good.filters.ignore_reading)
+    if lines:  # both sides read the question the same way: said once
+        print("\n".join(lines) + "\n")
     for title, response in sides:
         print(f"== reports graded {title} for {contrast.judgement_label}\n")
-        _print_response(index, response)
+        _print_response(index, response, show_reading=False)
         print()
     return EXIT_OK
 
 
-def _print_response(index, response) -> None:
+def _print_response(index, response, show_reading: bool = True) -> None:
+    # What the question's words did comes first, even before "no results": undoing one is the way on.
+    lines = reading_lines(response.reading, response.filters.ignore_reading) if show_reading else []
+    if lines:
+        print("\n".join(lines) + "\n")
     if not response.results:
         print(response.message or "no results")
         return

@@ -9,10 +9,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import gradio as gr
 
 from app.ui.address import LinkValues, keep_js
+from app.ui.reading import authority_suggestions
 from app.ui.render import notice_html
 from app.ui.search import NEIGHBOUR_CHOICES, _has_documents, ingest_help
 from index.report_index import ReportIndex
@@ -151,6 +153,24 @@ def render_authority(profile: AuthorityProfile) -> str:
             f"{timeline}{neighbours}</div>")
 
 
+def _or_list(names: list[str]) -> str:
+    """"A", "A or B", "A, B or C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def unknown_authority_html(name: str, suggestions: list[str]) -> str:
+    """What the page says for a name that is no authority (a typo): the closest names, each a link that
+    opens that authority's page (ui_link.js keeps the address's other parameters)."""
+    if not suggestions:
+        return notice_html(f"No authority called “{name}”, nor one with a name close to it: pick one from the "
+                           "list.", "warn")
+    links = [f'<a href="?{html.escape(urlencode({"tab": "authority", "la": s}), quote=True)}" '
+             f'data-authority="{html.escape(s, quote=True)}" class="oq-suggestion">{html.escape(s)}</a>'
+             for s in suggestions]
+    head = html.escape(f"No authority called “{name}”; did you mean ")
+    return (f'<div class="oq-notice oq-notice-warn" role="alert">{head}{_or_list(links)}?</div>')
+
+
 class AuthorityPage:
     """The Authority tab: `build` adds it to the page and registers its events, `register_api` its
     endpoint (`/authority`); the authority shown is kept in the page address (`la`)."""
@@ -168,6 +188,9 @@ class AuthorityPage:
             return ""
         if not _has_documents(self.index):
             return notice_html(ingest_help(self.index_dir), "info")
+        registry = default_registry()
+        if registry.resolve(name) is None:
+            return unknown_authority_html(name.strip(), authority_suggestions(registry, name))
         try:
             return render_authority(authority_profile(self.index, name))
         except ValueError as exc:
@@ -175,14 +198,15 @@ class AuthorityPage:
 
     def authority_api(self, name: str) -> dict:
         """`/authority`: every report of one authority (dates, type, the five judgements, lead inspector,
-        PDF and Ofsted links) and its statistical neighbours' latest grades; {"ok": false, "message"}
-        for a name that is no authority."""
+        PDF and Ofsted links) and its statistical neighbours' latest grades; {"ok": false, "message",
+        "suggestions"} for a name that is no authority (the closest names, closest first)."""
         if self.index is None:
             return {"ok": False, "message": ingest_help(self.index_dir)}
         try:
             return {"ok": True, **dataclasses.asdict(authority_profile(self.index, name or ""))}
         except ValueError as exc:
-            return {"ok": False, "message": str(exc)}
+            return {"ok": False, "message": str(exc),
+                    "suggestions": authority_suggestions(default_registry(), name or "")}
 
     def from_link(self, request: gr.Request) -> Any:
         """The authority the page address names; left alone when it names none."""
@@ -192,13 +216,18 @@ class AuthorityPage:
     def build(self) -> None:
         """The tab; choosing an authority shows its page and keeps it in the address."""
         with gr.Tab("Authority", id="authority", elem_id="oq-authority-tab") as tab:
-            self.pick = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True, label="Local authority",
+            # A typed name is taken too (Enter): one that is no authority gets the closest names as links.
+            self.pick = gr.Dropdown(NEIGHBOUR_CHOICES, value=None, filterable=True, allow_custom_value=True,
+                                    label="Local authority",
                                     info="every report on a timeline, and its statistical neighbours",
                                     elem_id="oq-authority-pick")
             page = gr.HTML("", elem_id="oq-authority-page", js_on_load=None)
         self.pick.change(self.show, self.pick, page, api_visibility="private")
         self.pick.input(None, self.pick, None, js=keep_js("authority", "la"), api_visibility="private")
-        tab.select(None, self.pick, None, js=keep_js("authority", "la"), api_visibility="private")
+        # Only the tab while the list is still empty: a link's `la=` is read into the list after the tab
+        # opens, and keeping the empty list would take it out of the address.
+        tab.select(None, self.pick, None, api_visibility="private",
+                   js='(la) => window.ofstedQa.keep(la ? {"tab": "authority", "la": la} : {"tab": "authority"})')
 
     def register_load(self, demo: gr.Blocks) -> None:
         """Reopen the authority the address names (its page follows from the change)."""

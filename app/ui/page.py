@@ -25,6 +25,7 @@ from app.ui.export import (
     markdown_text,
 )
 from app.ui.packs_page import PacksPage
+from app.ui.reading import ALL, chips_html, ignore_text, parse_ignore, reading_action
 from app.ui.recommendations_page import RecommendationsPages
 from app.ui.render import (
     notice_html,
@@ -61,6 +62,8 @@ from app.ui.search import (
 )
 from app.update import last_update_summary
 from index.report_index import ReportIndex
+from index.search import READING_KINDS, QueryError
+from index.tokenize import clean_query
 
 # -- the Blocks ----------------------------------------------------------------------------------
 
@@ -71,10 +74,13 @@ ON_LOAD_JS = (Path(__file__).resolve().parent / "ui_link.js").read_text(encoding
 # Page-address parameters of a shared search: name -> whether it repeats.
 LINK_PARAMETERS = {"q": False, "authority": True, "from": False, "to": False, "type": True, "grade": True,
                    "k": False, "judgement": False, "judged": True, "latest": False, "region": False,
-                   "neighbours": False, "recs": False, "view": False}
+                   "neighbours": False, "recs": False, "view": False, "ignore": False}
 # The Search tab's state, put in the address after each search (the Search tab is the one without `tab`).
 PUSH_LINK_JS = keep_js(None, *LINK_PARAMETERS)
 SHOW_RESULTS_JS = "() => window.ofstedQa.showResults()"
+# A chip's click (ui_link.js) leaves its action in window.ofstedQa.reading; the hidden "search again" button
+# hands it to `_App.reread` in place of the action box's (empty) value.
+TAKE_READING_JS = "(action, ...rest) => [window.ofstedQa.takeReading(), ...rest]"
 # Every page's address parameters, and the tabs a link may open (by id).
 ALL_PARAMETERS = ({TAB} | set(LINK_PARAMETERS) | set(AuthorityPage.LINK_PARAMETERS)
                   | set(RecommendationsPages.LINK_PARAMETERS) | set(PacksPage.LINK_PARAMETERS))
@@ -121,23 +127,68 @@ class _App:
     def search(self, question: str, authorities: list[str] | None, year_from: Any, year_to: Any,
                report_types: list[str] | None, grades: list[str] | None, k: Any, judgement: str | None = None,
                judgement_grades: list[str] | None = None, latest: bool = False, region: str | None = None,
-               neighbours_of: str | None = None, recommendations: bool = False) -> dict:
+               neighbours_of: str | None = None, recommendations: bool = False,
+               ignore_reading: str | list[str] | None = None) -> dict:
         """Cited passages answering the question, as JSON (the `search` API endpoint).
 
         judgement / judgement_grades: grades on one of the five judgements; latest: each authority's
         newest report only; region; neighbours_of: an authority and its statistical neighbours;
-        recommendations: only passages of the reports' lists of what must improve.
+        recommendations: only passages of the reports' lists of what must improve; ignore_reading: kinds
+        of the question's own reading not to apply (a removed chip).
         """
         more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of,
                                        recommendations), strict=True))
         return run_search(self.index, question, authorities, year_from, year_to, report_types, grades, k,
-                          index_dir=self.index_dir, more=more)
+                          index_dir=self.index_dir, more=more, ignore_reading=ignore_reading)
 
-    def search_page(self, question: str, *rest: Any) -> tuple[dict, Any]:
-        """The Search button: `search`, and the question box cut to the question searched when it was
-        longer than QUESTION_MAX_CHARS (so the page address never holds more)."""
-        payload = self.search(question, *rest)
-        return payload, (payload["query"] if cut_question(question or "")[1] else gr.skip())
+    def search_page(self, question: str, *rest: Any) -> tuple[dict, Any, str]:
+        """The Search button: `search`, the question box cut to the question searched when it was
+        longer than QUESTION_MAX_CHARS (so the page address never holds more), and the kinds of reading
+        not applied.
+
+        `rest`: `search`'s other arguments, the last the kinds not applied, then the payload shown. A new
+        question is read afresh: the chips removed were the last question's.
+        """
+        *rest, ignore, shown = rest
+        same = bool(shown) and shown.get("query") == clean_query(cut_question(question or "")[0])
+        ignore = ignore if same else ""
+        payload = self.search(question, *rest, ignore)
+        return (payload, payload["query"] if cut_question(question or "")[1] else gr.skip(),
+                ignore_text(payload.get("ignore") or []) if payload.get("ok") else ignore)
+
+    def search_fresh(self, question: str, *rest: Any) -> tuple[dict, str]:
+        """An example question: searched with all of its reading applied (the last search's removed chips
+        were about another question)."""
+        return self.search(question, *rest[:-1], None), ""
+
+    def reread(self, action: str | None, question: str, authorities: Any, year_from: Any, year_to: Any,
+               report_types: Any, grades: Any, k: Any, judgement: Any, judgement_grades: Any, latest: Any,
+               region: Any, neighbours_of: Any, recommendations: Any, ignore: str | None) -> tuple[Any, ...]:
+        """A chip clicked: the search again with its action (reading.py), and the controls it changed.
+
+        {"ignore": kinds}: those kinds of the question's reading not applied (the address's `ignore=`);
+        {"authority" | "region" | "neighbours_of": name}: a "did you mean" candidate chosen, set as that
+        filter. Returns the payload, the ignore box, and the authority, region and neighbours controls.
+        """
+        chosen = reading_action(action)
+        unchanged = gr.skip()
+        picks = {"authority": unchanged, "region": unchanged, "neighbours_of": unchanged}
+        if "ignore" in chosen:
+            try:
+                ignore = ignore_text(chosen["ignore"] or [])
+            except QueryError:
+                ignore = ignore or ""
+        for name in picks:
+            value = chosen.get(name)
+            if isinstance(value, str) and value.strip():
+                picks[name] = [value] if name == "authority" else value
+        if picks["authority"] is not unchanged:
+            authorities = picks["authority"]
+        region = picks["region"] if picks["region"] is not unchanged else region
+        neighbours_of = picks["neighbours_of"] if picks["neighbours_of"] is not unchanged else neighbours_of
+        payload = self.search(question, authorities, year_from, year_to, report_types, grades, k, judgement,
+                              judgement_grades, latest, region, neighbours_of, recommendations, ignore)
+        return payload, ignore or "", picks["authority"], picks["region"], picks["neighbours_of"]
 
     def show(self, payload: dict | None, view: str, authorities: list[str] | None, year_from: Any,
              year_to: Any, report_types: list[str] | None, grades: list[str] | None, judgement: str | None = None,
@@ -150,18 +201,24 @@ class _App:
             return "", _no_download("CSV"), _no_download("Markdown"), ""
         more = dict(zip(MORE_FILTERS, (judgement, judgement_grades, latest, region, neighbours_of,
                                        recommendations), strict=True))
+        ignore = payload.get("ignore") or None
+        # What the question's words did, each undoable, above the results of every view (and above a
+        # "nothing matched", where removing a narrowing is the way on).
+        chips = chips_html(payload.get("reading"), payload.get("ignore") or ())
         if view == VIEW_COMPARE and payload.get("ok"):
             payload = compare_search(self.index, payload["query"], authorities, year_from, year_to,
-                                     report_types, grades, more=more)
+                                     report_types, grades, more=more, ignore_reading=ignore)
         if view == VIEW_CONTRAST and payload.get("ok"):
             contrast = contrast_payload(self.index, payload["query"], authorities, year_from, year_to,
-                                        report_types, grades, len(payload["results"]) or DEFAULT_K, more=more)
+                                        report_types, grades, len(payload["results"]) or DEFAULT_K, more=more,
+                                        ignore_reading=ignore)
             page = render_contrast(contrast)
             # The exports hold both sides, the good side first.
             payload = {**contrast, "results": contrast["results"] + contrast.get("poor", [])}
         else:
             renderer = {VIEW_COMPARE: render_compare, VIEW_BY_REPORT: render_by_report}.get(view, render_ranked)
             page = renderer(payload)
+        page = chips + page
         if not payload["results"]:
             return page, _no_download("CSV"), _no_download("Markdown"), search_status(payload)
         base = link_base(self.public_url, request)
@@ -176,7 +233,9 @@ class _App:
                    grades: list[str] | None = None, k: int | str = DEFAULT_K) -> dict:
         """`/search`: cited passages answering the question, as JSON; every mistake is
         {"ok": false, "message": ...}. Filters: authorities, a year range, report types, overall grades."""
-        return self.search(question, authorities, year_from, year_to, report_types, grades, k)
+        payload = self.search(question, authorities, year_from, year_to, report_types, grades, k)
+        # Unchanged for the clients written before the reading was data (they have "interpretation").
+        return {key: value for key, value in payload.items() if key not in ("reading", "ignore")}
 
     def search_filtered_api(self, question: str, authorities: list[str] | None = None,
                             year_from: str | int | None = None, year_to: str | int | None = None,
@@ -184,11 +243,19 @@ class _App:
                             k: int | str = DEFAULT_K, judgement: str | None = None,
                             judgement_grades: list[str] | None = None, latest: bool = False,
                             region: str | None = None, neighbours_of: str | None = None,
-                            recommendations: bool = False) -> dict:
+                            recommendations: bool = False, ignore_reading: list[str] | None = None) -> dict:
         """`/search_filtered`: `/search` with the judgement, latest-only, region, neighbours and
-        recommendations-only filters."""
+        recommendations-only filters, and the question's reading as data.
+
+        ignore_reading: kinds of the question's own reading not to apply (READING_KINDS), or ["all"]
+        for its text alone. The answer's "reading" lists what the question's words did, each as
+        {"kind", "effect", "label", "values"} (effect "narrowed": only those reports searched;
+        "favoured": ranked higher; "corrected": a misspelling read as a name or word; "asked": too unsure
+        to apply, values are the candidates; "ignored": not applied, as asked); "ignore" the kinds not
+        applied.
+        """
         return self.search(question, authorities, year_from, year_to, report_types, grades, k, judgement,
-                           judgement_grades, latest, region, neighbours_of, recommendations)
+                           judgement_grades, latest, region, neighbours_of, recommendations, ignore_reading)
 
     def contrast_api(self, question: str, authorities: list[str] | None = None,
                      year_from: str | int | None = None, year_to: str | int | None = None,
@@ -213,13 +280,18 @@ class _App:
         unknown += [bad_k] if bad_k else []
         question, cut = cut_question(link.one("q") or "")
         notes = [notice_html(cut, "warn")] if cut else []
+        try:
+            ignore = ignore_text(parse_ignore(link.one("ignore")))
+        except QueryError:
+            ignore = ""
+            unknown.append(f"ignore={link.one('ignore')} (valid: {ALL}, {', '.join(READING_KINDS)})")
         if unknown:
             notes.append(notice_html("This link has parameters the app does not know, ignored: "
                                      + ", ".join(unknown), "warn"))
         filters = (link.many("authority"), link.one("from"), link.one("to"), link.many("type"), link.many("grade"))
         more = (link.one("judgement"), link.many("judged"), link.flag("latest"), link.one("region"),
                 link.one("neighbours"), link.flag("recs"))
-        return (question, *filters, k, *more, view, "".join(notes), self.filters_panel(*filters, *more))
+        return (question, *filters, k, *more, view, ignore, "".join(notes), self.filters_panel(*filters, *more))
 
     def filters_panel(self, authorities: Any = None, year_from: Any = None, year_to: Any = None,
                       report_types: Any = None, grades: Any = None, *more: Any) -> Any:
@@ -366,6 +438,12 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None,
                         md_btn = gr.DownloadButton("Download Markdown", interactive=False, size="sm",
                                                    elem_id="oq-md")
                 link_note = gr.HTML("", elem_id="oq-link-note", js_on_load=None)
+                # The kinds of the question's reading not applied (chips removed; the address's `ignore=`),
+                # and the chips' way back to the server: in the page, not shown.
+                ignore = gr.Textbox("", visible="hidden", elem_id="oq-ignore", label="Not applied")
+                reading_action_box = gr.Textbox("", visible="hidden", elem_id="oq-reading-action",
+                                                label="Chip action")
+                reread_btn = gr.Button("Search again", visible="hidden", elem_id="oq-reading-go")
                 results = gr.HTML("", elem_id="oq-results", js_on_load=None, min_height=60)
                 payload = gr.JSON(visible=False)
                 packs = PacksPage(app.index_dir, app.exports.root, public_url)
@@ -399,17 +477,25 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None,
         show_inputs = [payload, view, *filters, *more_filters]
         show_outputs = [results, csv_btn, md_btn, status]
         # preprocess=False: the raw values reach run_search, which validates them all with one kind of message
-        search_inputs = [question, *filters, k, *more_filters]
-        link_inputs = [question, authority, year_from, year_to, report_type, grade, k, *more_filters, view]
+        search_inputs = [question, *filters, k, *more_filters, ignore]
+        link_inputs = [question, authority, year_from, year_to, report_type, grade, k, *more_filters, view, ignore]
         # The page's own search is private; the API is two stable endpoints below (the first keeps the
         # seven parameters that clients written before the judgement filters send).
-        gr.on([search_btn.click, question.submit], app.search_page, search_inputs, [payload, question],
+        gr.on([search_btn.click, question.submit], app.search_page, [*search_inputs, payload],
+              [payload, question, ignore],
               api_name="page_search", api_visibility="private", show_progress_on=results, preprocess=False).then(
             app.show, show_inputs, show_outputs, api_visibility="private").then(
             None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private").then(
             None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
+        reread_btn.click(app.reread, [reading_action_box, *search_inputs],
+                         [payload, ignore, authority, region, neighbours_of], js=TAKE_READING_JS,
+                         api_visibility="private", show_progress_on=results, preprocess=False).then(
+            app.show, show_inputs, show_outputs, api_visibility="private").then(
+            None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private").then(
+            None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
         examples.load_input_event.then(
-            app.search, search_inputs, payload, api_name="example_search", api_visibility="private",
+            app.search_fresh, search_inputs, [payload, ignore], api_name="example_search",
+            api_visibility="private",
             show_progress_on=results,
             preprocess=False,
         ).then(app.show, show_inputs, show_outputs, api_visibility="private").then(

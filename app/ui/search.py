@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from app.ui.reading import parse_ignore, reading_data
 from index.closeness import with_close_answer
 from index.contrast import contrast_search
 from index.report_index import ReportIndex
@@ -73,12 +74,13 @@ def _year_text(value: Any) -> str:
 
 def build_filters(
     authorities: Any = None, year_from: Any = None, year_to: Any = None,
-    report_types: Any = None, grades: Any = None, more: dict | None = None,
+    report_types: Any = None, grades: Any = None, more: dict | None = None, ignore_reading: Any = None,
 ) -> SearchFilters:
     """The UI's filter values as SearchFilters; QueryError (a readable message) when one is wrong.
 
     `more`: the judgement, latest-only, region, neighbours and recommendations-only filters, by the
-    names of MORE_FILTERS.
+    names of MORE_FILTERS. `ignore_reading`: kinds of the question's own reading not to apply
+    (READING_KINDS, or "all"), as a list or the address's comma-separated text.
     """
     more = more or {}
     judgement = more.get("judgement") or None
@@ -97,7 +99,8 @@ def build_filters(
                                report_type=types or None, grade=_as_list(grades) or None, judgement=judgements,
                                latest_only=bool(more.get("latest")), region=more.get("region") or None,
                                neighbours_of=more.get("neighbours_of") or None,
-                               section_kind="recommendations" if more.get("recommendations") else None)
+                               section_kind="recommendations" if more.get("recommendations") else None,
+                               ignore_reading=parse_ignore(ignore_reading) or None)
 
 
 def _k(value: Any) -> int:
@@ -118,9 +121,13 @@ def ingest_help(index_dir: Path | str | None) -> str:
 
 
 def _payload(
-    query: str, results: list[dict], message: str | None = None, ok: bool = True, interpretation: str | None = None
+    query: str, results: list[dict], message: str | None = None, ok: bool = True, interpretation: str | None = None,
+    reading: list[dict] | None = None, ignore: list[str] | None = None,
 ) -> dict:
-    return {"query": query, "ok": ok, "message": message, "results": results, "interpretation": interpretation}
+    """The JSON of a search. reading: what the question's words did (`reading_data`); ignore: the kinds of
+    reading not applied, as asked."""
+    return {"query": query, "ok": ok, "message": message, "results": results, "interpretation": interpretation,
+            "reading": reading or [], "ignore": ignore or []}
 
 
 def result_dict(result: SearchResult, doc: DocumentRow | None) -> dict:
@@ -144,11 +151,13 @@ def _has_documents(index: ReportIndex | None) -> bool:
 def run_search(
     index: ReportIndex | None, question: str, authorities: Any = None, year_from: Any = None,
     year_to: Any = None, report_types: Any = None, grades: Any = None, k: Any = DEFAULT_K,
-    index_dir: Path | str | None = None, more: dict | None = None,
+    index_dir: Path | str | None = None, more: dict | None = None, ignore_reading: Any = None,
 ) -> dict:
     """Search and return JSON-able results; every user mistake becomes {"ok": False, "message": ...}.
 
     A question longer than QUESTION_MAX_CHARS is cut to that many characters, and the message says so.
+    `ignore_reading`: kinds of the question's own reading not to apply (a removed chip); the payload's
+    "reading" says what the question's words did, "ignore" what was not applied.
     """
     question = question if isinstance(question, str) else "" if question is None else str(question)
     question, cut = cut_question(question)
@@ -158,7 +167,7 @@ def run_search(
         where = index_dir or (index.directory if index is not None else None)
         return _payload(question, [], ingest_help(where), ok=False)
     try:
-        filters = build_filters(authorities, year_from, year_to, report_types, grades, more)
+        filters = build_filters(authorities, year_from, year_to, report_types, grades, more, ignore_reading)
         response = with_close_answer(index.search(question, filters, k=_k(k)), index.searcher.settings,
                                      index.embedder.name)
     except QueryError as exc:
@@ -176,7 +185,8 @@ def run_search(
         message = f"{message.rstrip('.')}; try removing some filters."
     if cut:
         message = f"{cut} {message[:1].upper() + message[1:]}" if message else cut
-    return _payload(response.query, results, message, interpretation=response.interpretation)
+    return _payload(response.query, results, message, interpretation=response.interpretation,
+                    reading=reading_data(response.reading), ignore=parse_ignore(list(filters.ignore_reading)))
 
 
 def cut_question(question: str) -> tuple[str, str | None]:
@@ -199,7 +209,7 @@ def active_filters(authorities: Any = None, year_from: Any = None, year_to: Any 
 def compare_search(
     index: ReportIndex | None, question: str, authorities: Any = None, year_from: Any = None,
     year_to: Any = None, report_types: Any = None, grades: Any = None,
-    max_authorities: int = COMPARE_AUTHORITIES, more: dict | None = None,
+    max_authorities: int = COMPARE_AUTHORITIES, more: dict | None = None, ignore_reading: Any = None,
 ) -> dict:
     """The best passages per authority (up to PER_AUTHORITY each): one wide search, grouped by
     authority in the order of each authority's best passage, ranks renumbered in that order.
@@ -207,7 +217,7 @@ def compare_search(
     With an authority filter, a column per chosen authority (a narrow search fills any the wide one missed).
     """
     payload = run_search(index, question, authorities, year_from, year_to, report_types, grades, COMPARE_K,
-                         more=more)
+                         more=more, ignore_reading=ignore_reading)
     if not payload["ok"]:
         return payload
     groups: dict[str, list[dict]] = {}
@@ -224,7 +234,7 @@ def compare_search(
             group = by_key.get(_norm(name))
             if group is None:
                 one = run_search(index, payload["query"], [name], year_from, year_to, report_types, grades,
-                                 PER_AUTHORITY, more=more)
+                                 PER_AUTHORITY, more=more, ignore_reading=ignore_reading)
                 group = one["results"] or None
             if group is None:
                 missing.append(name)
@@ -243,23 +253,25 @@ def compare_search(
 def contrast_payload(
     index: ReportIndex | None, question: str, authorities: Any = None, year_from: Any = None,
     year_to: Any = None, report_types: Any = None, grades: Any = None, k: Any = DEFAULT_K,
-    more: dict | None = None,
+    more: dict | None = None, ignore_reading: Any = None,
 ) -> dict:
     """The question from reports graded good or outstanding on the judgement it is about, beside
     reports graded requires improvement or inadequate (index/contrast.py), as one JSON-able payload:
     the good side's results in "results", the other side's in "poor", the judgement in "judgement"."""
-    payload = run_search(index, question, authorities, year_from, year_to, report_types, grades, k, more=more)
+    payload = run_search(index, question, authorities, year_from, year_to, report_types, grades, k, more=more,
+                         ignore_reading=ignore_reading)
     if not payload["ok"]:
         return payload
     try:
-        filters = build_filters(authorities, year_from, year_to, report_types, grades, more)
+        filters = build_filters(authorities, year_from, year_to, report_types, grades, more, ignore_reading)
         contrast = contrast_search(index.searcher, payload["query"], filters, _k(k))
     except QueryError as exc:
         return _payload(question, [], str(exc), ok=False)
     docs = index.searcher.documents()
     good = [result_dict(r, docs.get(r.doc_id)) for r in contrast.good.results]
     poor = [result_dict(r, docs.get(r.doc_id)) for r in contrast.poor.results]
-    out = _payload(contrast.question, good, None, interpretation=contrast.good.interpretation)
+    out = _payload(contrast.question, good, None, interpretation=contrast.good.interpretation,
+                   reading=reading_data(contrast.good.reading), ignore=payload["ignore"])
     out.update(poor=poor, judgement=contrast.judgement_label,
                messages=[contrast.good.message, contrast.poor.message])
     return out

@@ -36,6 +36,33 @@
       };
       look();
     },
+    // A chip's action (app/ui/reading.py), waiting for the hidden "search again" button's event.
+    reading: "",
+    takeReading() {
+      const action = this.reading;
+      this.reading = "";
+      return action;
+    },
   };
+  // A chip above the results: remove a narrowing, put one back, or choose a "did you mean" name. Its button
+  // carries the action; the search runs again through the page's own (hidden) button.
+  document.addEventListener("click", (event) => {
+    const chip = event.target.closest("#oq-results [data-reading]");
+    const again = document.querySelector("#oq-reading-go");
+    if (!chip || !again) return;
+    window.ofstedQa.reading = chip.getAttribute("data-reading");
+    again.click();
+  });
+  // A suggested name on the Authority tab ("did you mean ...?"): open its page, keeping the address's other
+  // parameters (the link's own address has only the tab and the name, for a new window).
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("#oq-authority-page a[data-authority]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    const params = new URLSearchParams(window.location.search);
+    params.set("tab", "authority");
+    params.set("la", link.getAttribute("data-authority"));
+    window.location.assign("?" + params.toString());
+  });
   window.addEventListener("popstate", () => window.location.reload());
 }

@@ -361,3 +361,66 @@ def test_eval_scores_a_kind_of_its_own_and_a_bad_question_file_is_one_line(tmp_p
     assert bad.stderr.strip() == f"ofsted-qa: {questions}:1: gold must be a list of 1-6 items"
     missing = run("eval", str(tmp_path / "none.jsonl"), index=index, check=False)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "could not read" in missing.stderr
+
+
+# -- what the question's words did, and undoing it (in-process, over a searcher that reads) ---------
+
+
+@pytest.fixture
+def reading_cli(tmp_path, monkeypatch):
+    """`main` with `ask` searching tests/app/reading_sample.py's index (a fresh copy each time: `ask`
+    closes it), and the filters of every search."""
+    from app import cli
+    from tests.app.reading_sample import reading_sample_index
+
+    seen: list = []
+    opened = iter(range(10))
+    monkeypatch.setattr(cli, "_open_index",
+                        lambda args, **kwargs: reading_sample_index(tmp_path / str(next(opened)), seen))
+    return cli.main, seen
+
+
+def test_ask_prints_each_reading_with_its_undo_and_ignore_reading_reaches_the_search(reading_cli, capsys):
+    from tests.app.reading_sample import QUESTION
+
+    main, seen = reading_cli
+    assert main(["ask", QUESTION, "-k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("what the question's words did:\n"
+                          "  narrowed: only Wessex (--ignore-reading authority to search without it)\n"
+                          "  favoured: favouring 2015 (--ignore-reading year to rank without it)\n"
+                          "  corrected: leavres read as leavers (--ignore-reading spelling to search the words "
+                          "as typed)\n")
+    assert seen[-1].ignore_reading == frozenset()
+    assert main(["ask", QUESTION, "--ignore-reading", "authority", "--ignore-reading", "year"]) == 0
+    out = capsys.readouterr().out
+    assert seen[-1].ignore_reading == frozenset({"authority", "year"})
+    assert "  not applied: only Wessex (not applied, as asked)\n  not applied: favouring 2015" in out
+    assert main(["ask", QUESTION, "--literal"]) == 0
+    assert seen[-1].ignore_reading == frozenset({"all"})
+    assert "  the question's words alone (--literal): none of its reading applied" in capsys.readouterr().out
+
+
+def test_ask_json_has_the_reading_as_data(reading_cli, capsys):
+    from tests.app.reading_sample import QUESTION
+
+    main, _ = reading_cli
+    assert main(["ask", QUESTION, "--json", "--ignore-reading", "spelling"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["reading"][0] == {"kind": "authority", "effect": "narrowed", "label": "only Wessex",
+                                  "values": ["Wessex"]}
+    assert data["reading"][2]["effect"] == "ignored" and data["ignore_reading"] == ["spelling"]
+    assert {r["citation"]["local_authority"] for r in data["results"]} == {"Wessex"}
+
+
+def test_a_bad_reading_kind_lists_the_valid_ones_and_literal_excludes_ignore_reading(capsys):
+    from app import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.build_parser().parse_args(["ask", "q", "--ignore-reading", "colour"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'colour'" in err and "'authority', 'region', 'neighbours', 'year'" in err
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["ask", "q", "--literal", "--ignore-reading", "year"])
+    assert "not allowed with argument" in capsys.readouterr().err

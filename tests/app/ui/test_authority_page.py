@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -89,5 +90,21 @@ def test_the_tab_shows_the_authority_its_address_names(index):
     assert page.from_link(SimpleNamespace(query_params=QueryParams("la=Liverpool&tab=authority"))) == "Liverpool"
     assert page.from_link(SimpleNamespace(query_params=QueryParams("q=care"))) == gr.skip()
     assert "<h2>Liverpool</h2>" in page.show("Liverpool")
-    assert "is not a local authority" in page.show("Atlantis") and page.show(None) == ""
+    assert "No authority called “Atlantis”" in page.show("Atlantis") and page.show(None) == ""
     assert page.authority_api("Atlantis")["ok"] is False and page.authority_api("Liverpool")["ok"] is True
+
+
+def test_the_tab_answers_a_name_that_is_no_authority_with_the_closest_as_links(index):
+    from app.ui.authority_page import AuthorityPage
+
+    idx, _ = index
+    page = AuthorityPage(idx, None).show("Worcestshire")
+    assert "No authority called “Worcestshire”; did you mean " in page and page.rstrip().endswith("?</div>")
+    links = re.findall(r'<a href="([^"]+)" data-authority="([^"]+)"', page)
+    assert links and links[0] == ("?tab=authority&amp;la=Worcestershire", "Worcestershire") and len(links) <= 3
+    assert " or " in page if len(links) > 1 else True
+    nothing = AuthorityPage(idx, None).show("Qqqqzzzz")
+    assert "nor one with a name close to it" in nothing and "<a " not in nothing
+    assert "Liverpool" in AuthorityPage(idx, None).show("liverpool")  # a real name still opens its page
+    answer = AuthorityPage(idx, None).authority_api("Liverpol")
+    assert answer["ok"] is False and answer["suggestions"][0] == "Liverpool"

@@ -539,3 +539,167 @@ def test_themes_and_was_it_fixed_keep_their_choices_in_the_address(browser, reco
         assert page.get_by_role("tab", name="Was it fixed?").get_attribute("aria-selected") == "true"
         page.screenshot(path=artifacts / "24-was-it-fixed-from-a-link.png")
         page.close()
+
+
+# -- what the question's words did: chips above the results, each undoable (issue 19) ---------------
+
+
+def _chip(page, words: str):
+    """The chip whose words include `words`."""
+    return page.locator("#oq-results .oq-chip").filter(has_text=words).first
+
+
+def _cited(page) -> list[str]:
+    return page.locator("#oq-results .oq-card .oq-cite").all_inner_texts()
+
+
+def test_chips_remove_put_back_and_choose_and_the_address_keeps_them(browser, tmp_path, artifacts):
+    """The chips' workings over a searcher that reads as the contract says (tests/app/reading_sample.py);
+    the test below runs the real reading."""
+    from urllib.parse import parse_qs
+
+    from tests.app.reading_sample import QUESTION, reading_sample_index
+
+    index = reading_sample_index(tmp_path)
+    try:
+        with RunningApp(ui.create_app(index)) as app:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(app.url)
+            _question_box(page).fill(QUESTION)
+            page.click("#oq-search-btn")
+            _chip(page, "only Wessex").wait_for()
+            assert {a.split(" · ")[0] for a in page.locator("#oq-results .oq-authority").all_inner_texts()} == {
+                "Wessex"}
+            assert page.locator("#oq-results .oq-reading").bounding_box()["y"] < (
+                page.locator("#oq-results .oq-card").first.bounding_box()["y"])  # above the results
+            page.screenshot(path=artifacts / "25-chips.png")
+
+            page.get_by_role("button", name="Remove “only Wessex” and search again without it").click()
+            page.wait_for_function("() => new URLSearchParams(location.search).get('ignore') === 'authority'")
+            page.locator("#oq-results .oq-chip-ignored").first.wait_for()
+            authorities = set(page.locator("#oq-results .oq-authority").all_inner_texts())
+            assert len(authorities) > 1 and index.seen[-1].ignore_reading == frozenset({"authority"})
+            page.screenshot(path=artifacts / "26-chip-removed.png")
+
+            other = browser.new_page(viewport={"width": 1280, "height": 900})  # a colleague opens the link
+            other.goto(page.url)
+            other.locator("#oq-results .oq-chip-ignored").first.wait_for()
+            assert set(other.locator("#oq-results .oq-authority").all_inner_texts()) == authorities
+            other.close()
+
+            page.get_by_role("button", name="Put back: only Wessex").click()
+            page.wait_for_function("() => !new URLSearchParams(location.search).has('ignore')")
+            _chip(page, "only Wessex").locator(".oq-chip-x").wait_for()
+            page.go_back()  # to the search without the narrowing
+            page.wait_for_function("() => new URLSearchParams(location.search).get('ignore') === 'authority'")
+            page.locator("#oq-results .oq-chip-ignored").first.wait_for()
+
+            # A new question is read afresh: what was removed for the last one does not carry over.
+            _question_box(page).fill("return home interviews")
+            page.click("#oq-search-btn")
+            page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'return home interviews'")
+            assert "ignore" not in parse_qs(page.url.split("?", 1)[1])
+            assert index.seen[-1].ignore_reading == frozenset()
+            page.close()
+    finally:
+        index.close()
+
+
+def test_a_did_you_mean_candidate_searches_again_with_it(browser, sample, artifacts):
+    import dataclasses
+
+    from index.search.types import Reading
+
+    index, _ = sample
+    search = index.search
+
+    def asking(question, filters, **kwargs):
+        asked = Reading("authority", "asked", "did you mean Wessex or Avonshire?", ("Wessex", "Avonshire"))
+        return dataclasses.replace(search(question, filters, **kwargs), reading=(asked,))
+
+    index.search = asking
+    try:
+        with RunningApp(ui.create_app(index)) as app:
+            page = browser.new_page(viewport={"width": 400, "height": 800})
+            page.goto(app.url)
+            _question_box(page).fill(QUESTION)
+            page.click("#oq-search-btn")
+            page.get_by_role("button", name="Search again with Avonshire").click()
+            page.wait_for_function("() => new URLSearchParams(location.search).get('authority') === 'Avonshire'")
+            page.wait_for_function("() => [...document.querySelectorAll('#oq-results .oq-authority')]"
+                                   ".every(e => e.innerText === 'Avonshire')")
+            assert "1 in use" in page.locator("#oq-filters .label-wrap").first.inner_text()  # the filter shows it
+            box = page.locator("#oq-results .oq-reading").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 400 + 1  # inside a phone's window
+            assert page.evaluate("document.documentElement.scrollWidth") <= 400
+            page.screenshot(path=artifacts / "27-did-you-mean.png")
+            page.close()
+    finally:
+        index.search = search
+
+
+def test_the_authority_tab_suggests_names_for_a_typo_and_a_suggestion_opens_it(browser, sample, artifacts):
+    from urllib.parse import parse_qs, urlencode
+
+    index, _ = sample
+    with RunningApp(ui.create_app(index)) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app.url.rstrip("/") + "/?" + urlencode([("q", QUESTION), ("tab", "authority"),
+                                                          ("la", "Stoke-on-Trnt")]))
+        notice = page.locator("#oq-authority-page .oq-notice")
+        notice.wait_for()
+        assert notice.inner_text().startswith("No authority called “Stoke-on-Trnt”; did you mean Stoke-on-Trent")
+        page.screenshot(path=artifacts / "28-authority-typo.png")
+        notice.get_by_role("link", name="Stoke-on-Trent").click()
+        page.locator("#oq-authority-page .oq-timeline").first.wait_for()
+        assert page.locator("#oq-authority-page h2").inner_text() == "Stoke-on-Trent"
+        page.wait_for_function("() => new URLSearchParams(location.search).get('la') === 'Stoke-on-Trent'")
+        params = parse_qs(page.url.split("?", 1)[1])
+        assert params["q"] == [QUESTION] and params["tab"] == ["authority"]  # the rest of the address kept
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def real_app(real_index):
+    """The app over the dozen real reports of tests/conftest.py, with the real model and question reading."""
+    with RunningApp(ui.create_app(real_index)) as app:
+        yield app
+
+
+@pytest.mark.corpus
+def test_a_council_and_a_grade_in_the_question_are_chips_and_removing_one_changes_the_results(browser, real_app,
+                                                                                            artifacts):
+    """Waits for the question reading to produce readings (index/search: issue 19's reading helper)."""
+    from urllib.parse import parse_qs
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(real_app.url)
+    # Worcestershire's 2023 report is graded good; its 2017 and 2019 reports are not (corpus/manifest.csv).
+    _question_box(page).fill("how are care leavers supported in Worcestershire, rated good?")
+    page.click("#oq-search-btn")
+    page.locator("#oq-results .oq-card").first.wait_for()
+    council, grade = _chip(page, "Worcestershire"), _chip(page, "good")
+    council.wait_for(timeout=10_000)
+    grade.wait_for(timeout=10_000)
+    assert council.locator(".oq-chip-x").count() == 1 and grade.locator(".oq-chip-x").count() == 1
+    before = _cited(page)
+    assert before and all(c.startswith("Worcestershire") for c in before)
+    page.screenshot(path=artifacts / "29-real-chips.png")
+
+    grade.locator(".oq-chip-x").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('ignore') === 'grade'")
+    page.wait_for_function("before => { const now = [...document.querySelectorAll('#oq-results .oq-card .oq-cite')]"
+                           ".map(e => e.innerText); return now.length && now.join('|') !== before.join('|'); }",
+                           arg=before)
+    after = _cited(page)
+    assert all(c.startswith("Worcestershire") for c in after)  # the council chip still applies
+    assert parse_qs(page.url.split("?", 1)[1])["ignore"] == ["grade"]
+    page.screenshot(path=artifacts / "30-real-chip-removed.png")
+
+    _question_box(page).fill("how are care leavers supported in Worcestshire?")
+    page.click("#oq-search-btn")
+    read_as = _chip(page, "read as")
+    read_as.wait_for(timeout=10_000)
+    assert "Worcestshire read as Worcestershire" in read_as.inner_text()
+    page.screenshot(path=artifacts / "31-real-read-as.png")
+    page.close()

@@ -194,7 +194,7 @@ def test_the_endpoint_is_named_search(client):
         "question", "authorities", "year_from", "year_to", "report_types", "grades", "k"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/search_filtered"]["parameters"]] == [
         "question", "authorities", "year_from", "year_to", "report_types", "grades", "k", "judgement",
-        "judgement_grades", "latest", "region", "neighbours_of", "recommendations"]
+        "judgement_grades", "latest", "region", "neighbours_of", "recommendations", "ignore_reading"]
 
 
 def test_search_filters(client):
