@@ -109,6 +109,7 @@ class SpellingCorrector:
 
     @property
     def english(self) -> frozenset[str]:
+        """The correctly spelt English words (`english_words()` unless the caller gave others)."""
         if self._english is None:
             self._english = english_words()
         return self._english

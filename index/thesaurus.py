@@ -18,8 +18,9 @@ import numpy as np
 from snowballstemmer import stemmer
 
 MIN_PASSAGES = 3  # a word in fewer passages is noise (names, typing slips) and finds almost nothing
-# Which question words are bridged, and how close a neighbour must be: SearchSettings.thesaurus_rare and
-# .thesaurus_similarity (index/settings.py), chosen on the dev questions.
+# Which question words are bridged, and how close a neighbour must be: SearchSettings.thesaurus_rare
+# (chosen on the dev questions) and .thesaurus_similarity (chosen on labelled pairs for a precision of
+# 0.8: eval/thesaurus_pairs.py), in index/settings.py.
 PER_WORD = 2
 MAX_SHARE = 0.05  # a neighbour in more than this share of passages says little (in a large index)
 # A word with a negating prefix added or taken away is its opposite, however close their embeddings
