@@ -5,10 +5,10 @@ than the product uses (a lower similarity and a higher rarity share), so the lab
 where the product draws the line: each (question word, proposed corpus word) pair once, with its
 cosine. A helper who has read no code labels each pair: would a reader searching for the word be
 glad to find passages using the proposed word (1) or not (0). `score` reports the precision of
-the pairs the product's settings would propose, and of each similarity cut.
+the pairs the product's rule would propose, and of each similarity cut alone.
 
     python -m eval.thesaurus_pairs sample --index data/full-index > eval/thesaurus_pairs.jsonl
-    python -m eval.thesaurus_pairs score eval/thesaurus_labels.jsonl
+    python -m eval.thesaurus_pairs score [eval/thesaurus_labels.jsonl]
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 QUESTIONS = Path(__file__).with_name("questions.jsonl")
+LABELS = Path(__file__).with_name("thesaurus_labels.jsonl")
 SAMPLE_SIMILARITY = 0.45
 SAMPLE_RARE = 0.002
-CUTS = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+CUTS = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
 def sample(index_dir: str, questions: Path = QUESTIONS, per_word: int = 3) -> list[dict]:
@@ -63,13 +64,21 @@ def sample(index_dir: str, questions: Path = QUESTIONS, per_word: int = 3) -> li
 
 
 def score(labels: list[dict], product_similarity: float) -> dict:
-    """Precision of the labelled pairs at the product's similarity and at each cut."""
+    """Precision of the labelled pairs at each similarity cut alone, and of those the product's rule
+    proposes (thesaurus.proposes at the product's similarity: close enough, and not the word's
+    opposite). The rule's other checks need an index (a fragment of a capitalised word is never
+    proposed) or were applied when sampling (not the word's own stem, not in too many passages)."""
+    from index.thesaurus import proposes
+
+    def precision(kept: list[dict]) -> dict:
+        good = sum(1 for p in kept if int(p["label"]) == 1)
+        return {"proposed": len(kept), "good": good, "precision": round(good / len(kept), 3) if kept else None}
+
     out: dict = {"pairs": len(labels), "cuts": {}}
     for cut in sorted({*CUTS, product_similarity}):
-        kept = [p for p in labels if p["similarity"] >= cut]
-        good = sum(1 for p in kept if int(p["label"]) == 1)
-        out["cuts"][cut] = {"proposed": len(kept), "precision": round(good / len(kept), 3) if kept else None}
-    out["product"] = out["cuts"][product_similarity]
+        out["cuts"][cut] = precision([p for p in labels if p["similarity"] >= cut])
+    rule = [p for p in labels if proposes(p["word"], p["neighbour"], p["similarity"], product_similarity)]
+    out["product"] = {"similarity": product_similarity, **precision(rule)}
     return out
 
 
@@ -79,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("sample", help="the thesaurus's widened proposals for the dev questions, as JSONL")
     s.add_argument("--index", required=True)
     c = sub.add_parser("score", help="precision of labelled pairs")
-    c.add_argument("labels", type=Path)
+    c.add_argument("labels", type=Path, nargs="?", default=LABELS)
     args = parser.parse_args(argv)
     if args.command == "sample":
         for pair in sample(args.index):

@@ -11,22 +11,32 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from snowballstemmer import stemmer
 
 MIN_PASSAGES = 3  # a word in fewer passages is noise (names, typing slips) and finds almost nothing
-# Which question words are bridged, and how close a neighbour must be: SearchSettings.thesaurus_rare and
-# .thesaurus_similarity (index/settings.py), chosen on the dev questions.
+# Which question words are bridged, and how close a neighbour must be: SearchSettings.thesaurus_rare
+# (chosen on the dev questions) and .thesaurus_similarity (chosen on labelled pairs for a precision of
+# 0.8: eval/thesaurus_pairs.py), in index/settings.py.
 PER_WORD = 2
 MAX_SHARE = 0.05  # a neighbour in more than this share of passages says little (in a large index)
+# A word with a negating prefix added or taken away is its opposite, however close their embeddings
+# ("illegal": legal; "unsafe": safe).
+NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "mis")
 
-# Letters only: the lexical index splits words at apostrophes, hyphens and digits, so a vocabulary
-# word is always one of its terms.
-_WORD = re.compile(r"[a-z]+")
+# Whole lower-case words: the lexical index splits words at apostrophes, hyphens and digits, so a
+# vocabulary word is always one of its terms; a capitalised word is skipped whole, not read from its
+# second letter ("Elements" once gave "lements").
+_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
 _porter = stemmer("porter")
+
+
+def stem(word: str) -> str:
+    """The Porter stem of a lower-case word, as the lexical index (FTS5's porter tokenizer) stores it."""
+    return _porter.stemWord(word)
 
 
 def passage_words(text: str) -> set[str]:
@@ -41,6 +51,17 @@ def vocabulary(texts: Iterable[str], min_passages: int = MIN_PASSAGES) -> dict[s
     for text in texts:
         counts.update(passage_words(text))
     return {w: n for w, n in counts.items() if n >= min_passages and len(w) >= 3}
+
+
+def opposite(word: str, other: str) -> bool:
+    """Whether one word is the other with a negating prefix (NEGATING_PREFIXES): "legal", "illegal"."""
+    return any(word == p + other or other == p + word for p in NEGATING_PREFIXES)
+
+
+def proposes(word: str, neighbour: str, similarity: float, min_similarity: float) -> bool:
+    """Whether the thesaurus offers `neighbour` for `word` at this cosine: close enough and not its
+    opposite (the rule eval/thesaurus_pairs.py scores against labelled pairs)."""
+    return similarity >= min_similarity and not opposite(word, neighbour)
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,10 @@ class Thesaurus:
     def __len__(self) -> int:
         return len(self.words)
 
+    def counts(self) -> dict[str, int]:
+        """{word: passages holding it} of the whole vocabulary."""
+        return dict(zip(self.words, self.passages.tolist(), strict=True))
+
     def passages_with(self, word: str) -> int:
         """Passages holding this exact word (0 when it is not in the vocabulary)."""
         i = self._index.get(word)
@@ -81,9 +106,12 @@ class Thesaurus:
         word_vectors: np.ndarray,
         min_similarity: float,
         per_word: int = PER_WORD,
+        keep: Callable[[str], bool] | None = None,
     ) -> list[Related]:
-        """For each word (with its embedding), the nearest vocabulary words that are not merely its
-        own inflections (the lexical index stems those already) and not in too many passages."""
+        """For each word (with its embedding), the nearest vocabulary words that `proposes` allows,
+        that are not merely its own inflections (the lexical index stems those already), not in too
+        many passages, and that `keep` keeps (the corpus view keeps whole words, not the fragments
+        of capitalised words an older index holds: index/spelling.py)."""
         if not len(self.words) or not words:
             return []
         q = np.asarray(word_vectors, dtype=np.float32)
@@ -102,6 +130,10 @@ class Thesaurus:
                 candidate = self.words[i]
                 # Three-letter words are mostly fragments and parts ("ear" for "deaf").
                 if len(candidate) < 4 or _porter.stemWord(candidate) == own or self.passages[i] > common:
+                    continue
+                if not proposes(word, candidate, float(row[i]), min_similarity):
+                    continue
+                if keep is not None and not keep(candidate):
                     continue
                 if any(_porter.stemWord(candidate) == _porter.stemWord(p) for p in picked):
                     continue

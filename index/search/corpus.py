@@ -24,6 +24,7 @@ from index.embed import Embedder
 from index.highlight import term_weights
 from index.query import JUDGEMENT_AREAS
 from index.search.latest import latest_of_each
+from index.spelling import SpellingCorrector
 from index.store import ChunkRow, ChunkStore, DocumentRow
 from index.vectors import VectorIndex
 from ingest.authorities import AuthorityRegistry, default_registry
@@ -55,6 +56,7 @@ class CorpusView:
         # the GIL), so a hybrid query costs about the slower of the two, not their sum.
         self._lexical_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
         self._thesaurus: thesaurus.Thesaurus | None = None
+        self._spelling: SpellingCorrector | None = None
         self._area_ids: dict[str, set[int]] = {}
         self._vocab: dict[str, int] = {}
         self._plan_names: tuple[set[str], dict[str, str]] | None = None
@@ -75,6 +77,7 @@ class CorpusView:
         self._vocab.clear()
         self._plan_names = None
         self._thesaurus = None
+        self._spelling = None
         self._df_cache.clear()
 
     def close(self) -> None:
@@ -230,6 +233,18 @@ class CorpusView:
         if self._thesaurus is None:
             self._thesaurus = self.store.thesaurus()
         return self._thesaurus
+
+    def indexed_passages(self, word: str) -> int:
+        """Passages the lexical index finds for one word (by its stem, as FTS5 stems it), remembered."""
+        return self.doc_freqs([word])[word]
+
+    def spelling(self) -> SpellingCorrector:
+        """The corrector of misspelt question words (index/spelling.py) over the thesaurus's vocabulary,
+        made once until the index changes (its SymSpell dictionary is built on the first unknown word)."""
+        if self._spelling is None:
+            found = self.thesaurus()
+            self._spelling = SpellingCorrector(found.counts(), indexed=self.indexed_passages)
+        return self._spelling
 
     def word_vectors(self, words: list[str]) -> np.ndarray:
         """Embeddings of these words, one row each; each word is embedded once and remembered."""

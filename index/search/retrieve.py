@@ -31,9 +31,11 @@ from index.search.types import (
     Context,
     Question,
     RankedList,
+    Reading,
     Retrieved,
     Scope,
 )
+from index.spelling import Correction, apply_corrections, correctable_words
 from index.tokenize import content_words, fts_all, fts_any, lexical_terms, words
 
 # A capitalised word after a lower-case one, or after a hyphen: "the Arthur Labinjo-Hughes case".
@@ -69,13 +71,18 @@ def retrieve(context: Context, question: Question, scope: Scope) -> Retrieved:
         expression, the question's embedding, and notes on how it was searched.
     """
     settings, corpus, plan, retriever = context.settings, context.corpus, question.plan, question.retriever
-    topic, allowed, n, kind = question.topic, scope.allowed, question.candidates, scope.kind
+    allowed, n, kind = scope.allowed, question.candidates, scope.kind
     notes: list[str] = []
+    # Misspelt words read as the corpus words meant: the corrected topic is embedded and searched,
+    # the words as typed are searched too, and the thesaurus is not asked about a corrected word.
+    corrections, readings = spelling_corrections(context, question)
+    topic = apply_corrections(question.topic, corrections)
     query_vector = QueryVector(corpus, expand_for_embedding(topic)) if retriever != "lexical" else None
     match = None
     if retriever != "dense":
-        related = related_words(context, topic)
-        match, lexical_note = lexical_match(context, topic, [w for r in related for w in r.neighbours])
+        related = related_words(context, topic, skip={c.corrected for c in corrections})
+        typed = [c.typed for c in corrections]
+        match, lexical_note = lexical_match(context, topic, typed + [w for r in related for w in r.neighbours])
         if related:
             notes.append("also searched: " + "; ".join(f"{', '.join(r.neighbours)} (for {r.word})" for r in related))
         if lexical_note:
@@ -105,8 +112,8 @@ def retrieve(context: Context, question: Question, scope: Scope) -> Retrieved:
     concepts: tuple = ()
     if question.retriever == "hybrid" and context.settings.concepts:
         vocabulary = context.corpus.concepts()
-        concepts = tuple(vocabulary.named_in(question.topic)) if vocabulary else ()
-        asked = " " + " ".join(words(question.topic)) + " "
+        concepts = tuple(vocabulary.named_in(topic)) if vocabulary else ()
+        asked = " " + " ".join(words(topic)) + " "
         said = []  # what the reports call what the question names, beyond the question's own words
         for concept in concepts:
             new = [t for t in concept.sector_terms if f" {' '.join(words(t))} " not in asked][:3]
@@ -115,7 +122,26 @@ def retrieve(context: Context, question: Question, scope: Scope) -> Retrieved:
         if said:
             verb = "also searched: " if context.settings.concept_weight and match is not None else "concepts: "
             notes.append(verb + "; ".join(said))
-    return Retrieved(lists=tuple(lists), match=match, vector=vector, notes=tuple(notes), concepts=concepts)
+    return Retrieved(
+        lists=tuple(lists), match=match, vector=vector, notes=tuple(notes), concepts=concepts, readings=readings
+    )
+
+
+def spelling_corrections(context: Context, question: Question) -> tuple[list[Correction], tuple[Reading, ...]]:
+    """The misspelt words of the question's topic with their corrections (index/spelling.py), and the
+    readings that say so; none applied (each reading "ignored") when the filters ignore spelling.
+
+    Names are told by their capital inside the question as asked (the topic may begin with one)."""
+    in_topic = set(words(question.topic))
+    candidates = [w for w in correctable_words(question.text) if w in in_topic]
+    if not candidates:
+        return [], ()
+    corrector = context.corpus.spelling()
+    corrections = [Correction(w, c) for w in candidates if (c := corrector.correct_word(w)) is not None]
+    ignored = bool({"spelling", "all"} & question.filters.ignore_reading)
+    effect = "ignored" if ignored else "corrected"
+    readings = tuple(Reading("spelling", effect, c.label, (c.typed, c.corrected)) for c in corrections)
+    return ([] if ignored else corrections), readings
 
 
 def retrieve_lists(
@@ -190,8 +216,11 @@ def summary_passages(
     return corpus.dense_search(query_vector.get(), n, ids, widen=False)
 
 
-def related_words(context: Context, topic: str) -> list[thesaurus.Related]:
-    """The reports' words for the question's words that few passages hold (index/thesaurus.py)."""
+def related_words(
+    context: Context, topic: str, skip: set[str] | frozenset[str] = frozenset()
+) -> list[thesaurus.Related]:
+    """The reports' words for the question's words that few passages hold (index/thesaurus.py), but
+    for the words in `skip` (those just read as corrections of a misspelling)."""
     settings, corpus = context.settings, context.corpus
     if settings.thesaurus_similarity is None:
         return []
@@ -199,7 +228,8 @@ def related_words(context: Context, topic: str) -> list[thesaurus.Related]:
     # A capitalised word inside the sentence is a name ("Arthur", "Ukraine"): the vocabulary holds
     # no names, so its nearest words would be noise.
     names = {m.group(0).lower() for m in _NAME_INSIDE.finditer(topic)}
-    candidates = [w for w in dict.fromkeys(content_words(topic)) if w.isalpha() and len(w) >= 4 and w not in names]
+    candidates = [w for w in dict.fromkeys(content_words(topic))
+                  if w.isalpha() and len(w) >= 4 and w not in names and w not in skip]
     frequencies = corpus.doc_freqs(candidates)
     most = settings.thesaurus_rare * corpus.chunk_count()
     rare = [w for w in candidates if frequencies[w] <= most]
@@ -213,7 +243,7 @@ def related_words(context: Context, topic: str) -> list[thesaurus.Related]:
     unstored = [w for w in rare if stored[w] is None]
     embedded = dict(zip(unstored, corpus.word_vectors(unstored), strict=True)) if unstored else {}
     vectors = np.stack([stored[w] if stored[w] is not None else embedded[w] for w in rare])
-    return found.related(rare, vectors, settings.thesaurus_similarity)
+    return found.related(rare, vectors, settings.thesaurus_similarity, keep=corpus.spelling().is_whole_word)
 
 
 def lexical_match(context: Context, text: str, extra: list[str] | None = None) -> tuple[str | None, str | None]:

@@ -8,7 +8,7 @@ import pytest
 from index.embed import HashingEmbedder
 from index.report_index import ReportIndex
 from index.settings import SearchSettings
-from index.thesaurus import Thesaurus, vocabulary
+from index.thesaurus import Thesaurus, opposite, proposes, vocabulary
 from tests.index.helpers import make_report
 
 
@@ -25,6 +25,20 @@ def test_vocabulary_counts_passages_and_leaves_out_names_and_rare_words():
     assert "roughton" not in counts
     assert "children" not in counts  # in one passage only ("children's"; "Children" is capitalised)
     assert all(w.isalpha() and w.islower() for w in counts)
+    # A capitalised word is skipped whole, not read from its second letter ("mith", "oughton").
+    assert not {"mith", "oughton", "ereavement", "hildren"} & set(counts)
+
+
+def test_a_neighbour_is_never_the_words_opposite_nor_a_word_the_caller_refuses():
+    words = ["legal", "lawful", "lements"]
+    vectors = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0), _unit(1, 0.1, 0)])
+    found = Thesaurus(words, np.array([30, 10, 5]), vectors, n_passages=1000)
+    related = found.related(["illegal"], _unit(1, 0, 0)[None, :], min_similarity=0.6, per_word=3,
+                            keep=lambda word: word != "lements")
+    assert related[0].neighbours == ("lawful",)  # "legal" is "illegal"'s opposite; "lements" is refused
+    assert opposite("illegal", "legal") and opposite("safe", "unsafe") and not opposite("lawful", "legal")
+    assert not proposes("illegal", "legal", 0.9, 0.82) and proposes("abroad", "overseas", 0.9, 0.82)
+    assert not proposes("abroad", "overseas", 0.8, 0.82)
 
 
 def _unit(*values: float) -> np.ndarray:

@@ -36,7 +36,12 @@ def test_every_dev_question_gets_the_results_recorded_before_the_refactor(real_i
     questions = [q for q in load_questions(QUESTIONS) if q["id"] in recorded]
     assert question_hashes(questions) == recorded, "a recorded question changed, or went: record them again"
     saved = real_index.searcher.settings
-    real_index.searcher.settings = dataclasses.replace(saved, rerank_model=None, concepts=False)
+    # The thesaurus changed by design since the recording (issue 19): its cut, chosen on labelled pairs,
+    # is set back to the recording's, and its notes are not compared (they no longer name fragments of
+    # capitalised words: "also searched: doption, dopters (for dols)"); its own tests measure it.
+    real_index.searcher.settings = dataclasses.replace(
+        saved, rerank_model=None, concepts=False, thesaurus_similarity=RECORDED_THESAURUS_SIMILARITY
+    )
     try:
         actual = json.loads(json.dumps(compact(snapshot(real_index, questions=questions))))  # tuples as lists
     finally:
@@ -61,10 +66,19 @@ def _same(a, b) -> bool:
 
 
 SCORE_NOISE = 1e-5
+RECORDED_THESAURUS_SIMILARITY = 0.6  # the thesaurus's cut when the fixture was recorded
 HIGHLIGHTS = 10  # the position of the highlights' hash in a result's record (snapshot.response_record)
 
 
 def _without_highlights(records: dict) -> dict:
-    return {key: {**record, "results": [row[:HIGHLIGHTS] + row[HIGHLIGHTS + 1:] for row in record["results"]]}
+    return {key: {**record, "results": [row[:HIGHLIGHTS] + row[HIGHLIGHTS + 1:] for row in record["results"]],
+                  "interpretation": _without_thesaurus(record.get("interpretation"))}
             if "results" in record else record  # a refused query's record: its error
             for key, record in records.items() if key.startswith("product|")}
+
+
+def _without_thesaurus(interpretation: str | None) -> str | None:
+    """The interpretation without the thesaurus's notes (the concepts, which also say "also searched", are off)."""
+    if interpretation is None:
+        return None
+    return "; ".join(part for part in interpretation.split("; ") if not part.startswith("also searched: ")) or None
