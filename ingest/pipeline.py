@@ -233,7 +233,7 @@ def parse_in_background(
     # descriptor open here, among them the index's write lock, and an orphaned worker (its ingest killed)
     # would hold that lock for ever. They also end themselves when the ingest that started them dies.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-                             initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
+                             initializer=_start_worker, initargs=(os.getpid(), dict(os.environ))) as pool:
         pending: list[tuple[str, Future]] = []
         queue = iter(items)
         for path, sha in queue:
@@ -255,8 +255,17 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WATCH_SECONDS = 0.5
 
 
+def _start_worker(ingest_pid: int, environ: dict[str, str]) -> None:
+    """A parse worker's first step: the ingest's environment as it is now (the fork server holds the one
+    of when it started: a manifest named in $OFSTED_QA_MANIFEST since would be missed), then
+    `_end_with_parent`."""
+    os.environ.clear()
+    os.environ.update(environ)
+    _end_with_parent(ingest_pid)
+
+
 def _end_with_parent(ingest_pid: int) -> None:
-    """A parse worker's first step: die with the ingest that started it, whatever killed the ingest.
+    """Die with the ingest that started this worker, whatever killed the ingest.
 
     The kernel signals the worker when its parent (the fork server) exits (Linux); a watch thread also
     ends it when the ingest's process is gone or the worker was handed to another parent, which covers
