@@ -151,8 +151,13 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
                 found.spans.append(match.span())
     if judgements:
         found.judgement = judgements[0]
-    if _EARLIER_STATE.search(question) or (_WAS_POOR.search(question) and _CHANGE_SINCE.search(question)):
-        found.earlier = [g for g in found.grades if g in ("inadequate", "requires improvement")]
+    before = [_EARLIER_STATE.search(question)]
+    if _CHANGE_SINCE.search(question):
+        before.append(_WAS_POOR.search(question))
+    told = [m for m in before if m is not None]
+    if told:
+        said = [normalise_grade(g) for m in told for g in re.findall(_POOR, m.group(0), re.I)]
+        found.earlier = [g for g in dict.fromkeys(said + found.grades) if g in ("inadequate", "requires improvement")]
         found.grades = [g for g in found.grades if g not in found.earlier]
         if not found.grades:
             found.judgement = "overall_effectiveness"

@@ -20,7 +20,8 @@ def names(question: str, indexed: set[str] | None = None) -> list[str]:
     ("Devon's caseloads", ["Devon"]),
     ("Leeds' family group conferences", ["Leeds"]),
     ("BCP children in care", ["Bournemouth, Christchurch and Poole"]),
-    ("hull care leavers", []),  # an everyday word in lower case is not a place
+    ("hull care leavers", ["Kingston upon Hull"]),  # an everyday-word name, then what a council does
+    ("the hull of the boat", []),  # an everyday word in lower case, no council context
     ("Hull care leavers", ["Kingston upon Hull"]),
     ("stoke on trent and STOKE-ON-TRENT", ["Stoke-on-Trent"]),
     ("Telford & Wrekin, Telford and Wrekin Council", ["Telford and Wrekin"]),

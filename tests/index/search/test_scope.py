@@ -50,7 +50,7 @@ def test_filters_matching_nothing_stop_the_search():
 def test_the_questions_words_narrow_where_no_filter_chose_and_say_so():
     result = scoped("caseloads in Leeds since 2020")
     assert result.allowed == (2,)
-    assert result.notes == ("reports of Leeds", "2020 or later")
+    assert result.notes == ("only Leeds", "2020 or later")
     filtered = scoped("caseloads in Leeds", SearchFilters.build(authority="Kent"))
     assert filtered.allowed == (3, 5)  # the filter chose the authority: the question's name does not narrow
 
@@ -61,22 +61,22 @@ def test_a_grade_or_latest_in_the_question_narrows():
 
 
 def test_nothing_left_once_the_question_narrowed_stops_with_its_reading():
-    with pytest.raises(Stop, match=r"no report in the index is reports of Bradford; 2020 or later") as stop:
+    with pytest.raises(Stop, match=r"no report in the index is only Bradford; 2020 or later") as stop:
         scoped("caseloads in Bradford since 2020")
-    assert stop.value.interpretation == "reports of Bradford; 2020 or later"
+    assert stop.value.interpretation == "only Bradford; 2020 or later"
 
 
 def test_an_authority_not_in_the_index_stops_naming_the_closest():
     with pytest.raises(Stop, match="Calderdale is not in this index; the closest in this index:") as stop:
         scoped("caseloads in Calderdale")
-    assert stop.value.interpretation == "reports of Calderdale"
+    assert stop.value.interpretation == "only Calderdale"
 
 
 def test_named_years_favour_their_reports_unless_that_changes_nothing():
     result = scoped("caseloads in 2019")
     assert result.allowed is None and result.favoured == (3,) and result.notes == ("favouring 2019",)
     only = scoped("caseloads in Kent in 2019", SearchFilters.build(authority="Kent", report_type="ilacs_standard"))
-    assert only.favoured is None and only.notes == ("reports of Kent",)  # "favouring 2019" went
+    assert only.favoured is None and only.notes == ()  # the filter chose Kent; "favouring 2019" changes nothing
 
 
 def test_recommendations_only_is_said():
