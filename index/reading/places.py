@@ -212,7 +212,10 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
         if re.sub(r"\s+(?:borough|council)s?$", "", bare.lower()) == "london":
             # "London" is the London boroughs, not the City of London: read when said of councils there
             # ("councils in London": a region candidate, longer) or as where ("in London").
-            if places.area is None and re.search(r"\b(?:in|across|within)\s+$", question[:span[0]], re.I):
+            said_of_councils = bare.lower() != "london" or _REGION_CONTEXT.search(
+                question[max(0, span[0] - 40): span[1] + 40])
+            if places.area is None and (said_of_councils or re.search(r"\b(?:in|across|within)\s+$",
+                                                                      question[:span[0]], re.I)):
                 places.area, places.area_kind, places.members = "London", "region", registry.in_region("London")
                 places.spans.append(span)
                 places.span_kinds[span] = "region"
