@@ -39,10 +39,12 @@ _STRONG_COMPARISON = frozenset(
     "differences".split()
 )
 
-# Words about the reports themselves, not the topic ("which councils ...", "local authorities"); the
-# singular ("council", "council's") only right after a council's name ("Kent council"), since "council
-# tax" and "the council's own children's home" are topic words.
-_GENERIC = re.compile(r"\b(?:councils|local\s+authorities|authorities|las)\b", re.I)
+# Words about the reports themselves, not the topic ("which councils ...", "has any council", "the
+# council's"), except where they make a topic word with the next ("council tax", "council housing").
+_GENERIC = re.compile(
+    r"\b(?:(?:the|its|their)\s+)?(?:councils?(?:['’]s?)?|local\s+authorit(?:y|ies)(?:['’]s?)?|authorit(?:y|ies)|las|"
+    r"la['’]s)\b(?!\s+(?:tax|housing|houses|homes?|tenan\w*|leaders?|leadership|meetings?|elections?|budgets?|"
+    r"officers?|members?|estates?|chambers|cabinet|offices|services\s+for\s+adults))", re.I)
 _GENERIC_AFTER_NAME = re.compile(r"^\s*(?:county\s+|city\s+|borough\s+)?(?:council['’]?s?|local\s+authority['’]?s?|"
                                  r"la['’]?s?)\b", re.I)
 # Phrases whose words would otherwise name a judgement area by accident.
@@ -196,6 +198,13 @@ _MENTION_KINDS = {"authority": {"authority"}, "region": {"region"}, "neighbours"
                   "grade": {"grade"}, "recency": {"latest"}}
 
 
+def _compares(plan: QueryPlan, years_compared: bool, question: str) -> bool:
+    """True when the question compares reports: several councils named, several years, or a word of comparing."""
+    words = set(re.findall(r"[a-z]+", question.lower()))
+    return (len(plan.authorities) + len(plan.absent) > 1 and plan.region is None or years_compared
+            or bool(_STRONG_COMPARISON & words))
+
+
 def _and(names: tuple[str, ...]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -283,7 +292,9 @@ def read_question(
     has_period = bool(plan.years) or plan.year_from is not None or plan.year_to is not None
     # A grade said with a council and a year describes that report: favouring it never drops it.
     plan.grades_favoured = bool(plan.grades) and named_council and has_period
-    plan.latest_favoured = named_council and not has_period and not plan.latest
+    compares = _compares(plan, periods.compares, question)
+    # A comparison's answer is in each report's summary, whichever report: no default.
+    plan.latest_favoured = named_council and not has_period and not plan.latest and not compares
     if _RECOMMENDATIONS.search(question):
         plan.section = "recommendations"
 
@@ -301,12 +312,7 @@ def read_question(
             plan.judgement_area = area
             break
 
-    words = set(re.findall(r"[a-z]+", question.lower()))
-    plan.compares = (
-        len(plan.authorities) + len(plan.absent) > 1 and plan.region is None
-        or periods.compares
-        or bool(_STRONG_COMPARISON & words)
-    )
+    plan.compares = compares
     plan.mentions = sorted(mentions, key=lambda m: m.span)
     plan.topic = _without(question, [m.span for m in mentions])
     plan.topic_words = bool(set(re.findall(r"[a-z0-9]+", plan.topic.lower())) - _QUESTION_WORDS)

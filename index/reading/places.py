@@ -30,11 +30,12 @@ PLACE_NAMES = Path(__file__).resolve().parents[2] / "corpus" / "place_names.csv"
 # Names that are also everyday words, beyond ingest.vocabulary's: "bucks the trend", "wilts".
 _EVERYDAY = EVERYDAY_WORDS | {"bucks", "wilts", "harrow"}
 
-# Words after a name that say it is the council or its services ("hull children in care", "Bury council").
+# Words after a name that say it is the council or its services ("hull children in care", "Bury council",
+# "Bury 2021").
 _SERVICE_AFTER = re.compile(
     r"^(?:['’]s?\b|\s+(?:council|borough|city\s+council|county\s+council|children['’]?s?|childrens|social|"
     r"safeguarding|inspection|inspections|report|reports|la\b|local\s+authority|ofsted|mash|front\s+door|"
-    r"early\s+help|care\s+leavers?|fostering|adoption|services))",
+    r"early\s+help|care\s+leavers?|fostering|adoption|services|(?:19|20)\d\d\b))",
     re.I,
 )
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|for|across|around|covering|of|by)\s+(?:the\s+)?$", re.I)

@@ -87,8 +87,8 @@ def retrieve(context: Context, question: Question, scope: Scope) -> Retrieved:
     lists = [RankedList(DENSE, settings.dense_weight, tuple(dense)),
              RankedList(LEXICAL, settings.lexical_weight, tuple(lexical))]
     if scope.favoured is not None:
-        lists += [RankedList(YEAR_DENSE, settings.dense_weight, tuple(year_dense)),
-                  RankedList(YEAR_LEXICAL, settings.lexical_weight, tuple(year_lexical))]
+        lists += [RankedList(YEAR_DENSE, settings.dense_weight * scope.favour_weight, tuple(year_dense)),
+                  RankedList(YEAR_LEXICAL, settings.lexical_weight * scope.favour_weight, tuple(year_lexical))]
     # Not for comparisons: their answer is each report's summary, whatever the area.
     area_dense: Pairs | None = None
     area_lexical: Pairs | None = None

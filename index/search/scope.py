@@ -9,7 +9,7 @@ with a council and a year. The reports every favouring keeps are searched again 
 part is said in the user's terms (the notes become the response's interpretation) and given as
 data (`Reading`); a kind in SearchFilters.ignore_reading is not applied and comes back "ignored".
 
-Settings read: none.
+Settings read: latest_default_weight.
 """
 
 from __future__ import annotations
@@ -94,10 +94,13 @@ def scope(context: Context, question: Question) -> Scope:
     if filters.section_kind == "recommendations":
         notes.append("recommendations only")
     favoured_kind = next((r.values[0] for r in readings if r.kind == "section" and r.effect == "favoured"), None)
+    # Favoured by default alone (the latest report, nothing the question said): a lighter hand.
+    by_default = all(r.kind == "latest" for r in kept if r.kind != "section")
     return Scope(
         allowed=None if allowed is None else tuple(allowed),
         favoured=None if favoured is None else tuple(favoured),
         kind=filters.section_kind, notes=tuple(notes), readings=tuple(readings), favoured_kind=favoured_kind,
+        favour_weight=context.settings.latest_default_weight if favoured is not None and by_default else 1.0,
     )
 
 

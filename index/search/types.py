@@ -120,6 +120,7 @@ class Scope:
     notes: tuple[str, ...]  # how the question was read, for the response's interpretation
     readings: tuple[Reading, ...] = ()  # the same, as data: what each piece of the reading did (Reading)
     favoured_kind: str | None = None  # a section kind the question asks for ("recommendations"): favoured
+    favour_weight: float = 1.0  # the favoured reports' lists' weight, relative to the first lists'
 
 
 @dataclass(frozen=True)
