@@ -2,10 +2,15 @@
 
 `read_question` turns "what did Brighton's latest inspection say about care leavers?" into a
 `QueryPlan`: the topic words to search ("care leavers"), the authorities named (Brighton and Hove),
-years and ranges, grades ("rated inadequate"), recency ("latest"), the judgement area the question
-is about, and whether it compares reports. Names, years, grade and recency words leave the topic
-text whatever filters are set, so a passage that merely names the authority cannot outrank the
-answer. `QueryPlan.describe()` is the "question read as: ..." line shown to the user.
+an area or region, statistical neighbours ("councils like Kent"), years and ranges, grades on the
+judgement they grade ("children in care judged inadequate"), recency ("latest"), the judgement area
+the question is about, and whether it compares reports. The pieces are read in index/reading/
+(places.py, periods.py, grades.py), each only on clear evidence: a name used as a council, a year
+that is a period of reports, a grade word in a grading context. Weaker evidence favours instead of
+narrowing (`QueryPlan.parts()` says which, in the user's terms; scope.py acts on them). Names, years,
+grade and recency words leave the topic text whatever filters are set, so a passage that merely
+names the authority cannot outrank the answer. `QueryPlan.describe()` is the "question read as:
+..." line shown to the user; `QueryPlan.without(kinds)` undoes kinds of the reading.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ everyday word ("Worcestershire", "hull" is one, "Rotherham" is not), or an every
 place context ("Reading's", "Bury council", "hull children in care", "in Bath" mid-sentence).
 It does not count inside a longer proper noun: the gazetteer of corpus/place_names.csv ("Sutton
 Coldfield", "New York", "Durham University"), or a capitalised name followed by another capitalised
-word the registry does not know ("Kingston Hospital"). An everyday-word name capitalised
+word the registry does not know ("Kingston Hospital"; not after a possessive: "Sunderland's Together
+for Children" is Sunderland's). An everyday-word name capitalised
 mid-sentence with no other context only favours its reports.
 
 "London" is the 33 London authorities ("City of London" is the one); the areas of corpus/areas.csv
@@ -264,12 +265,13 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
     capitalised = bare[:1].isupper()
     # "Kingston Hospital", "Durham Constabulary": a capitalised name, then a capitalised word no council has.
     following = re.match(r"\s+([A-Z][A-Za-z'’]*)", after)
-    if capitalised and following and following.group(1).lower() not in _NOT_ANOTHER_PLACE \
+    possessive = text.endswith(("'s", "’s")) or bool(re.match(r"['’]s?\b", after))
+    # "Sunderland's Together for Children": what follows a possessive is the council's own.
+    if capitalised and not possessive and following and following.group(1).lower() not in _NOT_ANOTHER_PLACE \
             and not following.group(1).isupper() and not _title_case(question):
         return None
     if bare.lower() not in _EVERYDAY:
         return "narrowed"
-    possessive = text.endswith(("'s", "’s")) or bool(re.match(r"['’]s?\b", after))
     if possessive or _SERVICE_AFTER.match(after):
         return "narrowed"
     if capitalised and _PLACE_BEFORE.search(before):

@@ -128,3 +128,7 @@ def test_ordinary_words_are_never_read_as_misspelt_councils():
                      "permanence planning", "independent reviewing officers", "reunification"):
         places = read(question)
         assert places.authorities == [] and places.asked == [], question
+
+
+def test_a_capitalised_word_after_a_possessive_name_is_the_councils_own():
+    assert names("has Sunderland's Together for Children company kept its rating?") == ["Sunderland"]
