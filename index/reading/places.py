@@ -29,7 +29,7 @@ from ingest.vocabulary import EVERYDAY_WORDS
 PLACE_NAMES = Path(__file__).resolve().parents[2] / "corpus" / "place_names.csv"
 
 # Names that are also everyday words, beyond ingest.vocabulary's: "bucks the trend", "wilts".
-_EVERYDAY = EVERYDAY_WORDS | {"bucks", "wilts", "harrow"}
+_EVERYDAY = EVERYDAY_WORDS | {"bucks", "wilts"}
 
 # Words after a name that say it is the council or its services ("hull children in care", "Bury council",
 # "Bury 2021").

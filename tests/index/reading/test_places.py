@@ -132,3 +132,7 @@ def test_ordinary_words_are_never_read_as_misspelt_councils():
 
 def test_a_capitalised_word_after_a_possessive_name_is_the_councils_own():
     assert names("has Sunderland's Together for Children company kept its rating?") == ["Sunderland"]
+
+
+def test_a_borough_whose_name_is_a_rare_word_needs_no_context():
+    assert names("Harrow dropped from good to inadequate in 2025 - what went wrong?") == ["Harrow"]
