@@ -65,7 +65,10 @@ def contrast_search(searcher: Searcher, question: str, filters: SearchFilters | 
     sides = []
     for grades in (GOOD_GRADES, POOR_GRADES):
         judged = {**base.judgement_grades, judgement: list(grades)}
+        # Each column is graded by the contrast alone: a grade read from the question's words
+        # ("inadequate councils") would narrow both columns to it, and one would come out empty.
         side = dataclasses.replace(base, judgement_grades=judged,
-                                   grades=[] if judgement == "overall_effectiveness" else base.grades)
+                                   grades=[] if judgement == "overall_effectiveness" else base.grades,
+                                   ignore_reading=base.ignore_reading | {"grade"})
         sides.append(searcher.search(question, side, k))
     return Contrast(question, judgement, sides[0], sides[1])

@@ -2,82 +2,27 @@
 
 `read_question` turns "what did Brighton's latest inspection say about care leavers?" into a
 `QueryPlan`: the topic words to search ("care leavers"), the authorities named (Brighton and Hove),
-years and ranges, grades ("rated inadequate"), recency ("latest"), the judgement area the question
-is about, and whether it compares reports. Names, years, grade and recency words leave the topic
-text whatever filters are set, so a passage that merely names the authority cannot outrank the
-answer. `QueryPlan.describe()` is the "question read as: ..." line shown to the user.
+an area or region, statistical neighbours ("councils like Kent"), years and ranges, grades on the
+judgement they grade ("children in care judged inadequate"), recency ("latest"), the judgement area
+the question is about, and whether it compares reports. The pieces are read in index/reading/
+(places.py, periods.py, grades.py), each only on clear evidence: a name used as a council, a year
+that is a period of reports, a grade word in a grading context. Weaker evidence favours instead of
+narrowing (`QueryPlan.parts()` says which, in the user's terms; scope.py acts on them). Names, years,
+grade and recency words leave the topic text whatever filters are set, so a passage that merely
+names the authority cannot outrank the answer. `QueryPlan.describe()` is the "question read as:
+..." line shown to the user; `QueryPlan.without(kinds)` undoes kinds of the reading.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from index.settings import YEAR_RANGE
+from index.reading.grades import find_grades
+from index.reading.periods import find_periods
+from index.reading.places import find_places
 from ingest.authorities import Authority, AuthorityRegistry, default_registry
-from ingest.vocabulary import POOR_GRADES, grade_pattern, normalise_grade
-
-_YEAR = r"(?:199\d|20\d\d)"
-
-# Year phrases, most specific first; each gives (first year, last year, how it is used).
-# "narrow": only reports of those years; "favour": those years first, the rest still searched.
-_YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\bbetween\s+(?P<a>{_YEAR})\s+(?:and|&|-|to)\s+(?P<b>{_YEAR})\b", re.I), "span"),
-    (re.compile(rf"\bfrom\s+(?P<a>{_YEAR})\s+(?:to|until|till|-)\s+(?P<b>{_YEAR})\b", re.I), "span"),
-    (re.compile(rf"\b(?P<a>{_YEAR})\s*(?:-|–|to)\s*(?P<b>{_YEAR}|\d\d)\b", re.I), "span"),
-    (re.compile(rf"\b(?:since|after|from|post)\s+(?P<a>{_YEAR})\b", re.I), "since"),
-    (re.compile(rf"\b(?:in\s+or\s+after)\s+(?P<a>{_YEAR})\b", re.I), "since"),
-    (re.compile(rf"\b(?:before|until|till|prior\s+to|pre)[\s-]+(?P<b>{_YEAR})\b", re.I), "before"),
-    (re.compile(rf"\b(?:in|during|of)\s+(?P<a>{_YEAR})\b", re.I), "year"),
-    (re.compile(rf"\b(?P<a>{_YEAR})(?:['’]s)?\b", re.I), "year"),
-]
-
-_GRADE_WORD = grade_pattern("grade", failing=True)  # outstanding|good|requires?\s+improvement...|failing
-_GRADE_NOUNS = (r"(?:councils?|authorit(?:y|ies)|local\s+authorit(?:y|ies)|las|reports?|inspections?|ratings?|"
-                r"grades?|judgements?|areas|boroughs|counties|services)")
-_GRADE_PATTERNS: list[re.Pattern[str]] = [
-    # "rated inadequate", "judged good", "was graded requires improvement", "found to be inadequate"
-    re.compile(rf"\b(?:(?:was|were|is|are|been|being|when\s+it\s+was)\s+)?(?:rated|judged|graded|found\s+to\s+be|"
-               rf"deemed|given)\s+(?:as\s+)?(?:an?\s+)?{_GRADE_WORD}(?:\s+(?:rating|grade|judgement))?", re.I),
-    # "inadequate councils", "outstanding reports", "good or outstanding authorities"
-    re.compile(rf"\b{_GRADE_WORD}(?:\s+(?:or|and)\s+{grade_pattern('grade2', to_be_good=False)})?"
-               rf"\s+{_GRADE_NOUNS}\b", re.I),
-    # "an inadequate rating", "its outstanding grade"
-    re.compile(rf"\b(?:an?|its|their)\s+{_GRADE_WORD}\s+(?:rating|grade|judgement)\b", re.I),
-]
-# "the best-rated councils", "top-rated", "worst-rated": grade preferences without naming a grade.
-_BEST = re.compile(r"\b(?:best|highest|top|well)[\s-]+(?:rated|performing|graded)\b"
-                   r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
-_WORST = re.compile(r"\b(?:worst|lowest|poorly|badly)[\s-]+(?:rated|performing|graded)\b"
-                    r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
-
-# A poor grade told as where the authority was before, the question asking what came after:
-# "did Torbay improve after being rated inadequate?", "Bradford was inadequate in 2018 - has it turned
-# things round?", "came out of inadequate". The answer is in the later report, so that grade does not
-# narrow, and a year named with it becomes "that year or later".
-_POOR = grade_pattern(grades=POOR_GRADES, to_be_good=False, failing=True)
-_EARLIER_STATE = re.compile(
-    rf"\b(?:after|since|following)\s+(?:(?:it|they|its|their|the|an?|was|were|had|has|been|being)\s+){{0,3}}"
-    rf"(?:(?:rated|judged|graded|found|deemed|declared|put\s+in)\s+(?:to\s+be\s+|as\s+)?)?(?:an?\s+)?{_POOR}"
-    rf"|\b(?:came|come|comes|coming|climbed|climb|got|get|getting|moved|move|lifted)\s+out\s+of\s+{_POOR}"
-    rf"|\bno\s+longer\s+{_POOR}",
-    re.I,
-)
-_CHANGE_SINCE = re.compile(
-    r"\b(?:improv\w*|turn(?:ed|ing|s)?\s+(?:\w+\s+){0,2}(?:round|around)|recover\w*|progress\w*|"
-    r"better|fixed|since\s+then|now)\b",
-    re.I,
-)
-_WAS_POOR = re.compile(rf"\b(?:was|were|had\s+been|used\s+to\s+be)\s+(?:(?:rated|judged|graded)\s+)?"
-                       rf"{_POOR}\b", re.I)
-
-_RECENCY = re.compile(
-    r"\b(?:(?:in|at|from|of)\s+)?(?:(?:its|their|the|his|her)\s+)?"
-    r"(?:latest|most\s+recent|newest|current|recent|last)\s+"
-    r"(?:ofsted\s+)?(?:inspections?|reports?|judgements?|grades?|ratings?|visits?)\b"
-    r"|\b(?:the\s+)?(?:latest|most\s+recent|newest)\b",
-    re.I,
-)
 
 # Judgement areas, and the words of the report sections that cover them (matched in section names).
 JUDGEMENT_AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -99,97 +44,181 @@ _STRONG_COMPARISON = frozenset(
     "differences".split()
 )
 
-_REGIONS = {
-    "north west": "North West", "north-west": "North West", "northwest": "North West",
-    "north east": "North East", "north-east": "North East", "northeast": "North East",
-    "south east": "South East", "south-east": "South East", "southeast": "South East",
-    "south west": "South West", "south-west": "South West", "southwest": "South West",
-    "east midlands": "East Midlands", "west midlands": "West Midlands",
-    "east of england": "East of England", "eastern region": "East of England",
-    "yorkshire and the humber": "Yorkshire and the Humber", "yorkshire and humber": "Yorkshire and the Humber",
-    "yorkshire": "Yorkshire and the Humber", "london": "London", "greater london": "London",
-}
-_REGION_PATTERN = re.compile(
-    r"\b(?:(?:in|across|of|from)\s+)?(?:the\s+)?(?P<region>"
-    + "|".join(sorted((re.escape(k) for k in _REGIONS), key=len, reverse=True))
-    + r"|midlands)\b(?:\s+(?:region|councils?|authorities|boroughs|las))?",
-    re.I,
-)
-# A region is read only when the question speaks of councils there, not of a place in a sentence.
-_REGION_CONTEXT = re.compile(r"\b(?:councils?|authorit(?:y|ies)|boroughs?|las|region|areas?|reports?)\b", re.I)
-# Words about the reports themselves, not the topic ("which councils ...", "local authority").
-_GENERIC = re.compile(r"\b(?:councils?|council's|local\s+authorit(?:y|ies)|authorit(?:y|ies)|las|la's)\b", re.I)
+# Words about the reports themselves, not the topic ("which councils ...", "has any council", "the
+# council's"), except where they make a topic word with the next ("council tax", "council housing").
+_GENERIC = re.compile(
+    r"\b(?:(?:the|its|their)\s+)?(?:councils?(?:['’]s?)?|local\s+authorit(?:y|ies)(?:['’]s?)?|authorit(?:y|ies)|las|"
+    r"la['’]s)\b(?!\s+(?:tax|housing|houses|homes?|tenan\w*|leaders?|leadership|meetings?|elections?|budgets?|"
+    r"officers?|members?|estates?|chambers|cabinet|offices|services\s+for\s+adults))", re.I)
+_GENERIC_AFTER_NAME = re.compile(r"^\s*(?:county\s+|city\s+|borough\s+)?(?:council['’]?s?|local\s+authority['’]?s?|"
+                                 r"la['’]?s?)\b", re.I)
+# Phrases whose words would otherwise name a judgement area by accident.
+_NOT_AN_AREA = re.compile(r"\b(?:data\s+protection|team\s+leaders?|political\s+leaders?|practice\s+leaders?|"
+                          r"(?:in\s+)?care\s+proceedings|council\s+leaders?|school\s+leaders?)\b", re.I)
+# Asking for the lists of what must improve: the recommendations sections are favoured.
+_RECOMMENDATIONS = re.compile(
+    r"\b(?:what\s+(?:needs?|has|have|had)\s+to\s+(?:improve|change)|what\s+must\s+improve|needs?\s+to\s+improve|"
+    r"recommendations?|areas?\s+(?:for|of)\s+(?:improvement|development|priority\s+action)|priority\s+actions?|"
+    r"areas?\s+to\s+improve|what\s+should\s+(?:they|it|the\s+council)\s+improve)\b", re.I)
 
 
 @dataclass(frozen=True)
 class Mention:
     """A piece of the question that was read as something other than topic words."""
 
-    kind: str  # authority, region, year, grade, recency, generic
+    kind: str  # authority, region, neighbours, year, grade, recency, generic
     text: str
     span: tuple[int, int]
 
 
 @dataclass
 class QueryPlan:
-    """What a question asks for, read before retrieval. Built by `read_question`."""
+    """What a question asks for, read before retrieval. Built by `read_question`.
+
+    Each part narrows (only those reports) or favours (those ranked higher, the rest still
+    searched); `parts()` lists them in the user's terms, and scope.py turns them into Readings.
+    """
 
     question: str
     topic: str
-    authorities: list[Authority] = field(default_factory=list)  # named (or in a named region), indexed
+    authorities: list[Authority] = field(default_factory=list)  # narrowed: named (or in a named area), indexed
     absent: list[Authority] = field(default_factory=list)  # named but not in this index
-    region: str | None = None
+    favoured_authorities: list[Authority] = field(default_factory=list)  # weaker evidence: favoured only
+    corrections: list[tuple[str, Authority]] = field(default_factory=list)  # misspelt names, as read
+    asked: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # too unsure: "did you mean ...?"
+    region: str | None = None  # a region or an area of corpus/areas.csv; `authorities` are its members
+    area_kind: str | None = None  # "region" or "area"
+    neighbours_of: Authority | None = None  # "councils like X": X and its statistical neighbours
     years: list[int] = field(default_factory=list)  # favoured: "in 2019", "between 2016 and 2019"
     year_from: int | None = None  # narrowing: "since 2018"
     year_to: int | None = None  # narrowing: "before 2015"
-    grades: list[str] = field(default_factory=list)  # narrowing, on `grade_judgement`
+    grades: list[str] = field(default_factory=list)  # on `grade_judgement`
     grade_judgement: str = "overall_effectiveness"
+    grades_favoured: bool = False  # a grade with a named council and year: favoured, not narrowing
     earlier_grades: list[str] = field(default_factory=list)  # where it was before: not narrowing
-    latest: bool = False
+    latest: bool = False  # each council's latest report only
+    latest_favoured: bool = False  # a council named with no period: its latest report favoured
+    section: str | None = None  # "recommendations": that section kind favoured
     judgement_area: str | None = None
     compares: bool = False
     topic_words: bool = True  # False when nothing but names, years and grades was asked
     mentions: list[Mention] = field(default_factory=list)
+    ignored: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)  # parts undone (`without`)
 
-    def describe(self) -> list[str]:
-        """The parts of "question read as: ...", in the user's terms."""
-        parts = []
+    def without(self, kinds: frozenset[str] | set[str]) -> QueryPlan:
+        """This plan with some kinds of its reading undone (SearchFilters.ignore_reading): those
+        parts are not applied, come back in `ignored`, and their words return to the topic.
+
+        Args:
+            kinds: filters.READING_KINDS to undo ("authority", "year", ...).
+        """
+        ignored = [part for part in self.parts() if part[0] in kinds]
+        plan = dataclasses.replace(self, ignored=self.ignored + ignored)
+        if "authority" in kinds:
+            if plan.region is None:
+                plan.authorities, plan.absent = [], []
+            plan.favoured_authorities, plan.corrections, plan.asked, plan.latest_favoured = [], [], [], False
+        if "region" in kinds and plan.region is not None:
+            plan.region, plan.area_kind, plan.authorities = None, None, []
+        if "neighbours" in kinds:
+            plan.neighbours_of = None
+        if "year" in kinds:
+            plan.years, plan.year_from, plan.year_to, plan.grades_favoured = [], None, None, False
+        if "grade" in kinds:
+            plan.grades, plan.grade_judgement, plan.grades_favoured = [], "overall_effectiveness", False
+        if "latest" in kinds:
+            plan.latest = plan.latest_favoured = False
+        if "section" in kinds:
+            plan.section = None
+        undone = {kind for kind, names in _MENTION_KINDS.items() if kinds & names}
+        plan.mentions = [m for m in self.mentions if m.kind not in undone]
+        plan.topic = _without(self.question, [m.span for m in plan.mentions])
+        plan.topic_words = bool(set(re.findall(r"[a-z0-9]+", plan.topic.lower())) - _QUESTION_WORDS)
+        if not plan.topic_words:
+            plan.topic = NO_TOPIC
+        return plan
+
+    def parts(self) -> list[tuple[str, str, str, tuple[str, ...]]]:
+        """What the question's words do, as (kind, effect, label, values): filters.READING_KINDS,
+        types.READING_EFFECTS, the words of the chip, what was read."""
+        out: list[tuple[str, str, str, tuple[str, ...]]] = []
+        for typed, authority in self.corrections:
+            out.append(("authority", "corrected", f"{typed} read as {authority.name}", (authority.name,)))
+        for _typed, names in self.asked:
+            out.append(("authority", "asked", f"did you mean {' or '.join(names)}?", names))
         if self.region:
-            parts.append(f"councils in {self.region}")
+            out.append(("region", "narrowed", f"councils in {self.region}", (self.region,)))
         elif self.authorities:
-            parts.append("reports of " + ", ".join(a.name for a in self.authorities))
-        if self.latest:
-            parts.append("latest report of each authority")
+            names = tuple(a.name for a in self.authorities)
+            out.append(("authority", "narrowed", "only " + _and(names), names))
+        if self.favoured_authorities:
+            names = tuple(a.name for a in self.favoured_authorities)
+            out.append(("authority", "favoured", "favouring " + _and(names), names))
+        if self.neighbours_of is not None:
+            name = self.neighbours_of.name
+            out.append(("neighbours", "narrowed", f"{name}'s statistical neighbours", (name,)))
         if self.year_from is not None or self.year_to is not None:
             if self.year_from is not None and self.year_to is not None:
-                parts.append(f"{self.year_from}-{self.year_to} only")
+                label = f"{self.year_from}-{self.year_to} only"
             elif self.year_from is not None:
-                parts.append(f"{self.year_from} or later")
+                label = f"{self.year_from} or later"
             else:
-                parts.append(f"before {self.year_to + 1}")
+                label = f"before {(self.year_to or 0) + 1}"
+            values = tuple(str(y) for y in (self.year_from, self.year_to) if y is not None)
+            out.append(("year", "narrowed", label, values))
         if self.years:
             years = sorted(self.years)
             label = f"{years[0]}-{years[-1]}" if len(years) > 2 and years == list(range(years[0], years[-1] + 1)) \
                 else ", ".join(str(y) for y in years)
-            parts.append("favouring " + label)
+            out.append(("year", "favoured", "favouring " + label, tuple(str(y) for y in years)))
         if self.grades:
             area = "" if self.grade_judgement == "overall_effectiveness" else \
-                f" for {self.grade_judgement.replace('_', ' ')}"
-            parts.append("reports graded " + " or ".join(self.grades) + area)
+                f" for {_JUDGEMENT_LABELS.get(self.grade_judgement, self.grade_judgement.replace('_', ' '))}"
+            label = "graded " + " or ".join(self.grades) + area
+            effect = "favoured" if self.grades_favoured else "narrowed"
+            out.append(("grade", effect, "favouring reports " + label if self.grades_favoured else label,
+                        tuple(self.grades)))
+        if self.latest:
+            out.append(("latest", "narrowed", "latest report of each council", ()))
+        elif self.latest_favoured:
+            out.append(("latest", "favoured", "favouring the latest report", ()))
+        if self.section:
+            out.append(("section", "favoured", f"favouring {self.section}", (self.section,)))
+        return out
+
+    def describe(self) -> list[str]:
+        """The parts of "question read as: ...", in the user's terms."""
+        said = [label for _, effect, label, _ in self.parts() if effect != "asked"]
         if self.earlier_grades:
-            parts.append(" or ".join(self.earlier_grades)
-                         + " read as the grade before (not narrowed)")
-        return parts
+            said.append(" or ".join(self.earlier_grades) + " read as the grade before (not narrowed)")
+        return said
 
     def area_label(self) -> str | None:
         """The judgement area in the user's terms ("care leavers"), if the question is about one."""
         return _AREA_LABELS.get(self.judgement_area or "")
 
 
+# Which kinds of reading (filters.READING_KINDS) each kind of mention is read as.
+_MENTION_KINDS = {"authority": {"authority"}, "region": {"region"}, "neighbours": {"neighbours"}, "year": {"year"},
+                  "grade": {"grade"}, "recency": {"latest"}}
+
+
+def _compares(plan: QueryPlan, years_compared: bool, question: str) -> bool:
+    """True when the question compares reports: several councils named, several years, or a word of comparing."""
+    words = set(re.findall(r"[a-z]+", question.lower()))
+    return (len(plan.authorities) + len(plan.absent) > 1 and plan.region is None or years_compared
+            or bool(_STRONG_COMPARISON & words))
+
+
+def _and(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 _AREA_LABELS = {
     "care_leavers": "care leavers", "in_care": "children in care", "help_and_protection": "help and protection",
     "leadership": "leadership", "adoption": "adoption",
 }
+_JUDGEMENT_LABELS = {**_AREA_LABELS, "impact_of_leaders": "leadership"}
 
 
 def read_question(
@@ -218,122 +247,77 @@ def read_question(
     def free(span: tuple[int, int]) -> bool:
         return not any(a < span[1] and span[0] < b for a, b in taken)
 
-    def take(kind: str, match: re.Match[str]) -> None:
-        taken.append(match.span())
-        mentions.append(Mention(kind, match.group(0), match.span()))
+    def take(kind: str, span: tuple[int, int]) -> None:
+        taken.append(span)
+        mentions.append(Mention(kind, question[span[0]:span[1]], span))
+
+    def indexed(authority: Authority) -> bool:
+        return indexed_keys is None or authority.key in indexed_keys
 
     plan = QueryPlan(question=question, topic=question)
-
-    # Authorities, longest names first ("North East Lincolnshire" before a region "North East").
-    seen: set[str] = set()
-    named: list[Authority] = []
-    for authority, span in registry.find_in_text(question):
-        taken.append(span)
-        mentions.append(Mention("authority", question[span[0]:span[1]], span))
-        if authority.key not in seen:
-            seen.add(authority.key)
-            named.append(authority)
+    places = find_places(question, registry)
+    for span in places.spans:
+        take(places.span_kinds.get(span, "authority"), span)
+    named = list(places.authorities)
     for name, key in (extra_names or {}).items():
         pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?:['’]s?)?(?![A-Za-z0-9])", re.I)
         for match in pattern.finditer(question):
             if free(match.span()):
-                take("authority", match)
-                if key not in seen:
-                    seen.add(key)
+                take("authority", match.span())
+                places.name_ends.add(match.end())
+                if all(a.key != key for a in named):
                     named.append(Authority(key=key, name=name, la_code="", la_code_new="", urn="", region="",
                                            la_type=""))
-    for authority in named:
-        if indexed_keys is None or authority.key in indexed_keys:
-            plan.authorities.append(authority)
-        else:
-            plan.absent.append(authority)
+    plan.corrections, plan.asked, plan.neighbours_of = places.corrections, places.asked, places.neighbours_of
+    if places.area is not None:
+        # An area or region named: its councils (a council also named is one of them, or read besides).
+        plan.region, plan.area_kind = places.area, places.area_kind
+        plan.authorities = [a for a in places.members if indexed(a)]
+    else:
+        plan.authorities = [a for a in named if indexed(a)]
+        plan.absent = [a for a in named if not indexed(a)]
+    plan.favoured_authorities = [a for a in places.favoured if indexed(a) and a not in plan.authorities]
 
-    # A region, when no authority is named and the question speaks of councils ("councils in the North West").
-    if not named:
-        for match in _REGION_PATTERN.finditer(question):
-            if not free(match.span()):
-                continue
-            context = question[max(0, match.start() - 40): match.end() + 40]
-            if not _REGION_CONTEXT.search(context):
-                continue
-            word = match.group("region").lower()
-            regions = ["East Midlands", "West Midlands"] if word == "midlands" else [_REGIONS[word]]
-            members = [a for r in regions for a in registry.in_region(r)]
-            if not members:
-                continue
-            take("region", match)
-            plan.region = " and ".join(regions)
-            plan.authorities = [a for a in members if indexed_keys is None or a.key in indexed_keys]
-            break
+    periods = find_periods(question, taken)
+    for span in periods.spans:
+        take("year", span)
+    plan.years, plan.year_from, plan.year_to = periods.years, periods.year_from, periods.year_to
 
-    # Years and ranges.
-    for pattern, how in _YEAR_PATTERNS:
-        for match in pattern.finditer(question):
-            if not free(match.span()):
-                continue
-            a = _year(match, "a")
-            b = _year(match, "b", century_from=a)
-            if how == "span" and a and b and a <= b:
-                plan.years += [y for y in range(a, b + 1) if y not in plan.years]
-            elif how == "since" and a:
-                plan.year_from = a
-            elif how == "before" and b:
-                plan.year_to = b - 1
-            elif how == "year" and a:
-                if a not in plan.years:
-                    plan.years.append(a)
-            else:
-                continue
-            take("year", match)
+    graded = find_grades(question, taken + periods.kept)  # an Act's year is no grade's
+    for span in graded.spans:
+        take("grade", span)
+    for span in graded.latest_spans:
+        take("recency", span)
+    plan.grades, plan.grade_judgement, plan.earlier_grades = graded.grades, graded.judgement, graded.earlier
+    plan.latest = graded.latest
+    if plan.earlier_grades and len(plan.years) == 1 and plan.year_from is None and plan.year_to is None:
+        plan.year_from, plan.years = plan.years[0], []  # "inadequate in 2018 - has it improved?": 2018 on
 
-    # Grades.
-    for pattern in _GRADE_PATTERNS:
-        for match in pattern.finditer(question):
-            if not free(match.span()):
-                continue
-            grades = [normalise_grade(match.group("grade"))]
-            if "grade2" in match.groupdict() and match.group("grade2"):
-                grades.append(normalise_grade(match.group("grade2")))
-            plan.grades += [g for g in grades if g and g not in plan.grades]
-            take("grade", match)
-    for pattern, grades in ((_BEST, ["outstanding", "good"]), (_WORST, ["inadequate"])):
-        for match in pattern.finditer(question):
-            if free(match.span()):
-                plan.grades += [g for g in grades if g not in plan.grades]
-                take("grade", match)
+    named_council = bool(plan.authorities or plan.absent) and plan.region is None
+    has_period = bool(plan.years) or plan.year_from is not None or plan.year_to is not None
+    # A grade said with a council and a year describes that report: favouring it never drops it.
+    plan.grades_favoured = bool(plan.grades) and named_council and has_period
+    compares = _compares(plan, periods.compares, question)
+    # A comparison's answer is in each report's summary, whichever report: no default.
+    plan.latest_favoured = named_council and not has_period and not plan.latest and not compares
+    if _RECOMMENDATIONS.search(question):
+        plan.section = "recommendations"
 
-    if _EARLIER_STATE.search(question) or (_WAS_POOR.search(question) and _CHANGE_SINCE.search(question)):
-        plan.earlier_grades = [g for g in plan.grades if g in ("inadequate", "requires improvement")]
-        plan.grades = [g for g in plan.grades if g not in plan.earlier_grades]
-        if len(plan.years) == 1 and plan.year_from is None and plan.year_to is None:
-            plan.year_from, plan.years = plan.years[0], []
-
-    for match in _RECENCY.finditer(question):
-        if free(match.span()):
-            plan.latest = True
-            take("recency", match)
     for match in _GENERIC.finditer(question):
         if free(match.span()):
-            take("generic", match)
+            take("generic", match.span())
+    for end in sorted(places.name_ends):
+        match = _GENERIC_AFTER_NAME.match(question[end:])
+        if match and free((end, end + match.end())):
+            take("generic", (end, end + match.end()))
 
-    lowered = " " + re.sub(r"[^a-z]+", " ", question.lower()) + " "
+    lowered = " " + re.sub(r"[^a-z]+", " ", _NOT_AN_AREA.sub(" ", question).lower()) + " "
     for area, (phrases, _sections) in JUDGEMENT_AREAS.items():
         if any(f" {p.replace('-', ' ')} " in lowered for p in phrases):
             plan.judgement_area = area
             break
-    if plan.grades and plan.judgement_area in ("care_leavers", "in_care", "help_and_protection"):
-        # "rated inadequate for care leavers": the grade is that judgement's.
-        grade_at = min(m.span[0] for m in mentions if m.kind == "grade")
-        after = question[grade_at:].lower()
-        if re.search(r"\bfor\b", after):
-            plan.grade_judgement = plan.judgement_area
 
-    words = set(re.findall(r"[a-z]+", question.lower()))
-    plan.compares = (
-        len(plan.authorities) + len(plan.absent) > 1 and plan.region is None
-        or len(plan.years) > 1
-        or bool(_STRONG_COMPARISON & words)
-    )
+    plan.compares = compares
     plan.mentions = sorted(mentions, key=lambda m: m.span)
     plan.topic = _without(question, [m.span for m in mentions])
     plan.topic_words = bool(set(re.findall(r"[a-z0-9]+", plan.topic.lower())) - _QUESTION_WORDS)
@@ -351,16 +335,6 @@ _QUESTION_WORDS = frozenset(
     "happened happen going go went look like".split()
 )
 NO_TOPIC = "the overall judgement and the main findings of the inspection"
-
-
-def _year(match: re.Match[str], group: str, century_from: int | None = None) -> int | None:
-    value = match.groupdict().get(group)
-    if not value:
-        return None
-    if len(value) == 2 and century_from:  # "2016-19"
-        value = str(century_from)[:2] + value
-    year = int(value)
-    return year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:

@@ -17,6 +17,7 @@ Berks"), which settles a short name two authorities share: Hull's address is hul
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,7 +33,22 @@ from ingest.vocabulary import (
     name_key,
 )
 
-DEFAULT_LOOKUP = Path(__file__).resolve().parent.parent / "corpus" / "la_lookup.csv"
+_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+DEFAULT_LOOKUP = _CORPUS / "la_lookup.csv"
+# Abbreviations and nicknames people type (BANES, LBBD, Brum), each with the authority it means.
+DEFAULT_ABBREVIATIONS = _CORPUS / "authority_abbreviations.csv"
+# Groupings people name that are not regions (Greater Manchester, West Yorkshire, Inner London):
+# a copy of ../shared/corpus/areas.csv (see corpus/README.md for its source).
+DEFAULT_AREAS = _CORPUS / "areas.csv"
+# How alike (rapidfuzz's ratio on name keys, 0-100) a typed name must be to an authority's to be read
+# as it, and how far ahead of the next authority it must be to be taken without asking. The dev half
+# of eval/reading.jsonl's misspelt councils all score 92 or more ("rotheram" 94, "Worcestshire" 92);
+# of the full corpus's 1,572 words that are neither English nor a council's name, every one scoring
+# 86 or more is a council's name with a letter lost ("otherham", "utton"), the first ordinary word
+# is at 85.7 ("reating" -> Reading). Two councils one letter apart score alike ("Herfordshire":
+# Herefordshire and Hertfordshire, 96 each): asked about.
+FUZZY_TAKE = 86.0
+FUZZY_MARGIN = 4.0
 
 # Words that name no place by themselves: a derived short name made only of these is not kept.
 _NOT_A_NAME = frozenset("north south east west central greater city county isle isles new old upper lower st".split())
@@ -63,6 +79,14 @@ def _display_name(ons_name: str) -> str:
     return name
 
 
+def _read_rows(path: str | Path | None) -> list[dict[str, str]]:
+    """The rows of an optional CSV file ([] when no path is given or the file is not there)."""
+    if path is None or not Path(path).exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def _split_list(value: str) -> list[str]:
     value = (value or "").strip().strip("[]")
     return [part.strip().strip("'\"") for part in value.split(",") if part.strip()]
@@ -73,6 +97,7 @@ class AuthorityRegistry:
     """All authorities, with lookups by any of their names, by region and by LA code."""
 
     authorities: list[Authority] = field(default_factory=list)
+    areas: dict[str, tuple[str, ...]] = field(default_factory=dict)  # area name -> member authority keys
 
     def __post_init__(self) -> None:
         self._by_key: dict[str, Authority] = {}
@@ -84,12 +109,22 @@ class AuthorityRegistry:
         self._by_urn = {a.urn: a for a in self.authorities if a.urn}
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> AuthorityRegistry:
-        """Read la_lookup.csv (default: corpus/la_lookup.csv, or $OFSTED_QA_LA_LOOKUP).
+    def load(
+        cls, path: str | Path | None = None, abbreviations: str | Path | None = DEFAULT_ABBREVIATIONS,
+        areas: str | Path | None = DEFAULT_AREAS,
+    ) -> AuthorityRegistry:
+        """Read la_lookup.csv (default: corpus/la_lookup.csv, or $OFSTED_QA_LA_LOOKUP), with the
+        abbreviations and areas files when they are there.
+
+        Args:
+            path: the lookup.
+            abbreviations: corpus/authority_abbreviations.csv (name, authority): more names to know.
+            areas: corpus/areas.csv (area, kind, local_authority_ons_name): groupings by name.
 
         Raises:
-            FileNotFoundError: the file is not there.
-            ValueError: it lacks the columns this reads.
+            FileNotFoundError: the lookup is not there.
+            ValueError: it lacks the columns this reads, or the abbreviations or areas name an
+                authority it does not hold.
         """
         path = Path(path or environment().la_lookup or DEFAULT_LOOKUP)
         with open(path, newline="", encoding="utf-8") as handle:
@@ -97,7 +132,24 @@ class AuthorityRegistry:
         needed = {"urn", "la_code", "local_authority_ons_name", "also_known_as", "region_name", "stat_neighbours"}
         if rows and not needed <= rows[0].keys():
             raise ValueError(f"{path} lacks the columns {sorted(needed - rows[0].keys())}")
-        return cls(_authorities_from_rows(rows))
+        authorities = _authorities_from_rows(rows)
+        plain = cls(authorities)
+        extra: dict[str, list[str]] = {}
+        for row in _read_rows(abbreviations):
+            found = plain.resolve(row["authority"])
+            if found is None:
+                raise ValueError(f"{abbreviations}: {row['authority']!r} is not an authority of {path}")
+            extra.setdefault(found.key, []).append(row["name"].strip())
+        authorities = [a if a.key not in extra else
+                       dataclasses.replace(a, aliases=a.aliases + tuple(n for n in extra[a.key] if n not in a.aliases))
+                       for a in authorities]
+        members: dict[str, list[str]] = {}
+        for row in _read_rows(areas):
+            found = plain.resolve(row["local_authority_ons_name"])
+            if found is None:
+                raise ValueError(f"{areas}: {row['local_authority_ons_name']!r} is not an authority of {path}")
+            members.setdefault(row["area"].strip(), []).append(found.key)
+        return cls(authorities, {area: tuple(keys) for area, keys in members.items()})
 
     def resolve(self, name: str | None) -> Authority | None:
         """The authority this name means (any alias, case, punctuation or council words), or None."""
@@ -123,6 +175,53 @@ class AuthorityRegistry:
     def in_region(self, region: str) -> list[Authority]:
         wanted = region.strip().lower()
         return [a for a in self.authorities if a.region.lower() == wanted]
+
+    def in_area(self, area: str) -> list[Authority]:
+        """The members of an area of corpus/areas.csv ("Greater Manchester"), any case; [] if unknown."""
+        wanted = " ".join(area.lower().split())
+        keys = next((k for name, k in self.areas.items() if name.lower() == wanted), ())
+        return [self._by_key[key] for key in keys]
+
+    def suggestions(self, name: str, n: int = 3) -> list[str]:
+        """The authorities whose names (or other names) are most like `name`, best first, for
+        "no authority called X; did you mean ...?".
+
+        Args:
+            name: the name as typed.
+            n: at most this many.
+
+        Returns:
+            Display names, most alike first; [] when none is at all close.
+        """
+        return [a.name for a, _ in self.fuzzy_matches(name, n=n, cutoff=60.0)]
+
+    def fuzzy_matches(self, name: str, n: int = 3, cutoff: float = FUZZY_TAKE) -> list[tuple[Authority, float]]:
+        """Authorities whose names are like a typed name (rapidfuzz's ratio on the names' keys),
+        best first, one score per authority (its best-matching name).
+
+        Args:
+            name: the name as typed ("Worcestshire", "barking and dagenam").
+            n: at most this many authorities.
+            cutoff: the lowest score kept (0-100).
+        """
+        from rapidfuzz import fuzz, process
+
+        key = name_key(name)
+        if len(key) < 3:
+            return []
+        found = process.extract(key, self._fuzzy_keys(), scorer=fuzz.ratio, score_cutoff=cutoff, limit=n * 4)
+        best: dict[str, tuple[Authority, float]] = {}
+        for _, score, index in found:
+            authority = self._by_key[self._fuzzy_keys()[index]]
+            if authority.key not in best or best[authority.key][1] < score:
+                best[authority.key] = (authority, float(score))
+        return sorted(best.values(), key=lambda pair: -pair[1])[:n]
+
+    def _fuzzy_keys(self) -> list[str]:
+        # Keys of full names and other names long enough to misspell (not "BCP" or "KCC").
+        if not hasattr(self, "_fuzzy_cache"):
+            self._fuzzy_cache = [k for k in self._by_key if len(k) >= 4]
+        return self._fuzzy_cache
 
     def neighbours(self, name: str) -> list[Authority]:
         """Statistical neighbours of an authority, closest first.
@@ -151,13 +250,14 @@ class AuthorityRegistry:
                 out.append(names[alias])
         return out[:n]
 
-    def find_in_text(self, text: str) -> list[tuple[Authority, tuple[int, int]]]:
+    def find_in_text(self, text: str, everyday_lower_case: bool = False) -> list[tuple[Authority, tuple[int, int]]]:
         """Each authority named in free text, with the character span of its mention, in order.
 
         Word sequences of up to six words are looked up by key, longest first, so "North East
         Lincolnshire" wins over a shorter name inside it; "the" before a name and a possessive after
         it ("the Wirral's", "Leeds'") belong to the mention. A name that is also an everyday word
-        ("reading", "bury") counts only when capitalised.
+        ("reading", "bury") counts only when capitalised, unless `everyday_lower_case` (the caller
+        judges them by their context: index/reading/places.py).
         """
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(_ascii_keep_length(text))]
         found: list[tuple[Authority, tuple[int, int]]] = []
@@ -175,7 +275,7 @@ class AuthorityRegistry:
                 authority = self._by_key.get(name_key(phrase))
                 if authority is None:
                     continue
-                if phrase.lower() in EVERYDAY_WORDS and not phrase[:1].isupper():
+                if phrase.lower() in EVERYDAY_WORDS and not phrase[:1].isupper() and not everyday_lower_case:
                     continue
                 if n == 1 and words[0].lower() in ("the", "city", "county", "council", "borough"):
                     continue

@@ -21,7 +21,7 @@ def fuse(context: Context, question: Question, scope: Scope, retrieved: Retrieve
     Args:
         context: this query's settings.
         question: the question (its retriever).
-        scope: the scope (whether the named years' lists were retrieved).
+        scope: the scope (whether the favoured reports' lists were retrieved).
         retrieved: the lists, in fusion order.
 
     Returns:

@@ -2,7 +2,9 @@
 
 The question is read first (index/query.py): authorities, years, grades, recency words, a
 judgement area or a comparison it names. scope.py acts on them; with strip_question_words the
-names, years and grade words also leave the words searched (the topic).
+names, years and grade words also leave the words searched (the topic). The kinds of reading a
+user undid (SearchFilters.ignore_reading) are taken out of the plan here, their words back in the
+topic; "all" reads nothing: the question's text is searched alone.
 
 Settings read: candidates, strip_question_words.
 """
@@ -39,7 +41,13 @@ def read(context: Context, request: SearchRequest) -> Question:
     if not words(text):
         raise QueryError("type a question or some words to search for")
     settings = context.settings
-    plan = plan_question(context.corpus, text)
+    ignore = request.filters.ignore_reading
+    if "all" in ignore:  # the question's text alone: nothing read from its words
+        plan = QueryPlan(question=text, topic=text)
+    else:
+        plan = plan_question(context.corpus, text)
+        if ignore:
+            plan = plan.without(ignore)
     return Question(
         text=text, filters=request.filters, k=k, retriever=request.retriever, plan=plan,
         topic=plan.topic if settings.strip_question_words else text,

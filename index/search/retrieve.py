@@ -1,8 +1,9 @@
 """Retrieve: each retriever returns a ranking (`RankedList`) of the passages the scope allows.
 
 In fusion order (types.LIST_NAMES): dense and lexical over the reports allowed; the same two
-within the reports of the years the question names; the two restricted to the sections on the
-question's judgement area; the reports' summaries. The lexical query runs on the corpus view's
+within the reports the question's words favour (scope.py: its years, a council's latest report);
+the two restricted to the sections the question favours (on its judgement area; the
+recommendations, when it asks what must improve); the reports' summaries. The lexical query runs on the corpus view's
 lexical thread while the question is embedded.
 
 Settings read: dense_weight, lexical_weight, area_weight, area_with_summary, summary_weight,
@@ -64,7 +65,7 @@ def retrieve(context: Context, question: Question, scope: Scope) -> Retrieved:
     Args:
         context: this query's settings and index.
         question: the question as read (retriever, topic, plan, depth).
-        scope: the reports allowed, the named years' reports, the section kind.
+        scope: the reports allowed, the favoured reports, the section kind and the favoured one.
 
     Returns:
         The lists in fusion order (dense and lexical always, possibly empty), the lexical MATCH
@@ -93,14 +94,23 @@ def retrieve(context: Context, question: Question, scope: Scope) -> Retrieved:
     lists = [RankedList(DENSE, settings.dense_weight, tuple(dense)),
              RankedList(LEXICAL, settings.lexical_weight, tuple(lexical))]
     if scope.favoured is not None:
-        lists += [RankedList(YEAR_DENSE, settings.dense_weight, tuple(year_dense)),
-                  RankedList(YEAR_LEXICAL, settings.lexical_weight, tuple(year_lexical))]
+        lists += [RankedList(YEAR_DENSE, settings.dense_weight * scope.favour_weight, tuple(year_dense)),
+                  RankedList(YEAR_LEXICAL, settings.lexical_weight * scope.favour_weight, tuple(year_lexical))]
     # Not for comparisons: their answer is each report's summary, whatever the area.
+    area_dense: Pairs | None = None
+    area_lexical: Pairs | None = None
     if plan.judgement_area and settings.area_weight and retriever == "hybrid" and not plan.compares:
         in_area = corpus.area_chunks(plan.judgement_area, settings.area_with_summary)
-        lists += [RankedList(AREA_DENSE, settings.area_weight, tuple(p for p in dense if p[0] in in_area)),
-                  RankedList(AREA_LEXICAL, settings.area_weight, tuple(p for p in lexical if p[0] in in_area))]
+        area_dense, area_lexical = [p for p in dense if p[0] in in_area], [p for p in lexical if p[0] in in_area]
         notes.append(f"favouring the sections on {plan.area_label()}")
+    if scope.favoured_kind and kind is None and settings.area_weight and retriever == "hybrid":
+        # "what needs to improve": the recommendations ranked on their own and fused in with the
+        # favoured sections' lists, a favouring, not a filter.
+        in_kind = _retrieve_once(corpus, query_vector, match, allowed, n, scope.favoured_kind)
+        area_dense, area_lexical = _merged(area_dense, in_kind[0], n), _merged(area_lexical, in_kind[1], n)
+    if area_dense is not None and area_lexical is not None:
+        lists += [RankedList(AREA_DENSE, settings.area_weight, tuple(area_dense)),
+                  RankedList(AREA_LEXICAL, settings.area_weight, tuple(area_lexical))]
     few_reports = allowed is not None and len(allowed) <= settings.summary_for_few
     if retriever == "hybrid" and settings.summary_weight and (plan.compares or not plan.topic_words or few_reports):
         summaries = summary_passages(corpus, query_vector, allowed, n, kind)
@@ -142,6 +152,14 @@ def spelling_corrections(context: Context, question: Question) -> tuple[list[Cor
     effect = "ignored" if ignored else "corrected"
     readings = tuple(Reading("spelling", effect, c.label, (c.typed, c.corrected)) for c in corrections)
     return ([] if ignored else corrections), readings
+
+
+def _merged(first: Pairs | None, second: Pairs, n: int) -> Pairs:
+    """Two rankings of one retriever (their scores comparable) as one, best first, each passage once."""
+    best: dict[int, float] = {}
+    for cid, score in [*(first or []), *second]:
+        best[cid] = max(score, best.get(cid, score))
+    return sorted(best.items(), key=lambda pair: -pair[1])[:n]
 
 
 def retrieve_lists(

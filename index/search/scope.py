@@ -1,11 +1,15 @@
 """Scope: the filters and the question's plan become the reports it may be answered from (`Scope`).
 
 The filters narrow first; then what the question's own words ask for narrows the reports where
-no filter already chose (authorities, a region, a year range, grades, the latest report). Named
-years only favour: their reports are searched again on their own (retrieve.py) and fused in.
-Each narrowing is said in the user's terms (the notes become the response's interpretation).
+no filter already chose (authorities, a region or area, statistical neighbours, a year range,
+grades, the latest report of each council), on clear evidence only (index/reading/). Weaker
+evidence favours: named years, a council's latest report when no period is named, a grade said
+with a council and a year. The reports every favouring keeps are searched again on their own
+(retrieve.py) and fused in; "what needs to improve" favours the recommendations sections so. Each
+part is said in the user's terms (the notes become the response's interpretation) and given as
+data (`Reading`); a kind in SearchFilters.ignore_reading is not applied and comes back "ignored".
 
-Settings read: none.
+Settings read: latest_default_weight.
 """
 
 from __future__ import annotations
@@ -14,23 +18,27 @@ import dataclasses
 import difflib
 import re
 
+from index.query import QueryPlan
 from index.search.corpus import CorpusView
-from index.search.filters import QueryError, SearchFilters
+from index.search.filters import READING_KINDS, QueryError, SearchFilters
 from index.search.latest import latest_of_each
-from index.search.types import Context, Question, Scope, Stop
+from index.search.types import Context, Question, Reading, Scope, Stop
 from index.settings import YEAR_RANGE
 from index.store import DocumentRow
 
 
 def scope(context: Context, question: Question) -> Scope:
-    """The reports this question may be answered from, and the notes saying how it was read.
+    """The reports this question may be answered from, and what its words did, as notes and Readings.
 
     Args:
         context: this query's settings and index.
-        question: the question as read (its filters and plan).
+        question: the question as read (its filters and plan; a plan's `ignored` parts, undone by
+            SearchFilters.ignore_reading, come back as Readings of effect "ignored").
 
     Returns:
-        The Scope: allowed reports (None: all), the named years' reports, the section kind, notes.
+        The Scope: allowed reports (None: all), the favoured reports (searched again alone), the
+        section kind (and a favoured one), notes, and a Reading for each part of the question's
+        reading that narrowed, favoured, corrected, asked or was ignored.
 
     Raises:
         QueryError: an authority filter that names no indexed report (with close names).
@@ -47,43 +55,115 @@ def scope(context: Context, question: Question) -> Scope:
         close = close_indexed(corpus, plan.absent)
         hint = f"; the closest in this index: {', '.join(close)}" if close else ""
         verb = "is" if len(plan.absent) == 1 else "are"
-        raise Stop(f"{names} {verb} not in this index{hint}", interpretation=f"reports of {names}")
+        raise Stop(f"{names} {verb} not in this index{hint}", interpretation=f"only {names}")
     pool = allowed if allowed is not None else list(docs)
+    readings: list[Reading] = []
     narrowed = pool
-    read_as = plan.describe()
-    if plan.authorities and not filters.authorities:
-        keys = {a.key for a in plan.authorities}
-        narrowed = [d for d in narrowed if docs[d].authority_key in keys]
-    if (plan.year_from is not None or plan.year_to is not None) and filters.year_from is None:
-        first, last = plan.year_from or YEAR_RANGE[0], plan.year_to or YEAR_RANGE[1]
-        narrowed = [d for d in narrowed if year_matches(docs[d], first, last)]
-    if plan.grades and not filters.grades:
-        narrowed = [d for d in narrowed if grade_of(docs[d], plan.grade_judgement) in plan.grades]
-    if plan.latest:
-        narrowed = latest_of_each(docs, narrowed)
+    favours: list[tuple[Reading, set[int]]] = []  # each favouring and the reports it favours
+    place_chosen = bool(filters.authorities or filters.region or filters.neighbours_of)
+    for kind, effect, label, values in plan.parts():
+        reading = Reading(kind, effect, label, values)
+        if effect in ("corrected", "asked"):
+            readings.append(reading)
+            continue
+        keep = _reports_read(plan, kind, effect, docs, narrowed if effect == "narrowed" else pool, corpus, filters,
+                             place_chosen)
+        if keep is None:  # a filter already chose this
+            continue
+        if effect == "narrowed":
+            narrowed = [d for d in narrowed if d in keep]
+        else:
+            favours.append((reading, keep))
+            continue
+        readings.append(reading)
     if narrowed != pool:
         if not narrowed:
-            raise Stop("no report in the index is " + "; ".join(read_as) + " (as the question reads)",
-                       interpretation="; ".join(read_as) or None)
+            said = [r.label for r in readings if r.effect == "narrowed"]
+            raise Stop("no report in the index is " + "; ".join(said) + " (as the question reads)",
+                       interpretation="; ".join(said) or None)
         allowed = narrowed
+    favoured, kept = _favoured(allowed if allowed is not None else list(docs), favours)
+    readings += kept
+    readings += [Reading(kind, "ignored", label, values) for kind, _, label, values in plan.ignored]
+    readings.sort(key=lambda r: _ORDER.index(r.kind))
+    notes = [r.label for r in readings if r.effect != "ignored"]
+    if plan.earlier_grades:
+        notes.append(" or ".join(plan.earlier_grades) + " read as the grade before (not narrowed)")
     if plan.absent:
-        read_as.append(", ".join(a.name for a in plan.absent) + " not in this index")
-    notes = list(read_as)
+        notes.append(", ".join(a.name for a in plan.absent) + " not in this index")
     if filters.section_kind == "recommendations":
         notes.append("recommendations only")
-    favoured: list[int] | None = None
-    if plan.years and filters.year_from is None:
-        wanted = set(plan.years)
-        pool = allowed if allowed is not None else list(docs)
-        favoured = [d for d in pool if any(year_matches(docs[d], y, y) for y in wanted)]
-        if not favoured or len(favoured) == len(pool):  # favouring them would change nothing
-            favoured = None
-            notes = [n for n in notes if not n.startswith("favouring 1") and not n.startswith("favouring 2")]
+    favoured_kind = next((r.values[0] for r in readings if r.kind == "section" and r.effect == "favoured"), None)
+    # Favoured by default alone (the latest report, nothing the question said): a lighter hand.
+    by_default = all(r.kind == "latest" for r in kept if r.kind != "section")
     return Scope(
         allowed=None if allowed is None else tuple(allowed),
         favoured=None if favoured is None else tuple(favoured),
-        kind=filters.section_kind, notes=tuple(notes),
+        kind=filters.section_kind, notes=tuple(notes), readings=tuple(readings), favoured_kind=favoured_kind,
+        favour_weight=context.settings.latest_default_weight if favoured is not None and by_default else 1.0,
     )
+
+
+_ORDER = list(READING_KINDS)
+
+
+def _reports_read(
+    plan: QueryPlan, kind: str, effect: str, docs: dict[int, DocumentRow], pool: list[int], corpus: CorpusView,
+    filters: SearchFilters, place_chosen: bool,
+) -> set[int] | None:
+    """The reports of `pool` one part of the question's reading keeps (narrowed) or favours; None
+    when the user's filters already chose that (their choice stands)."""
+    if kind == "authority":
+        if place_chosen:
+            return None
+        keys = {a.key for a in (plan.authorities if effect == "narrowed" else plan.favoured_authorities)}
+        return {d for d in pool if docs[d].authority_key in keys}
+    if kind == "region":
+        if place_chosen:
+            return None
+        keys = {a.key for a in plan.authorities}
+        return {d for d in pool if docs[d].authority_key in keys}
+    if kind == "neighbours":
+        if place_chosen or plan.neighbours_of is None:
+            return None
+        home = plan.neighbours_of
+        keys = {home.key, *(a.key for a in corpus.registry.neighbours(home.name))}
+        return {d for d in pool if docs[d].authority_key in keys}
+    if kind == "year":
+        if filters.year_from is not None:
+            return None
+        if effect == "narrowed":
+            first, last = plan.year_from or YEAR_RANGE[0], plan.year_to or YEAR_RANGE[1]
+            return {d for d in pool if year_matches(docs[d], first, last)}
+        return {d for d in pool if any(year_matches(docs[d], y, y) for y in plan.years)}
+    if kind == "grade":
+        if filters.grades or plan.grade_judgement in filters.judgement_grades:
+            return None
+        return {d for d in pool if grade_of(docs[d], plan.grade_judgement) in plan.grades}
+    if kind == "latest":
+        if filters.latest_only:
+            return None
+        return set(latest_of_each(docs, pool))
+    if kind == "section":  # passages, not reports: retrieve.py favours the section kind
+        return None if filters.section_kind else set(pool)
+    return None
+
+
+def _favoured(pool: list[int], favours: list[tuple[Reading, set[int]]]) -> tuple[list[int] | None, list[Reading]]:
+    """The reports to search again alone and fuse in: those every favouring keeps, each applied in
+    turn, and the favourings that changed something (one that would leave none, or keep every
+    report, is not applied and not said)."""
+    current = list(pool)
+    kept: list[Reading] = []
+    for reading, wanted in favours:
+        if reading.kind == "section":
+            kept.append(reading)
+            continue
+        narrower = [d for d in current if d in wanted]
+        if narrower and len(narrower) < len(current):
+            current = narrower
+            kept.append(reading)
+    return (current if len(current) < len(pool) else None), kept
 
 
 def allowed_documents(corpus: CorpusView, filters: SearchFilters) -> list[int] | None:

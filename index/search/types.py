@@ -32,9 +32,13 @@ RETRIEVERS = ("hybrid", "dense", "lexical")
 # (higher is better, as ChunkStore.lexical_search returns them).
 DENSE = "dense"  # the question's embedding, over the reports allowed
 LEXICAL = "lexical"  # the question's terms (FTS5 BM25), over the reports allowed
-YEAR_DENSE = "year_dense"  # the same two within the reports of the years the question names
+# The same two within the reports the question's words favour (its years, a council's latest report, a
+# grade said with a council and year); named for the years, the first favouring, as the ranker's features are.
+YEAR_DENSE = "year_dense"
 YEAR_LEXICAL = "year_lexical"
-AREA_DENSE = "area_dense"  # the first two restricted to the sections on the question's judgement area
+# The first two restricted to the sections the question favours: those on its judgement area, and the
+# section kind its words ask for (the recommendations: "what needs to improve").
+AREA_DENSE = "area_dense"
 AREA_LEXICAL = "area_lexical"
 SUMMARIES = "summaries"  # the reports' own summaries, by embedding
 FEEDBACK = "feedback"  # the question's terms and its best passages' shared words (rank.FeedbackRanker)
@@ -111,10 +115,12 @@ class Scope:
     """The reports a question may be answered from (scope.py), and why, in the user's terms."""
 
     allowed: tuple[int, ...] | None  # report ids; None: every report
-    favoured: tuple[int, ...] | None  # reports of the years the question names, also searched alone
+    favoured: tuple[int, ...] | None  # reports the question's words favour (years, latest), also searched alone
     kind: str | None  # a section kind (recommendations): only its passages
     notes: tuple[str, ...]  # how the question was read, for the response's interpretation
     readings: tuple[Reading, ...] = ()  # the same, as data: what each piece of the reading did (Reading)
+    favoured_kind: str | None = None  # a section kind the question asks for ("recommendations"): favoured
+    favour_weight: float = 1.0  # the favoured reports' lists' weight, relative to the first lists'
 
 
 @dataclass(frozen=True)

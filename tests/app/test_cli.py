@@ -61,9 +61,9 @@ def test_ingest_ask_stats_remove(tmp_path, reports):
 
     out = run("ask", "return home interviews in Stoke-on-Trent", index=index).stdout
     # The question's own words narrowed it (what the concepts add to the search is said after).
-    assert out.startswith("(question read as: reports of Stoke-on-Trent")
+    assert out.startswith("(question read as: only Stoke-on-Trent")
     data = json.loads(run("ask", "return home interviews in Stoke-on-Trent", "--json", index=index).stdout)
-    assert data["interpretation"].split("; ")[0] == "reports of Stoke-on-Trent"
+    assert data["interpretation"].split("; ")[0] == "only Stoke-on-Trent"
 
     data = json.loads(run("ask", "care leavers", "--year", "2019", "--json", index=index).stdout)
     assert {r["citation"]["local_authority"] for r in data["results"]} == {"Avonshire"}

@@ -51,3 +51,11 @@ def test_the_users_other_filters_still_apply(index):
     contrast = contrast_search(index.searcher, "how do personal advisers keep in touch with care leavers?",
                                SearchFilters.build(years="2020-2023"))
     assert {r.citation.local_authority for r in contrast.poor.results} == {"Leeds"}
+
+
+def test_a_grade_in_the_question_grades_neither_column(index):
+    # "inadequate councils" read from the words would narrow both columns to inadequate reports.
+    contrast = contrast_search(index.searcher, "how do inadequate councils keep in touch with care leavers?")
+    assert {r.citation.local_authority for r in contrast.good.results} == {"Kent"}
+    assert {r.citation.local_authority for r in contrast.poor.results} == {"Leeds", "York"}
+    assert any(r.kind == "grade" and r.effect == "ignored" for r in contrast.good.reading)

@@ -20,7 +20,8 @@ def names(question: str, indexed: set[str] | None = None) -> list[str]:
     ("Devon's caseloads", ["Devon"]),
     ("Leeds' family group conferences", ["Leeds"]),
     ("BCP children in care", ["Bournemouth, Christchurch and Poole"]),
-    ("hull care leavers", []),  # an everyday word in lower case is not a place
+    ("hull care leavers", ["Kingston upon Hull"]),  # an everyday-word name, then what a council does
+    ("the hull of the boat", []),  # an everyday word in lower case, no council context
     ("Hull care leavers", ["Kingston upon Hull"]),
     ("stoke on trent and STOKE-ON-TRENT", ["Stoke-on-Trent"]),
     ("Telford & Wrekin, Telford and Wrekin Council", ["Telford and Wrekin"]),
@@ -177,3 +178,103 @@ def test_names_the_registry_does_not_know_come_from_the_index():
     plan = read_question("Wessex care leavers", {"wessex"}, extra_names={"Wessex": "wessex"})
     assert [a.key for a in plan.authorities] == ["wessex"]
     assert "Wessex" not in plan.topic
+
+
+# Issue 19: each example of the problem reads as a person would.
+@pytest.mark.parametrize("question", [
+    "my sister lives in Sutton Coldfield, what do inspectors say about child protection?",
+    "early help in Bury St Edmunds",
+    "how does child protection in New York compare?",
+    "young people placed in Newcastle-under-Lyme",
+    "Durham University research on signs of safety",
+    "social workers sent to Coventry by their managers",
+    "Reading the reports, what do inspectors say about neglect?",
+])
+def test_place_words_that_are_not_the_council(question):
+    plan = read_question(question)
+    assert plan.authorities == [] and plan.favoured_authorities == [] and plan.region is None
+
+
+def test_london_is_the_london_boroughs_and_areas_are_sets():
+    for question in ("London boroughs rated good", "councils in London"):
+        plan = read_question(question)
+        assert plan.region == "London" and len(plan.authorities) == 33
+    assert read_question("young people who moved to London").authorities == []
+    manchester = read_question("Greater Manchester councils")
+    assert manchester.region == "Greater Manchester" and len(manchester.authorities) == 10
+    yorkshire = read_question("West Yorkshire councils")
+    assert yorkshire.region == "West Yorkshire" and len(yorkshire.authorities) == 5
+    assert [a.name for a in read_question("BANES early help").authorities] == ["Bath and North East Somerset"]
+    assert [a.name for a in read_question("B&NES early help").authorities] == ["Bath and North East Somerset"]
+
+
+@pytest.mark.parametrize("question", [
+    "good judgements by social workers", "good areas of practice", "inadequate services for disabled children",
+    "after years of inadequate ratings, how did Doncaster's trust change?",
+])
+def test_grade_words_that_are_not_grades(question):
+    assert read_question(question).grades == []
+
+
+def test_outstanding_rated_councils_are_a_grade():
+    assert read_question("what do outstanding-rated councils do differently?").grades == ["outstanding"]
+
+
+@pytest.mark.parametrize("question", ["recent visits to children in care", "last visits to children"])
+def test_recent_visits_are_not_the_latest_report(question):
+    assert read_question(question).latest is False
+
+
+def test_words_stay_in_the_topic():
+    assert read_question("council tax exemptions for care leavers").topic == "council tax exemptions for care leavers"
+    assert read_question("the council's own children's home").topic == "own children's home"  # no stray "'s"
+    assert read_question("has any council used a protection order?").topic == "has any used a protection order"
+    assert read_question("Kent council's front door").topic == "front door"
+
+
+def test_years_that_are_not_periods():
+    budget = read_question("impact of the 2019-20 budget cuts on early help")
+    assert budget.years == [] and not budget.compares
+    act = read_question("the Children and Social Work Act 2017 and corporate parenting")
+    assert act.years == [] and "2017" in act.topic
+
+
+@pytest.mark.parametrize(("question", "area"), [
+    ("data protection breaches", None), ("support for team leaders", None), ("delays in care proceedings", None),
+])
+def test_judgement_areas_not_named_by_accident(question, area):
+    assert read_question(question).judgement_area == area
+
+
+def test_a_grade_with_a_council_and_a_year_favours_on_its_judgement():
+    plan = read_question("why were children in care judged requires improvement in Worcestershire in 2023?")
+    assert [a.name for a in plan.authorities] == ["Worcestershire"] and plan.years == [2023]
+    assert plan.grades == ["requires improvement"] and plan.grade_judgement == "in_care" and plan.grades_favoured
+    assert ("grade", "favoured", "favouring reports graded requires improvement for children in care",
+            ("requires improvement",)) in plan.parts()
+
+
+def test_councils_like_x_are_its_neighbours():
+    plan = read_question("councils like Worcestershire")
+    assert plan.neighbours_of.name == "Worcestershire" and plan.authorities == []
+    assert ("neighbours", "narrowed", "Worcestershire's statistical neighbours", ("Worcestershire",)) in plan.parts()
+
+
+def test_a_misspelt_council_is_read_and_said():
+    plan = read_question("care leavers in Worcestshire")
+    assert [a.name for a in plan.authorities] == ["Worcestershire"]
+    assert ("authority", "corrected", "Worcestshire read as Worcestershire", ("Worcestershire",)) in plan.parts()
+    asked = read_question("care leavers in Herfordshire")
+    assert asked.authorities == [] and asked.parts()[0][1] == "asked"
+
+
+def test_defaults_favour_the_latest_report_and_the_recommendations():
+    plan = read_question("what needs to improve in Leeds?")
+    assert plan.latest_favoured and not plan.latest and plan.section == "recommendations"
+    assert read_question("Leeds since 2019").latest_favoured is False  # a period named: no default
+
+
+def test_undoing_a_kind_of_reading_puts_its_words_back():
+    plan = read_question("caseloads in Leeds since 2019").without({"authority"})
+    assert plan.authorities == [] and plan.year_from == 2019 and "Leeds" in plan.topic
+    assert [part[0] for part in plan.ignored] == ["authority"]

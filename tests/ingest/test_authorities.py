@@ -104,3 +104,50 @@ def test_a_lookup_without_its_columns_is_refused(tmp_path):
     path.write_text("urn,name\n1,x\n")
     with pytest.raises(ValueError, match="lacks the columns"):
         AuthorityRegistry.load(path)
+
+
+def test_abbreviations_and_nicknames_of_the_data_file(registry):
+    assert registry.resolve("B&NES").name == "Bath and North East Somerset"
+    assert registry.resolve("RBKC").name == "Kensington and Chelsea"
+    assert registry.resolve("Brum").name == "Birmingham"
+
+
+def test_an_abbreviation_naming_no_authority_is_refused(tmp_path):
+    wrong = tmp_path / "abbreviations.csv"
+    wrong.write_text("name,authority,kind,source\nWXYZ,Wessex,abbreviation,made up\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="'Wessex' is not an authority"):
+        AuthorityRegistry.load(abbreviations=wrong)
+
+
+def test_areas_are_sets_of_authorities(registry):
+    assert {a.name for a in registry.in_area("greater manchester")} >= {"Manchester", "Salford", "Wigan"}
+    assert len(registry.in_area("West Yorkshire")) == 5
+    assert registry.in_area("Wessex") == []
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Worcestshire", "Worcestershire"), ("rotheram", "Rotherham"), ("Barking and Dagenam", "Barking and Dagenham"),
+])
+def test_suggestions_and_fuzzy_matches(registry, typed, expected):
+    assert registry.suggestions(typed)[0] == expected
+    assert registry.fuzzy_matches(typed)[0][0].name == expected
+
+
+def test_suggestions_for_a_name_like_none_are_empty(registry):
+    assert registry.suggestions("zzzzqqq") == []
+    assert len(registry.suggestions("Herfordshire", n=2)) == 2
+
+
+def test_no_sector_term_of_the_concepts_is_read_as_a_misspelt_council():
+    # The reports' own words (corpus/concepts.csv): none may be taken for a council with a slip.
+    import csv
+
+    from index.reading.places import find_places
+    from tests.conftest import REPO
+
+    registry = default_registry()
+    with open(REPO / "corpus" / "concepts.csv", newline="", encoding="utf-8") as handle:
+        terms = {t.strip() for row in csv.DictReader(handle)
+                 for column in ("sector_terms", "everyday_terms") for t in row[column].split("|") if t.strip()}
+    misread = [t for t in terms if (found := find_places(t, registry)).corrections or found.asked]
+    assert misread == []

@@ -242,8 +242,8 @@ def test_a_question_naming_an_authority_and_year_says_how_it_was_read(client):
     data = search(client, question="personal advisers in Wessex")
     assert data["ok"] and {r["citation"]["local_authority"] for r in data["results"]} == {"Wessex"}
     # How the question narrowed the search comes first; what the concepts added is said after it.
-    assert data["interpretation"].split("; ")[0] == "reports of Wessex"
-    assert "Question read as: reports of Wessex" in ui.render_ranked(data)
+    assert data["interpretation"].split("; ")[0] == "only Wessex"
+    assert "Question read as: only Wessex" in ui.render_ranked(data)
     data = search(client, question="care leavers in 2015")
     assert data["interpretation"].startswith("favouring 2015; favouring the sections on care leavers")
     assert data["results"][0]["citation"]["local_authority"] == "Wessex"

@@ -1,0 +1,332 @@
+"""Places in a question, as a person means them: authorities, regions, areas and statistical neighbours.
+
+A council name narrows only on clear evidence that it is used as a council: a name that is no
+everyday word ("Worcestershire", "hull" is one, "Rotherham" is not), or an everyday one with a
+place context ("Reading's", "Bury council", "hull children in care", "in Bath" mid-sentence).
+It does not count inside a longer proper noun: the gazetteer of corpus/place_names.csv ("Sutton
+Coldfield", "New York", "Durham University"), or a capitalised name followed by another capitalised
+word the registry does not know ("Kingston Hospital"; not after a possessive: "Sunderland's Together
+for Children" is Sunderland's). An everyday-word name capitalised
+mid-sentence with no other context only favours its reports.
+
+"London" is the 33 London authorities ("City of London" is the one); the areas of corpus/areas.csv
+(Greater Manchester, West Yorkshire, Inner London, ...) are sets; "councils like X", "X's
+neighbours", "similar councils to X" mean X's statistical neighbours. A misspelt name is matched
+to the registry's names by rapidfuzz: a clear match is read and said, a close call is asked about.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.authorities import FUZZY_MARGIN, FUZZY_TAKE, Authority, AuthorityRegistry
+from ingest.vocabulary import EVERYDAY_WORDS
+
+PLACE_NAMES = Path(__file__).resolve().parents[2] / "corpus" / "place_names.csv"
+
+# Names that are also everyday words, beyond ingest.vocabulary's: "bucks the trend", "wilts".
+_EVERYDAY = EVERYDAY_WORDS | {"bucks", "wilts"}
+
+# Words after a name that say it is the council or its services ("hull children in care", "Bury council",
+# "Bury 2021").
+_SERVICE_AFTER = re.compile(
+    r"^(?:['’]s?\b|\s+(?:council|borough|city\s+council|county\s+council|children['’]?s?|childrens|social|"
+    r"safeguarding|inspection|inspections|report|reports|la\b|local\s+authority|ofsted|mash|front\s+door|"
+    r"early\s+help|care\s+leavers?|fostering|adoption|services|(?:19|20)\d\d\b))",
+    re.I,
+)
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|for|across|around|covering|of|by)\s+(?:the\s+)?$", re.I)
+
+# Capitalised words after a name that do not make it another place ("Leeds Children's Services").
+_NOT_ANOTHER_PLACE = frozenset(
+    "council councils county borough city children children's childrens social safeguarding local la las "
+    "ofsted inspection inspections report reports services service care leavers early help front door mash "
+    "partnership trust and or the in on of for to with what how why when is was were are did does do has had "
+    "have since after before between during compared versus vs i we".split()
+)
+
+# Statistical neighbours: "councils like X", "similar councils to X", "X's neighbours", "X and its neighbours".
+_NEIGHBOURS_BEFORE = re.compile(
+    r"(?:\b(?:councils?|authorit(?:y|ies)|las|areas?|places|boroughs|counties|ones)\s+(?:like|similar\s+to|"
+    r"comparable\s+(?:to|with))|\bsimilar\s+(?:councils|authorities|las|areas|places|boroughs|counties)\s+to"
+    r"|\b(?:statistical\s+)?neighbou?rs\s+of|\bcomparable\s+to)\s+(?:the\s+)?$",
+    re.I,
+)
+_NEIGHBOURS_AFTER = re.compile(
+    r"^(?:['’]s?)?\s+(?:and\s+(?:its|their)\s+)?(?:statistical\s+|stat\s+)?(?:neighbou?rs|comparators)\b", re.I
+)
+
+_REGIONS = {
+    "north west": "North West", "north-west": "North West", "northwest": "North West",
+    "north east": "North East", "north-east": "North East", "northeast": "North East",
+    "south east": "South East", "south-east": "South East", "southeast": "South East",
+    "south west": "South West", "south-west": "South West", "southwest": "South West",
+    "east midlands": "East Midlands", "west midlands": "West Midlands",
+    "east of england": "East of England", "eastern region": "East of England",
+    "yorkshire and the humber": "Yorkshire and the Humber", "yorkshire and humber": "Yorkshire and the Humber",
+    "yorkshire": "Yorkshire and the Humber", "london": "London", "greater london": "London",
+    "midlands": "East Midlands and West Midlands",
+}
+# Region names no sentence uses for anything else: read without a council word beside them.
+_PLAIN_REGIONS = frozenset({"yorkshire and the humber", "yorkshire and humber", "east of england", "greater london"})
+_REGION_PATTERN = re.compile(
+    r"\b(?:(?:in|across|of|from)\s+)?(?:the\s+)?(?P<region>"
+    + "|".join(sorted((re.escape(k) for k in _REGIONS), key=len, reverse=True))
+    + r")\b(?:\s+(?:region|councils?|authorit(?:y|ies)|boroughs?|las))?",
+    re.I,
+)
+# A region is read only when the question speaks of councils there, not of a place in a sentence.
+_REGION_CONTEXT = re.compile(r"\b(?:councils?|authorit(?:y|ies)|boroughs?|las|region|areas?|reports?|inspections?|"
+                             r"ofsted|judged|rated|graded)\b", re.I)
+
+# Other ways people name the areas of corpus/areas.csv, beyond the area's own name.
+_AREA_NAMES = {
+    "West Midlands metropolitan county": (r"west\s+midlands\s+(?:metropolitan|met)\s+(?:county|boroughs?|districts?|"
+                                          r"area|councils?)", r"west\s+midlands\s+combined\s+authority", r"wmca"),
+    "North East Combined Authority": (r"north\s+east\s+combined\s+authority",),
+    "East Midlands Combined County Authority": (r"east\s+midlands\s+combined\s+(?:county\s+)?authority",),
+    "Greater Manchester": (r"greater\s+manchester", r"gmca"),
+    "Liverpool City Region": (r"liverpool\s+city\s+region",),
+}
+
+
+_TWO_POINTS = re.compile(r"\b(?P<first>north|south|east|west)\s+(?:and|&)\s+(?P<second>north|south|east|west)\s+"
+                         r"(?P<name>[A-Za-z]+)", re.I)
+
+
+@dataclass
+class Places:
+    """The places a question names, as read (`find_places`)."""
+
+    authorities: list[Authority] = field(default_factory=list)  # narrowed: named as councils (or corrected)
+    favoured: list[Authority] = field(default_factory=list)  # weaker evidence: their reports ranked higher
+    corrections: list[tuple[str, Authority]] = field(default_factory=list)  # (as typed, read as)
+    asked: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (as typed, "did you mean" names)
+    area: str | None = None  # a region ("North West") or an area of corpus/areas.csv ("Greater Manchester")
+    area_kind: str | None = None  # "region" or "area"
+    members: list[Authority] = field(default_factory=list)  # the area's authorities
+    neighbours_of: Authority | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)  # read: these leave the topic
+    span_kinds: dict[tuple[int, int], str] = field(default_factory=dict)  # "authority", "region", "neighbours"
+    name_ends: set[int] = field(default_factory=set)  # where a council's name ends ("Kent council")
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> re.Pattern[str] | None:
+    if not PLACE_NAMES.exists():
+        return None
+    with open(PLACE_NAMES, newline="", encoding="utf-8") as handle:
+        phrases = [row["phrase"].strip() for row in csv.DictReader(handle) if row.get("phrase", "").strip()]
+    parts = [r"\s*[-\s]\s*".join(re.escape(w) for w in re.split(r"[\s-]+", p)) for p in phrases]
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")(?![A-Za-z])", re.I)
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Ordinary English words (symspellpy's frequency dictionary): never read as a misspelt council."""
+    import symspellpy
+
+    path = Path(symspellpy.__file__).with_name("frequency_dictionary_en_82_765.txt")
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(line.split(" ", 1)[0] for line in handle)
+
+
+def _area_pattern(registry: AuthorityRegistry) -> list[tuple[re.Pattern[str], str]]:
+    out = []
+    for area in registry.areas:
+        forms = list(_AREA_NAMES.get(area, ()))
+        parts = re.split(r"\s+and\s+", area)
+        # "Cambridgeshire and Peterborough" names two councils: the area only as "... combined authority".
+        if len(parts) == 2 and all(registry.resolve(p) for p in parts):
+            forms.append(r"\s+".join(map(re.escape, area.split())) + r"\s+(?:combined\s+)?authority")
+        elif area not in _AREA_NAMES:
+            forms.append(r"\s+".join(map(re.escape, area.split())))
+        for form in forms:
+            out.append((re.compile(rf"\b(?:the\s+)?(?:{form})\b(?:\s+(?:area|councils?|authorities|boroughs|las))?",
+                                   re.I), area))
+    return out
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a < span[1] and span[0] < b for a, b in spans)
+
+
+def find_places(question: str, registry: AuthorityRegistry) -> Places:
+    """The authorities, area or region, and statistical neighbours a question names.
+
+    Args:
+        question: the question as typed.
+        registry: the authorities, their names and areas.
+
+    Returns:
+        Places: what was read, how strongly, and the spans read (they leave the topic).
+    """
+    places = Places()
+    gazetteer = _gazetteer()
+    blocked = [m.span() for m in gazetteer.finditer(question)] if gazetteer else []
+
+    # Candidates: (span, kind, value); the longest wins where they overlap.
+    candidates: list[tuple[tuple[int, int], str, object]] = []
+    for pattern, area in _area_pattern(registry):
+        for match in pattern.finditer(question):
+            candidates.append((match.span(), "area", area))
+    for match in _REGION_PATTERN.finditer(question):
+        word = match.group("region").lower()
+        context = question[max(0, match.start() - 40): match.end() + 40]
+        if word in _PLAIN_REGIONS or _REGION_CONTEXT.search(context):
+            candidates.append((match.span(), "region", _REGIONS[word]))
+    for authority, span in registry.find_in_text(question, everyday_lower_case=True):
+        candidates.append((span, "authority", authority))
+    # "north and west Northamptonshire": two councils, the name said once.
+    for match in _TWO_POINTS.finditer(question):
+        for point, span in ((match.group("first"), match.span("first")),
+                            (match.group("second"), (match.start("second"), match.end()))):
+            found = registry.resolve(f"{point} {match.group('name')}")
+            if found is not None:
+                candidates.append((span, "authority", found))
+    candidates.sort(key=lambda c: (-(c[0][1] - c[0][0]), c[0][0]))
+    chosen: list[tuple[tuple[int, int], str, object]] = []
+    for candidate in candidates:
+        span = candidate[0]
+        if _overlaps(span, blocked) or _overlaps(span, [c[0] for c in chosen]):
+            continue
+        chosen.append(candidate)
+    chosen.sort(key=lambda c: c[0])
+
+    for span, kind, value in chosen:
+        if kind in ("area", "region"):
+            if places.area is None:
+                places.area, places.area_kind = str(value), kind
+                regions = str(value).split(" and ") if value == "East Midlands and West Midlands" else [str(value)]
+                places.members = ([a for r in regions for a in registry.in_region(r)] if kind == "region"
+                                  else registry.in_area(str(value)))
+            places.spans.append(span)
+            places.span_kinds[span] = "region"
+            continue
+        authority = value
+        assert isinstance(authority, Authority)
+        text = question[span[0]:span[1]]
+        bare = re.sub(r"^the\s+|['’]s?$", "", text, flags=re.I)
+        if re.sub(r"\s+(?:borough|council)s?$", "", bare.lower()) == "london":
+            # "London" is the London boroughs, not the City of London: read when said of councils there
+            # ("councils in London": a region candidate, longer) or as where ("in London").
+            said_of_councils = bare.lower() != "london" or _REGION_CONTEXT.search(
+                question[max(0, span[0] - 40): span[1] + 40])
+            if places.area is None and (said_of_councils or re.search(r"\b(?:in|across|within)\s+$",
+                                                                      question[:span[0]], re.I)):
+                places.area, places.area_kind, places.members = "London", "region", registry.in_region("London")
+                places.spans.append(span)
+                places.span_kinds[span] = "region"
+            continue
+        possessive = re.search(r"['’]s?$", text)
+        name_end = span[1] - (len(possessive.group(0)) if possessive else 0)
+        neighbours_after = _NEIGHBOURS_AFTER.match(question[name_end:])
+        neighbours_before = _NEIGHBOURS_BEFORE.search(question[:span[0]])
+        if neighbours_before or neighbours_after:
+            if places.neighbours_of is None:
+                places.neighbours_of = authority
+            said = (neighbours_before.start() if neighbours_before else span[0],
+                    name_end + neighbours_after.end() if neighbours_after else span[1])
+            places.spans.append(said)
+            places.span_kinds[said] = "neighbours"
+            continue
+        strength = _strength(question, span, bare)
+        if strength is None:
+            # "halton and warrington": an everyday-word name listed with another council's name
+            listed = re.match(r"\s*(?:,|and|&|or)\s+", question[span[1]:])
+            listed_after = re.search(r"(?:,|\band|&|\bor)\s+$", question[:span[0]])
+            others = [(s, v) for s, k, v in chosen if k == "authority" and s != span]
+            if not any((listed and s[0] == span[1] + listed.end()) or (listed_after and s[1] == listed_after.start()
+                       or (listed_after and question[s[1]:span[0]].strip() in (",", "and", "&", "or")))
+                       for s, _ in others):
+                continue
+            strength = "narrowed"
+        target = places.authorities if strength == "narrowed" else places.favoured
+        if authority not in places.authorities and authority not in target:
+            target.append(authority)
+        places.spans.append(span)
+        places.span_kinds[span] = "authority"
+        places.name_ends.add(span[1])
+    places.favoured = [a for a in places.favoured if a not in places.authorities]
+    _misspelt(question, registry, places, blocked)
+    return places
+
+
+def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
+    """How clearly a name found in the question means the council: "narrowed", "favoured" or None."""
+    text = question[span[0]:span[1]]
+    after = question[span[1]:]
+    before = question[:span[0]]
+    first_word = not re.search(r"[A-Za-z0-9]", before) or bool(re.search(r"[.?!:;]\s*$", before))
+    capitalised = bare[:1].isupper()
+    # "Kingston Hospital", "Durham Constabulary": a capitalised name, then a capitalised word no council has.
+    following = re.match(r"\s+([A-Z][A-Za-z'’]*)", after)
+    possessive = text.endswith(("'s", "’s")) or bool(re.match(r"['’]s?\b", after))
+    # "Sunderland's Together for Children": what follows a possessive is the council's own.
+    if capitalised and not possessive and following and following.group(1).lower() not in _NOT_ANOTHER_PLACE \
+            and not following.group(1).isupper() and not _title_case(question):
+        return None
+    if bare.lower() not in _EVERYDAY:
+        return "narrowed"
+    if possessive or _SERVICE_AFTER.match(after):
+        return "narrowed"
+    if capitalised and _PLACE_BEFORE.search(before):
+        return "narrowed"
+    if capitalised and not first_word:
+        return "favoured"
+    return None
+
+
+def _title_case(question: str) -> bool:
+    """True when most words are capitalised (a headline): capitals then say nothing of names."""
+    words = re.findall(r"[A-Za-z]{4,}", question)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) > 0.7
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+def _misspelt(question: str, registry: AuthorityRegistry, places: Places, blocked: list[tuple[int, int]]) -> None:
+    """Names typed with a slip ("Worcestshire", "barking and dagenam"): a clear match is read as the
+    authority (said as a correction); two close ones are asked about and not applied."""
+    english = _english_words()
+    tokens = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]
+    taken = places.spans + blocked
+    for i, (word, start, end) in enumerate(tokens):
+        plain = re.sub(r"['’]s?$", "", word)
+        if len(plain) < 5 or plain.lower() in english or _overlaps((start, end), taken) \
+                or registry.resolve(plain) is not None:
+            continue
+        # The word alone, or with its neighbours when the name has several words ("Barking and Dagenam").
+        windows = [(i, i)]
+        for lo, hi in ((i - 2, i), (i, i + 2), (i - 1, i), (i, i + 1)):
+            if 0 <= lo and hi < len(tokens):
+                windows.append((lo, hi))
+        best: tuple[float, tuple[int, int], list[tuple[Authority, float]]] | None = None
+        for lo, hi in windows:
+            span = (tokens[lo][1], tokens[hi][2])
+            if (lo, hi) != (i, i) and _overlaps(span, taken):
+                continue
+            typed = re.sub(r"['’]s?$", "", question[span[0]:span[1]])
+            found = registry.fuzzy_matches(typed, n=2, cutoff=FUZZY_TAKE - FUZZY_MARGIN)
+            if found and (best is None or found[0][1] > best[0]):
+                best = (found[0][1], span, found)
+        if best is None or best[0] < FUZZY_TAKE:
+            continue
+        score, span, found = best
+        typed = re.sub(r"['’]s?$", "", question[span[0]:span[1]])
+        if len(found) > 1 and found[0][1] - found[1][1] < FUZZY_MARGIN:
+            places.asked.append((typed, tuple(a.name for a, _ in found)))
+            continue
+        authority = found[0][0]
+        if authority not in places.authorities:
+            places.authorities.append(authority)
+        places.corrections.append((typed, authority))
+        places.spans.append(span)
+        places.span_kinds[span] = "authority"
+        places.name_ends.add(span[1])
+        taken = places.spans + blocked

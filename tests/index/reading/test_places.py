@@ -1,0 +1,138 @@
+"""Places read as a person means them: councils only on clear evidence, areas as sets, neighbours, typos."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.reading.places import find_places
+from ingest.authorities import default_registry
+
+
+def read(question: str):
+    return find_places(question, default_registry())
+
+
+def names(question: str) -> list[str]:
+    return [a.name for a in read(question).authorities]
+
+
+@pytest.mark.parametrize("question", [
+    "my sister lives in Sutton Coldfield, what about child protection?",
+    "early help in Bury St Edmunds",
+    "how does child protection compare with New York?",
+    "how does child protection compare with the new york system?",
+    "students from Newcastle-under-Lyme",
+    "Durham University research on signs of safety",
+    "social workers sent to Coventry by their managers",
+    "Reading the reports, what do inspectors say about neglect?",
+    "do councils bury bad news about complaints?",
+    "bath time routines in foster homes",
+    "a Staffordshire bull terrier bite",
+    "discharge planning at Kingston Hospital",  # a capitalised word no council has: another place
+])
+def test_a_place_word_that_is_not_the_council_is_not_read(question):
+    places = read(question)
+    assert places.authorities == [] and places.favoured == [] and places.area is None
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Reading's front door", ["Reading"]),
+    ("what did inspectors find in Reading?", ["Reading"]),
+    ("hull children in care", ["Kingston upon Hull"]),
+    ("Bury council's early help", ["Bury"]),
+    ("halton and warrington neglect", ["Halton", "Warrington"]),
+    ("my sister lives in Sutton Coldfield, what about child protection in birmingham", ["Birmingham"]),
+    ("north and west northamptonshire", ["North Northamptonshire", "West Northamptonshire"]),
+])
+def test_a_council_named_as_a_council_is_read(question, expected):
+    assert names(question) == expected
+
+
+def test_an_everyday_word_name_capitalised_mid_sentence_only_favours():
+    places = read("foster carers near Bath and the coast")
+    assert places.authorities == [] and [a.name for a in places.favoured] == ["Bath and North East Somerset"]
+
+
+@pytest.mark.parametrize(("question", "area", "count"), [
+    ("London boroughs rated outstanding", "London", 33),
+    ("councils in London", "London", 33),
+    ("each london borough's latest report", "London", 33),
+    ("Greater Manchester councils", "Greater Manchester", 10),
+    ("West Yorkshire councils", "West Yorkshire", 5),
+    ("liverpool city region councils and county lines", "Liverpool City Region", 6),
+    ("edge of care in the west midlands metropolitan boroughs", "West Midlands metropolitan county", 7),
+    ("inner london unaccompanied children", "Inner London", 14),
+    ("councils in the West Midlands", "West Midlands", 14),
+])
+def test_areas_and_regions_are_their_councils(question, area, count):
+    places = read(question)
+    assert places.area == area and len(places.members) == count
+    assert places.authorities == []  # not Manchester, Liverpool or the City of London alone
+
+
+def test_london_alone_is_not_the_city_of_london():
+    assert read("young people who moved to London").authorities == []
+    assert names("the City of London's children's services") == ["City of London"]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("BANES early help", "Bath and North East Somerset"),
+    ("B&NES care leavers", "Bath and North East Somerset"),
+    ("RBKC fostering", "Kensington and Chelsea"),
+    ("LBBD MASH", "Barking and Dagenham"),
+    ("H&F social work practice", "Hammersmith and Fulham"),
+    ("KCC unaccompanied children", "Kent"),
+    ("how has brum's trust done", "Birmingham"),
+    ("children in care in the potteries", "Stoke-on-Trent"),
+])
+def test_abbreviations_and_nicknames(question, expected):
+    assert names(question) == [expected]
+
+
+@pytest.mark.parametrize("question", [
+    "councils like Worcestershire", "Worcestershire's neighbours", "similar councils to Worcestershire",
+    "Worcestershire and its statistical neighbours", "authorities comparable to worcestershire",
+])
+def test_councils_like_x_are_its_statistical_neighbours(question):
+    places = read(question)
+    assert places.neighbours_of is not None and places.neighbours_of.name == "Worcestershire"
+    assert places.authorities == []
+
+
+@pytest.mark.parametrize(("question", "typed", "expected"), [
+    ("care leavers in Worcestshire", "Worcestshire", "Worcestershire"),
+    ("harringey child protection", "harringey", "Haringey"),
+    ("Barking and Dagenam agency staff", "Barking and Dagenam", "Barking and Dagenham"),
+    ("southhampton edge of care", "southhampton", "Southampton"),
+])
+def test_a_misspelt_council_is_read_and_said(question, typed, expected):
+    places = read(question)
+    assert names(question) == [expected]
+    assert [(t, a.name) for t, a in places.corrections] == [(typed, expected)]
+
+
+def test_an_ambiguous_misspelling_is_asked_not_applied():
+    # "Herfordshire" is one letter from Herefordshire and one from Hertfordshire.
+    places = read("care leavers in Herfordshire")
+    assert places.authorities == []
+    assert places.asked == [("Herfordshire", ("Herefordshire", "Hertfordshire"))] or \
+        places.asked == [("Herfordshire", ("Hertfordshire", "Herefordshire"))]
+
+
+def test_a_name_only_somewhat_like_a_council_is_not_read():
+    assert read("care leavers in Torbey").authorities == []  # below the threshold: not taken, not asked
+
+
+def test_ordinary_words_are_never_read_as_misspelt_councils():
+    for question in ("safegaurding thresholds", "recieving placements", "neglect and exploitation",
+                     "permanence planning", "independent reviewing officers", "reunification"):
+        places = read(question)
+        assert places.authorities == [] and places.asked == [], question
+
+
+def test_a_capitalised_word_after_a_possessive_name_is_the_councils_own():
+    assert names("has Sunderland's Together for Children company kept its rating?") == ["Sunderland"]
+
+
+def test_a_borough_whose_name_is_a_rare_word_needs_no_context():
+    assert names("Harrow dropped from good to inadequate in 2025 - what went wrong?") == ["Harrow"]
