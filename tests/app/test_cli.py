@@ -60,8 +60,10 @@ def test_ingest_ask_stats_remove(tmp_path, reports):
     assert data["results"][0]["link"].endswith(f"#page={data['results'][0]['citation']['page_start']}")
 
     out = run("ask", "return home interviews in Stoke-on-Trent", index=index).stdout
-    # The question's own words narrowed it (what the concepts add to the search is said after).
-    assert out.startswith("(question read as: only Stoke-on-Trent")
+    # The question's own words narrowed it, said first with the option that undoes it; the sentence
+    # after says the same with what the concepts and the thesaurus added to the search.
+    assert out.startswith("what the question's words did:\n  narrowed: only Stoke-on-Trent (--ignore-reading authority")
+    assert "(question read as: only Stoke-on-Trent" in out
     data = json.loads(run("ask", "return home interviews in Stoke-on-Trent", "--json", index=index).stdout)
     assert data["interpretation"].split("; ")[0] == "only Stoke-on-Trent"
 
@@ -193,8 +195,11 @@ def test_ingest_refuses_while_another_holds_the_lock(tmp_path, reports):
     run("ingest", str(reports), index=index)
     with open(index / "ingest.lock", "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle.truncate(0)
+        handle.write(str(os.getpid()))  # as a live writer does (a dead owner's lock is taken over)
+        handle.flush()
         proc = run("ingest", str(reports), index=index, check=False)
-    assert proc.returncode == 2 and "another ingest" in proc.stderr
+    assert proc.returncode == 2 and f"another ingest or remove (pid {os.getpid()})" in proc.stderr
 
 
 def _many_reports(folder: Path, n: int) -> None:
