@@ -158,7 +158,8 @@ def test_app_search_turns_bad_filters_into_messages(index, arguments, message):
 def test_app_search_survives_non_string_input(index):
     for question in (None, 42, ["care"], {"q": "care"}):
         data = ui.run_search(index, question)
-        assert set(data) == {"query", "ok", "message", "results", "interpretation"}
+        assert set(data) == {"query", "ok", "message", "results", "interpretation", "reading", "ignore"}
+        assert data["reading"] == []
 
 
 def test_cli_prints_a_message_for_filters(tmp_path):
