@@ -481,16 +481,18 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None,
         link_inputs = [question, authority, year_from, year_to, report_type, grade, k, *more_filters, view, ignore]
         # The page's own search is private; the API is two stable endpoints below (the first keeps the
         # seven parameters that clients written before the judgement filters send).
+        # Rendering shows its progress on the results only: a timer in the one-line summary beside the
+        # Search button ("0.1s") would be read as the summary.
         gr.on([search_btn.click, question.submit], app.search_page, [*search_inputs, payload],
               [payload, question, ignore],
               api_name="page_search", api_visibility="private", show_progress_on=results, preprocess=False).then(
-            app.show, show_inputs, show_outputs, api_visibility="private").then(
+            app.show, show_inputs, show_outputs, api_visibility="private", show_progress_on=results).then(
             None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private").then(
             None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
         reread_btn.click(app.reread, [reading_action_box, *search_inputs],
                          [payload, ignore, authority, region, neighbours_of], js=TAKE_READING_JS,
                          api_visibility="private", show_progress_on=results, preprocess=False).then(
-            app.show, show_inputs, show_outputs, api_visibility="private").then(
+            app.show, show_inputs, show_outputs, api_visibility="private", show_progress_on=results).then(
             None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private").then(
             None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
         examples.load_input_event.then(
@@ -498,9 +500,9 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None,
             api_visibility="private",
             show_progress_on=results,
             preprocess=False,
-        ).then(app.show, show_inputs, show_outputs, api_visibility="private").then(
+        ).then(app.show, show_inputs, show_outputs, api_visibility="private", show_progress_on=results).then(
             None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
-        view.change(app.show, show_inputs, show_outputs, api_visibility="private").then(
+        view.change(app.show, show_inputs, show_outputs, api_visibility="private", show_progress_on=results).then(
             None, link_inputs, None, js=PUSH_LINK_JS, api_visibility="private")
         gr.on([control.change for control in [*filters, *more_filters]], app.filters_count,
               [*filters, *more_filters], filters_panel, api_visibility="private", queue=False,
@@ -510,7 +512,8 @@ def build_app(index: ReportIndex | None, index_dir: Path | str | None = None,
         demo.load(app.select_tab, None, tabs, api_visibility="private")
         demo.load(app.from_link, None, [*link_inputs, link_note, filters_panel], api_visibility="private").then(
             app.search_from_link, search_inputs, payload, api_visibility="private", show_progress_on=results,
-            preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private").then(
+            preprocess=False).then(app.show_linked, show_inputs, show_outputs, api_visibility="private",
+                           show_progress_on=results).then(
             None, None, None, js=SHOW_RESULTS_JS, api_visibility="private")
         gr.api(app.search_api, api_name="search")
         gr.api(app.search_filtered_api, api_name="search_filtered")

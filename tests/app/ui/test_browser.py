@@ -466,7 +466,9 @@ def test_after_a_search_the_first_result_is_on_screen_and_the_page_fits_the_wind
         page.click("#oq-search-btn")
         page.locator("#oq-results .oq-card").first.wait_for()
         page.wait_for_function(FIRST_CARD_ON_SCREEN, timeout=10_000)
-        assert page.locator("#oq-status").inner_text() == "8 passages below."
+        from playwright.sync_api import expect  # waits for the line's final text (not a loading state)
+
+        expect(page.locator("#oq-status")).to_have_text("8 passages below.")
         assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
         page.screenshot(path=artifacts / f"20-results-on-screen-{width}.png")
         page.close()
