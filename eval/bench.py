@@ -36,7 +36,7 @@ from pathlib import Path
 from eval.measure import QUESTIONS, machine, peak_rss_mb, query_latency, query_workload, run_child, show
 from eval.run import percentile
 
-ITEMS = ("model", "ingest", "reingest", "dedup", "query", "cold", "server")
+ITEMS = ("model", "ingest", "reingest", "dedup", "query", "stages", "cold", "server")
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "reports"
 
 
@@ -344,8 +344,9 @@ def run_bench(args: argparse.Namespace) -> dict:
         for key in ("ingest", "dedup", "reingest"):
             show(key, report[key])
     index_dir = Path(args.index) if args.index else None
-    if only & {"query", "cold", "server"} and (index_dir is None or not (index_dir / "chunks.sqlite").exists()):
-        raise SystemExit(f"query, cold and server need an index: --index DIR (got {index_dir})")
+    needs_index = only & {"query", "stages", "cold", "server"}
+    if needs_index and (index_dir is None or not (index_dir / "chunks.sqlite").exists()):
+        raise SystemExit(f"query, stages, cold and server need an index: --index DIR (got {index_dir})")
     if "query" in only:
         from index.embed import load_embedder
         from index.report_index import ReportIndex
@@ -370,6 +371,18 @@ def run_bench(args: argparse.Namespace) -> dict:
             index.close()
         report["query"] = out
         show("query", out)
+    if "stages" in only:
+        from eval.stage_profile import stage_profile
+        from index.embed import load_embedder
+        from index.report_index import ReportIndex
+
+        workload = query_workload(args.questions, rounds=max(2, -(-args.queries // 117)))
+        index = ReportIndex.load(index_dir, embedder=load_embedder(queries_only=True), read_only=True)
+        report["stages"] = stage_profile(index, workload)
+        index.close()
+        print(f"== stages ({report['stages']['queries']} hybrid queries; p50 / p95 / mean ms, share of queries)")
+        for label, f in report["stages"]["stages"].items():
+            print(f"   {label:<32} {f['p50_ms']:>7} {f['p95_ms']:>7} {f['mean_ms']:>7}   {f['share_run']}")
     if "cold" in only:
         report["cold"] = cold_ask(index_dir, "how well do social workers use screening tools for CSE?")
         show("cold", report["cold"])

@@ -13,11 +13,12 @@ were read.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from index.tokenize import stem, words
+from index.tokenize import holds_phrase, stem, words
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "corpus" / "concepts.csv"
 _SEPARATOR = "|"
@@ -105,7 +106,7 @@ class ConceptVocabulary:
                 found[concept.id] = concept
         return list(found.values())
 
-    def sector_terms_in(self, concepts: list[Concept], passage_tokens: list[str]) -> int:
+    def sector_terms_in(self, concepts: list[Concept], passage_tokens: Sequence[str]) -> int:
         """How many of these concepts' sector terms a passage holds (its stemmed words given)."""
         present = set(passage_tokens)
         count = 0
@@ -113,9 +114,7 @@ class ConceptVocabulary:
             for phrase in self._sector[concept.id]:
                 if phrase[0] not in present:
                     continue
-                n = len(phrase)
-                if n == 1 or any(tuple(passage_tokens[i:i + n]) == phrase
-                                 for i, t in enumerate(passage_tokens) if t == phrase[0]):
+                if len(phrase) == 1 or holds_phrase(passage_tokens, phrase):
                     count += 1
         return count
 

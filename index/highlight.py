@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from index.glossary import GLOSSARY
-from index.tokenize import stem, words
+from index.tokenize import PASSAGES_REMEMBERED, stem, words
 
 # A sentence ends at . ! or ? followed by space and a capital/digit/quote, or at a line break that
 # starts a new numbered paragraph or bullet.
@@ -26,6 +27,12 @@ MIN_SENTENCE_WORDS = 3
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a passage, surrounding blanks left out."""
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=PASSAGES_REMEMBERED)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
@@ -35,7 +42,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = match.end()
     if text[start:].strip():
         spans.append(_strip_span(text, start, len(text)))
-    return spans
+    return tuple(spans)
+
+
+@lru_cache(maxsize=PASSAGES_REMEMBERED)
+def _sentence_words(text: str) -> tuple[tuple[tuple[int, int], frozenset[str], str], ...]:
+    """Per sentence of MIN_SENTENCE_WORDS words or more: its span, its stems, and them joined (spaces
+    around, for finding phrases)."""
+    out = []
+    for start, end in _sentence_spans(text):
+        sentence = _stems(text[start:end])
+        if len(sentence) >= MIN_SENTENCE_WORDS:
+            out.append(((start, end), frozenset(sentence), " " + " ".join(sentence) + " "))
+    return tuple(out)
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -75,18 +94,13 @@ def _stems(text: str) -> list[str]:
 def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2) -> list[tuple[int, int]]:
     """Spans of the best sentence, and of a second one when it scores nearly as well (sentences of
     fewer than MIN_SENTENCE_WORDS words, labels such as "(Recommendation)", are never chosen)."""
-    spans = sentence_spans(text)
+    spans = _sentence_spans(text)
     if not spans or not weights:
         return []
     term_stems = {term: [stem(w) for w in term.split()] for term in weights}
     concept = _concepts(list(weights))
     scored: list[tuple[float, int]] = []
-    for i, (start, end) in enumerate(spans):
-        sentence = _stems(text[start:end])
-        if len(sentence) < MIN_SENTENCE_WORDS:
-            continue
-        joined = " " + " ".join(sentence) + " "
-        present = set(sentence)
+    for i, (_span, present, joined) in enumerate(_sentence_words(text)):
         best: dict[str, float] = {}  # per concept: an acronym and its expansions count once
         for term, parts in term_stems.items():
             if len(parts) == 1:
@@ -106,4 +120,5 @@ def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2
     for score, i in scored[1:max_sentences]:
         if score >= 0.75 * best_score:
             chosen.append(i)
-    return [spans[i] for i in sorted(chosen)]
+    kept = _sentence_words(text)
+    return [kept[i][0] for i in sorted(chosen)]

@@ -12,11 +12,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from index.highlight import sentence_spans
-from index.tokenize import adjacent_pairs, stem, words
+from index.tokenize import PASSAGES_REMEMBERED, adjacent_pairs, holds_phrase, stem, words
 
 # The fusion lists a candidate may come from (index/search: the retrieve and feedback stages name
 # theirs so). A list the question did not run gives every candidate rank 0 ("not in it").
@@ -81,19 +82,20 @@ def _term_stems(term: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in words(term))
 
 
-def _sentences(text: str) -> list[list[str]]:
-    """The passage's stemmed words, sentence by sentence (index.highlight's sentences)."""
+@lru_cache(maxsize=PASSAGES_REMEMBERED)  # the same passages are candidates of question after question
+def _sentences(text: str) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """The passage's stemmed words, sentence by sentence (index.highlight's sentences), each with
+    the set of them."""
     lowered = text.lower().replace("\u2019", "'")
-    return [[stem(w) for w in _WORD.findall(lowered, a, b)] for a, b in sentence_spans(text)]
+    stemmed = (tuple(stem(w) for w in _WORD.findall(lowered, a, b)) for a, b in sentence_spans(text))
+    return tuple((tokens, frozenset(tokens)) for tokens in stemmed)
 
 
-def _holds(tokens: list[str], phrase: tuple[str, ...]) -> bool:
-    """True when the stemmed phrase occurs in the tokens."""
-    if len(phrase) == 1:
-        return phrase[0] in tokens
-    n = len(phrase)
-    first = phrase[0]
-    return any(t == first and tuple(tokens[j:j + n]) == phrase for j, t in enumerate(tokens))
+def _holds(tokens: tuple[str, ...], present: frozenset[str], phrase: tuple[str, ...]) -> bool:
+    """True when the stemmed phrase occurs in the sentence (its tokens, and the set of them)."""
+    if phrase[0] not in present:
+        return False
+    return len(phrase) == 1 or holds_phrase(tokens, phrase)
 
 
 def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) -> np.ndarray:
@@ -117,19 +119,19 @@ def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) ->
     rows = np.zeros((len(candidates), len(FEATURE_NAMES)), dtype=np.float32)
     for i, c in enumerate(candidates):
         sentences = _sentences(c.text)
-        n_words = sum(len(t) for t in sentences)
+        n_words = sum(len(t) for t, _ in sentences)
         found: dict[tuple[str, ...], float] = {}
         best_sentence, best_words = 0.0, 0
-        for tokens in sentences:
-            if firsts.isdisjoint(tokens):
+        for tokens, present in sentences:
+            if firsts.isdisjoint(present):
                 continue
-            here = [(phrase, weight) for phrase, weight in terms if _holds(tokens, phrase)]
+            here = [(phrase, weight) for phrase, weight in terms if _holds(tokens, present, phrase)]
             found.update(here)
             covered = sum(w for _, w in here)
             if covered > best_sentence:
                 best_sentence, best_words = covered, len(tokens)
         # A phrase across a sentence end is no phrase: pairs are looked for within sentences too.
-        pair_hits = sum(any(_holds(tokens, p) for tokens in sentences) for p in pairs)
+        pair_hits = sum(any(_holds(tokens, present, p) for tokens, present in sentences) for p in pairs)
         if question.years and c.report_year is not None:
             year_gap = min(abs(c.report_year - y) for y in question.years)
         else:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import lexical
 from index.embed import Embedder, load_embedder
 from index.location import DB_NAME, default_index_dir
 from index.search import Searcher, SearchFilters, SearchResponse
@@ -64,6 +65,7 @@ class ReportIndex:
                 self.vectors.save(directory / VECTORS_NAME)
         self.searcher = Searcher(store, self.vectors, embedder, settings)
         self._vectors_mtime = self._mtime()
+        self._closed = False
 
     @classmethod
     def load(
@@ -259,15 +261,24 @@ class ReportIndex:
     def save(self) -> None:
         """Write the vector file if it changed (atomically: a crash leaves the old one, repaired on load).
 
+        Then the lexical postings, if the passages changed since they were written.
+
         Raises:
             OSError: the folder cannot be written (a full disk, say); the SQLite store is unaffected.
         """
         if self.vectors.dirty:
             self.vectors.save(self.directory / VECTORS_NAME)
             self._vectors_mtime = self._mtime()
+        # The keyword ranking's postings in memory (index/lexical.py), rebuilt whole when the passages
+        # changed (about 8 s for the whole corpus): searches use FTS5 until they are.
+        if lexical.refresh(self.store.db, self.directory):
+            self.searcher.refresh()
 
     def close(self) -> None:
-        """Save (unless read-only) and release the store and the searcher's thread. Use it once."""
+        """Save (unless read-only) and release the store and the searcher's thread (again: nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         if not self.read_only:
             self.save()
         self.searcher.close()

@@ -22,6 +22,8 @@ from ingest.models import REPORT_TYPES, Chunk, ParsedReport
 from ingest.recommendations import section_kind
 
 SCHEMA_VERSION = 4
+# BM25 weights of the full-text columns: a word in the section heading counts 0.4 of one in the text.
+TEXT_WEIGHT, SECTION_WEIGHT = 1.0, 0.4
 PAGE_CACHE_KIB = 65_536  # 64 MB of SQLite page cache per connection, at most
 MMAP_BYTES = 256 * 2**20  # reads map the file (up to 256 MB) instead of copying pages
 # How an index made by an older version is brought up to date, by the version each step leads to.
@@ -515,7 +517,7 @@ class ChunkStore:
         """BM25 over chunk text (and, weighted lower, its section heading): [(chunk id, score)], best first.
         `doc_ids` and `kind` (a section kind) narrow the passages searched."""
         sql = (
-            "SELECT chunks_fts.rowid, bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts "
+            f"SELECT chunks_fts.rowid, bm25(chunks_fts, {TEXT_WEIGHT}, {SECTION_WEIGHT}) AS score FROM chunks_fts "
         )
         args: list[object] = [match]
         if doc_ids is not None or kind is not None:
@@ -612,6 +614,12 @@ class ChunkStore:
             return Thesaurus([], np.zeros(0), np.zeros((0, 1), dtype=np.float32), n_chunks)
         vectors = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32).reshape(len(rows), -1)
         return Thesaurus([w for w, _, _ in rows], np.array([n for _, n, _ in rows]), vectors, n_chunks)
+
+    def word_counts(self) -> dict[str, int]:
+        """{word: passages holding it} of the stored vocabulary (the thesaurus's words, without vectors)."""
+        if not self._has_table("words"):
+            return {}
+        return dict(self.db.execute("SELECT word, passages FROM words WHERE passages > 0 ORDER BY word"))
 
     # -- recommendations and their themes (index/themes.py) ------------------------------------------
     def kind_chunk_ids(self, kind: str) -> np.ndarray:

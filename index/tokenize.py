@@ -7,6 +7,7 @@ parentheses and column filters in a query are just words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from index.glossary import expansions, reverse_acronyms
@@ -56,6 +57,31 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: len(word) - len(suffix)] + repl
     return word
+
+
+# Per passage text, remembered: the same passages come back as candidates of question after question.
+PASSAGES_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=PASSAGES_REMEMBERED)
+def text_stems(text: str) -> tuple[str, ...]:
+    """The text's words, each stemmed (`stem`), in order."""
+    return tuple(stem(w) for w in words(text))
+
+
+def holds_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    """True when the phrase (a tuple of tokens) occurs in the tokens (a tuple or list of them)."""
+    first = phrase[0]
+    if len(phrase) == 1:
+        return first in tokens
+    n, at = len(phrase), -1
+    while True:  # from one occurrence of its first word to the next (index() is C; a loop here is not)
+        try:
+            at = tokens.index(first, at + 1)
+        except ValueError:
+            return False
+        if tuple(tokens[at:at + n]) == phrase:
+            return True
 
 
 def content_words(text: str) -> list[str]:

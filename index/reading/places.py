@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from index.spelling import english_words
 from ingest.authorities import FUZZY_MARGIN, FUZZY_TAKE, Authority, AuthorityRegistry
 from ingest.vocabulary import EVERYDAY_WORDS
 
@@ -123,16 +124,6 @@ def _gazetteer() -> re.Pattern[str] | None:
         phrases = [row["phrase"].strip() for row in csv.DictReader(handle) if row.get("phrase", "").strip()]
     parts = [r"\s*[-\s]\s*".join(re.escape(w) for w in re.split(r"[\s-]+", p)) for p in phrases]
     return re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")(?![A-Za-z])", re.I)
-
-
-@lru_cache(maxsize=1)
-def _english_words() -> frozenset[str]:
-    """Ordinary English words (symspellpy's frequency dictionary): never read as a misspelt council."""
-    import symspellpy
-
-    path = Path(symspellpy.__file__).with_name("frequency_dictionary_en_82_765.txt")
-    with open(path, encoding="utf-8") as handle:
-        return frozenset(line.split(" ", 1)[0] for line in handle)
 
 
 def _area_pattern(registry: AuthorityRegistry) -> list[tuple[re.Pattern[str], str]]:
@@ -293,7 +284,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 def _misspelt(question: str, registry: AuthorityRegistry, places: Places, blocked: list[tuple[int, int]]) -> None:
     """Names typed with a slip ("Worcestshire", "barking and dagenam"): a clear match is read as the
     authority (said as a correction); two close ones are asked about and not applied."""
-    english = _english_words()
+    english = english_words()  # ordinary English words are never read as a misspelt council
     tokens = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]
     taken = places.spans + blocked
     for i, (word, start, end) in enumerate(tokens):

@@ -13,12 +13,14 @@ tokenizer are not re-entrant). Settings are never read here: a stage passes what
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
-from index import thesaurus
+from index import lexical, thesaurus
 from index.concepts import ConceptFileError, ConceptVocabulary, default_vocabulary
 from index.embed import Embedder
 from index.highlight import term_weights
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 SUMMARY_SECTIONS = ("summary", "executive summary")
 WORD_VECTORS_KEPT = 20_000  # question words' embeddings kept (1.5 KB each)
+ROWS_REMEMBERED = 4096  # passages kept in memory once read (about 1.5 KB each)
 
 
 class CorpusView:
@@ -64,6 +67,11 @@ class CorpusView:
         self._kind_ids: dict[str, np.ndarray] = {}  # section kind -> its passages' ids
         self._concepts: ConceptVocabulary | None | bool = False  # False: not read yet
         self._latest: set[int] | None = None
+        # The lexical postings in memory (index/lexical.py); False: not looked for since the last refresh.
+        self._lexical: lexical.LexicalScorer | None | bool = False
+        self._lexical_said = False
+        self._rows: OrderedDict[int, ChunkRow] = OrderedDict()  # passages read lately, by id
+        self._rows_lock = threading.Lock()
 
     def refresh(self) -> None:
         """Forget everything remembered of the index (after documents were added or removed)."""
@@ -79,6 +87,9 @@ class CorpusView:
         self._thesaurus = None
         self._spelling = None
         self._df_cache.clear()
+        self._lexical = False
+        with self._rows_lock:
+            self._rows.clear()
 
     def close(self) -> None:
         """Stop the lexical query thread."""
@@ -129,8 +140,21 @@ class CorpusView:
 
     # -- passages ---------------------------------------------------------------------------------
     def chunks(self, chunk_ids: Sequence[int]) -> dict[int, ChunkRow]:
-        """The passages by id (those deleted since are missing)."""
-        return self.store.chunks(chunk_ids)
+        """The passages by id (those deleted since are missing), the most recently read remembered:
+        the same passages lead question after question (feedback, the learned stage, the answer)."""
+        with self._rows_lock:
+            found = {cid: row for cid in chunk_ids if (row := self._rows.get(cid)) is not None}
+            for cid in found:
+                self._rows.move_to_end(cid)
+        missing = [cid for cid in chunk_ids if cid not in found]
+        if missing:
+            read = self.store.chunks(missing)
+            with self._rows_lock:
+                self._rows.update(read)
+                while len(self._rows) > ROWS_REMEMBERED:
+                    self._rows.popitem(last=False)
+            found.update(read)
+        return found
 
     def chunk_count(self) -> int:
         """How many passages the index holds (at least 1)."""
@@ -242,8 +266,9 @@ class CorpusView:
         """The corrector of misspelt question words (index/spelling.py) over the thesaurus's vocabulary,
         made once until the index changes (its SymSpell dictionary is built on the first unknown word)."""
         if self._spelling is None:
-            found = self.thesaurus()
-            self._spelling = SpellingCorrector(found.counts(), indexed=self.indexed_passages)
+            # The words' counts only: a cold `ask` need not read the vocabulary's 13 MB of vectors.
+            counts = self._thesaurus.counts() if self._thesaurus is not None else self.store.word_counts()
+            self._spelling = SpellingCorrector(counts, indexed=self.indexed_passages)
         return self._spelling
 
     def word_vectors(self, words: list[str]) -> np.ndarray:
@@ -275,14 +300,36 @@ class CorpusView:
     def lexical_search(
         self, match: str, n: int, allowed_docs: Sequence[int] | None, kind: str | None
     ) -> list[tuple[int, float]]:
-        """[(chunk id, -bm25)] best first, for an FTS5 MATCH expression (ChunkStore.lexical_search)."""
+        """[(chunk id, -bm25)] best first, for an FTS5 MATCH expression: FTS5's own ranking, scored
+        from the postings in memory (index/lexical.py) when the index has them up to date, else by
+        SQLite (ChunkStore.lexical_search): the same results either way."""
+        scorer = self.lexical_scorer()
+        if scorer is not None and scorer.handles(match):
+            return scorer.search(match, n, self.allowed_chunks(allowed_docs, kind))
         return self.store.lexical_search(match, n, allowed_docs, kind)
 
     def lexical_search_later(
         self, match: str, n: int, allowed_docs: Sequence[int] | None, kind: str | None
     ) -> Future[list[tuple[int, float]]]:
         """lexical_search on the lexical thread, while the caller embeds the question."""
+        scorer = self.lexical_scorer()
+        if scorer is not None and scorer.handles(match):
+            allowed = self.allowed_chunks(allowed_docs, kind)  # here: the caches are this thread's to fill
+            return self._lexical_thread.submit(scorer.search, match, n, allowed)
         return self._lexical_thread.submit(self.store.lexical_search, match, n, allowed_docs, kind)
+
+    def lexical_scorer(self) -> lexical.LexicalScorer | None:
+        """The in-memory BM25 over this index's saved postings; None (FTS5 ranks) when the index has
+        none or they are older than the store (an ingest writes them when it finishes)."""
+        if self._lexical is False:
+            postings = lexical.load(self.store.path.parent, lexical.store_signature(self.store.db))
+            self._lexical = None if postings is None else lexical.LexicalScorer(
+                postings, lambda phrase: self.store.lexical_search(f'"{phrase}"', postings.n_rows))
+            if postings is None and not self._lexical_said:
+                self._lexical_said = True
+                log.info("keyword ranking by SQLite FTS5 (slower, same results): the index at %s has no "
+                         "up-to-date lexical postings; the next ingest into it writes them", self.store.path.parent)
+        return self._lexical if isinstance(self._lexical, lexical.LexicalScorer) else None
 
     def count_matches(self, match: str) -> int:
         """Passages an FTS5 MATCH expression finds (walks the posting lists, scores nothing)."""

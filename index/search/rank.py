@@ -14,6 +14,7 @@ ConceptRanker reads: concepts, concept_weight, rrf_k.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
@@ -23,7 +24,7 @@ import snowballstemmer
 
 from index.search.fuse import fuse_lists
 from index.search.types import CONCEPTS, FEEDBACK, Context, Question, RankedList, Ranking, Retrieved, Scope
-from index.tokenize import STOPWORDS, fts_any, words
+from index.tokenize import PASSAGES_REMEMBERED, STOPWORDS, fts_any, words
 
 _STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 # The pure-Python stemmer costs ~50 us a word; the reports' vocabulary is small, so remember each.
@@ -103,24 +104,20 @@ def feedback_list(
     rows = corpus.chunks(top)
     n_chunks = corpus.chunk_count()
     asked = {_porter(w) for w in words(topic)}
-    passages = []
-    for cid in top:
-        row = rows.get(cid)
-        text = row.text if row else ""
-        passages.append([w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in STOPWORDS])
-    vocabulary = corpus.stem_counts({_porter(w) for tokens in passages for w in tokens})
+    passages = [_feedback_words(rows[cid].text if cid in rows else "") for cid in top]
+    vocabulary = corpus.stem_counts({root for _, _, roots in passages for root in roots.values()})
     scores: dict[str, float] = {}
     shown: dict[str, str] = {}
-    for position, tokens in enumerate(passages):
-        if not tokens:
+    for position, (length, counts, roots) in enumerate(passages):
+        if not length:
             continue
         weight = 1.0 / (position + 1)
-        for word in dict.fromkeys(tokens):  # in passage order: the same words, ties and results every run
-            root = _porter(word)
+        for word, count in counts.items():  # in passage order: the same words, ties and results every run
+            root = roots[word]
             df = vocabulary.get(root, 0)
             if root in asked or df < 2 or df > max(settings.feedback_max_share * n_chunks, 3):
                 continue
-            share = tokens.count(word) / len(tokens)
+            share = count / length
             scores[root] = scores.get(root, 0.0) + weight * share * np.log(n_chunks / df)
             shown.setdefault(root, word)
     best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[: settings.feedback_terms]
@@ -129,6 +126,15 @@ def feedback_list(
         return []
     # The new words are each in a few passages only: about the cost of the first list again.
     return corpus.lexical_search(f"{match} OR {fts_any(chosen)}", n, allowed, kind)
+
+
+@lru_cache(maxsize=PASSAGES_REMEMBERED)  # the same passages lead the rankings of many questions
+def _feedback_words(text: str) -> tuple[int, dict[str, int], dict[str, str]]:
+    """A passage's words that may be fed back (no stopwords, digits or words under 3 letters): how
+    many, each one's count (in order of first use) and each one's Porter stem."""
+    tokens = [w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in STOPWORDS]
+    counts = dict(Counter(tokens))
+    return len(tokens), counts, {w: _porter(w) for w in counts}
 
 
 MAX_CONCEPT_TERMS = 24  # sector terms searched for the concepts of one question

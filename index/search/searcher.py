@@ -150,6 +150,7 @@ class Searcher:
             self.corpus.chunk_map()
             self.corpus.chunk_count()
             self.corpus.summary_ids()
+            self.corpus.lexical_scorer()
             if self.settings.thesaurus_similarity is not None:
                 self.corpus.thesaurus()
 

@@ -30,7 +30,7 @@ def test_bench_ingest_query_and_cold(tmp_path, corpus) -> None:
     keep = tmp_path / "index"
     out = tmp_path / "bench.json"
     args = build_parser().parse_args([
-        "bench", "--corpus", str(corpus), "--limit", "2", "--only", "model,ingest,reingest,dedup,query",
+        "bench", "--corpus", str(corpus), "--limit", "2", "--only", "model,ingest,reingest,dedup,query,stages",
         "--keep-index", str(keep), "--index", str(keep), "--fast", "--queries", "20", "--json", str(out),
     ])
     assert bench.run_bench_command(args) == 0
@@ -47,6 +47,12 @@ def test_bench_ingest_query_and_cold(tmp_path, corpus) -> None:
     assert report["query"]["hybrid_numpy_embedder"]["queries"] > 0
     assert set(report["query"]["filter_cost"]) == {"judgement_ms", "neighbours_ms", "region_ms", "latest_ms"}
     assert all(ms >= 0 for ms in report["query"]["filter_cost"].values())
+    stages = report["stages"]["stages"]
+    assert report["stages"]["queries"] > 0
+    assert {"total", "reading", "scoping", "retrieving", "fusion", "arranging", "presenting",
+            "dense: question embedding", "lexical: in-memory BM25", "present: highlights"} <= set(stages)
+    assert all(0 <= f["p50_ms"] <= f["p95_ms"] for f in stages.values())
+    assert stages["total"]["share_run"] == 1.0
 
     cold = bench.cold_ask(keep, "placement stability", runs=1, phase_runs=1)
     assert cold["heavy_modules_imported"] == [] and cold["wall_s_median"] > 0

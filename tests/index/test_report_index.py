@@ -110,11 +110,14 @@ def test_delete_and_reload(tmp_path, index):
     again.close()
 
 
-def test_vectors_repaired_from_store_after_a_crash(tmp_path, index):
+def test_vectors_repaired_from_store_after_a_crash(tmp_path):
+    index = ReportIndex.load(tmp_path / "crashed", embedder=HashingEmbedder(), create=True)
+    index.upsert(make_report("Avonshire", ["Care leavers have personal advisers who keep in touch."]))
     index.save()
     index.upsert(make_report("Ambridge", ["a passage written after the last save of the vector file"]))
-    # simulate a kill: the SQLite commit happened, the FAISS file was never saved
+    # simulate a kill: the SQLite commit happened, the FAISS file was never saved (nor anything else)
     index.store.close()
+    index.searcher.close()
     again = ReportIndex.load(index.directory, embedder=HashingEmbedder())
     assert len(again.vectors) == again.store.counts()["chunks"]
     assert again.search("written after the last save", k=1).results[0].citation.local_authority == "Ambridge"

@@ -1,0 +1,350 @@
+"""BM25 in memory: FTS5's own ranking of a passage, scored with numpy instead of inside SQLite.
+
+SQLite FTS5 scores a MATCH by walking every posting list of the query, for every query, in C but
+through its page cache; a question with feedback and the concepts' list runs three such queries
+(40 ms of a 66 ms hybrid query, `ofsted-qa bench --only stages`). Here the same postings live in
+numpy arrays, memory-mapped from the index folder, and a query's score is a few array operations.
+
+The postings are read out of FTS5 itself (its `fts5vocab` instance table), so tokens, stems and
+column sizes are exactly FTS5's; the score is FTS5's bm25() term by term (k1 1.2, b 0.75, an IDF
+floored at 1e-6, a per-column weight on term frequency, the row's size over all columns), summed
+over the MATCH's phrases in order. A single-word phrase is scored from the arrays; a phrase of
+several words ("child protection") asks FTS5 for that phrase's own bm25 (additive, so the same
+sum), remembered. Results equal FTS5's (tests/index/test_lexical.py); FTS5 stays the store's text
+index, and anything but a disjunction of quoted phrases is left to it.
+
+Files (in the index folder's `lexical/`, written whole and swapped in atomically):
+    terms.npy      the indexed tokens, sorted (FTS5's order)
+    starts.npy     where each token's postings start in the arrays below (one more than terms)
+    rows.npy       per posting: the passage's position in `rowids`
+    text_tf.npy, section_tf.npy  per posting: the token's count in the text and the section heading
+    rowids.npy     the passages' ids (FTS5 rowids), ascending
+    sizes.npy      per passage: its tokens over all columns (bm25's |D|)
+    meta.json      the store's signature when built (stale postings are never used), counts
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.store import SECTION_WEIGHT, TEXT_WEIGHT
+
+log = logging.getLogger(__name__)
+
+FOLDER = "lexical"
+FORMAT_VERSION = 1
+K1, B = 1.2, 0.75  # FTS5's bm25() constants (sqlite/ext/fts5/fts5_aux.c)
+IDF_FLOOR = 1e-6  # FTS5: an IDF at or below zero (a phrase in over half of the rows) becomes this
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # the store's chunks_fts tokenizer (index/store.py)
+PHRASES_KEPT = 4096
+# The build reads every posting through Python (8 s and ~0.5 GB at 27,000 passages); far beyond the
+# corpus's size it would take minutes and gigabytes, so a larger index keeps FTS5's ranking.
+MAX_PASSAGES = 250_000  # multi-word phrases' scores remembered (their FTS5 query is the slow part)
+_DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
+_PHRASE = re.compile(r'"([^"]*)"')
+FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "sizes")
+
+PhraseScores = Callable[[str], list[tuple[int, float]]]  # FTS5's bm25 of one quoted phrase, every row
+
+
+@dataclass(frozen=True)
+class Postings:
+    """The FTS5 index's postings as arrays (see the module docstring for each)."""
+
+    terms: np.ndarray
+    starts: np.ndarray
+    rows: np.ndarray
+    text_tf: np.ndarray
+    section_tf: np.ndarray
+    rowids: np.ndarray
+    sizes: np.ndarray
+    signature: str
+
+    @property
+    def n_rows(self) -> int:
+        """Passages indexed (bm25's N)."""
+        return int(len(self.rowids))
+
+    @property
+    def average_size(self) -> float:
+        """Mean tokens per passage over all columns (bm25's avgdl), as FTS5 computes it."""
+        return float(self.sizes.sum()) / max(1, self.n_rows)
+
+    def postings_of(self, token: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(row positions, text counts, section counts) of one indexed token; None if not indexed."""
+        i = int(np.searchsorted(self.terms, token))
+        if i >= len(self.terms) or self.terms[i] != token:
+            return None
+        a, b = int(self.starts[i]), int(self.starts[i + 1])
+        return self.rows[a:b], self.text_tf[a:b], self.section_tf[a:b]
+
+    def positions_of(self, chunk_ids: np.ndarray) -> np.ndarray:
+        """Row positions of these passage ids (ids not indexed are dropped)."""
+        ids = np.asarray(chunk_ids, dtype=np.int64)
+        at = np.searchsorted(self.rowids, ids)
+        at = np.clip(at, 0, max(0, self.n_rows - 1))
+        return at[self.rowids[at] == ids] if self.n_rows else at[:0]
+
+
+def store_signature(db: sqlite3.Connection) -> str:
+    """What changes whenever the full-text index's rows do: FTS5's totals record (rows and tokens),
+    the passages' count and the sum and largest of their ids."""
+    block = db.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
+    count, total, largest = db.execute("SELECT count(*), total(id), max(id) FROM chunks").fetchone()
+    return f"{(block[0] if block else b'').hex()}:{count}:{int(total)}:{largest}"
+
+
+def build(db: sqlite3.Connection) -> Postings:
+    """Read every posting of the store's FTS5 index into arrays (about 6 s for 27,000 passages).
+
+    Args:
+        db: a connection to the index's chunks.sqlite (read only is enough).
+
+    Returns:
+        The postings, with the store's signature at the time they were read.
+    """
+    signature = store_signature(db)
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances USING fts5vocab(main, chunks_fts, instance)")
+    found = db.execute("SELECT term, doc, col, count(*) FROM temp.chunks_instances GROUP BY term, doc, col "
+                       "ORDER BY term, doc, col")
+    terms: list[str] = []
+    term_of, doc_of, column_of, count_of = [], [], [], []
+    last = None
+    for term, doc, column, count in found:
+        if term != last:
+            terms.append(term)
+            last = term
+        term_of.append(len(terms) - 1)
+        doc_of.append(doc)
+        column_of.append(column == "section")
+        count_of.append(count)
+    t = np.asarray(term_of, dtype=np.int64)
+    d = np.asarray(doc_of, dtype=np.int64)
+    in_section = np.asarray(column_of, dtype=bool)
+    c = np.asarray(count_of, dtype=np.int32)
+    rowids = np.unique(d)
+    position = np.searchsorted(rowids, d)
+    # One posting per (token, passage): its text and section counts side by side.
+    key = t * (len(rowids) + 1) + position
+    pairs, first = np.unique(key, return_index=True)
+    which = np.searchsorted(pairs, key)
+    text_tf = np.zeros(len(pairs), dtype=np.int32)
+    section_tf = np.zeros(len(pairs), dtype=np.int32)
+    np.add.at(text_tf, which[~in_section], c[~in_section])
+    np.add.at(section_tf, which[in_section], c[in_section])
+    pair_terms = t[first]
+    starts = np.searchsorted(pair_terms, np.arange(len(terms) + 1)).astype(np.int64)
+    sizes = np.bincount(position, weights=c, minlength=len(rowids)).astype(np.int64)
+    return Postings(
+        terms=np.asarray(terms, dtype=str), starts=starts, rows=position[first].astype(np.int32),
+        text_tf=text_tf, section_tf=section_tf, rowids=rowids, sizes=sizes, signature=signature,
+    )
+
+
+def save(postings: Postings, index_dir: str | Path) -> None:
+    """Write the postings to `index_dir`/lexical, whole: a new folder swapped in for the old one."""
+    target = Path(index_dir) / FOLDER
+    staging = Path(tempfile.mkdtemp(prefix=".lexical-", dir=index_dir))
+    try:
+        for name in FILES:
+            np.save(staging / f"{name}.npy", getattr(postings, name), allow_pickle=False)
+        meta = {"format": FORMAT_VERSION, "signature": postings.signature, "rows": postings.n_rows,
+                "terms": int(len(postings.terms)), "postings": int(len(postings.rows)), "tokenizer": TOKENIZER}
+        (staging / "meta.json").write_text(json.dumps(meta, indent=1))
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=".lexical-old-", dir=index_dir))
+            os.replace(target, old / FOLDER)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def saved_signature(index_dir: str | Path) -> str | None:
+    """The store signature the saved postings were built from (None: none saved)."""
+    try:
+        return json.loads((Path(index_dir) / FOLDER / "meta.json").read_text()).get("signature")
+    except (OSError, ValueError):
+        return None
+
+
+def refresh(db: sqlite3.Connection, index_dir: str | Path) -> bool:
+    """Build and save the postings if the saved ones are missing or no longer match the store.
+
+    Returns:
+        True when they were built now (not above MAX_PASSAGES passages: FTS5 then ranks alone).
+    """
+    signature = store_signature(db)
+    if saved_signature(index_dir) == signature:
+        return False
+    passages = int(signature.split(":")[1])
+    if passages > MAX_PASSAGES:
+        log.info("%d passages: keyword ranking stays with SQLite FTS5 (the in-memory postings are built "
+                 "up to %d)", passages, MAX_PASSAGES)
+        shutil.rmtree(Path(index_dir) / FOLDER, ignore_errors=True)
+        return False
+    save(build(db), index_dir)
+    return True
+
+
+def load(index_dir: str | Path, signature: str | None = None) -> Postings | None:
+    """The saved postings, memory-mapped; None when there are none, they are of another format, or
+    (given the store's current `signature`) they no longer match the store."""
+    folder = Path(index_dir) / FOLDER
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("format") != FORMAT_VERSION or meta.get("tokenizer") != TOKENIZER:
+            return None
+        if signature is not None and meta.get("signature") != signature:
+            return None
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in FILES}
+    except (OSError, ValueError):
+        return None
+    return Postings(signature=meta["signature"], **arrays)
+
+
+class Tokenizer:
+    """FTS5's own tokens for a phrase (the store's tokenizer, in a private in-memory table), remembered."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(f"CREATE VIRTUAL TABLE one USING fts5(x, tokenize='{TOKENIZER}')")
+        self._db.execute("CREATE VIRTUAL TABLE one_tokens USING fts5vocab(one, instance)")
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[str, ...]] = {}
+
+    def tokens(self, phrase: str) -> tuple[str, ...]:
+        """The phrase's tokens, in order, as FTS5 indexes and queries them."""
+        found = self._known.get(phrase)
+        if found is None:
+            with self._lock:
+                self._db.execute("INSERT INTO one(rowid, x) VALUES (1, ?)", (phrase,))
+                found = tuple(t for (t,) in self._db.execute("SELECT term FROM one_tokens ORDER BY offset"))
+                self._db.execute("DELETE FROM one")
+            if len(self._known) > 100_000:
+                self._known.clear()
+            self._known[phrase] = found
+        return found
+
+
+class LexicalScorer:
+    """FTS5's bm25 ranking of a MATCH expression, from the postings in memory.
+
+    Args:
+        postings: the arrays (module `load`/`build`).
+        phrase_scores: FTS5's bm25 of one quoted phrase over every row (for phrases of several words).
+        column_weights: the text and section columns' weights, as passed to FTS5's bm25().
+    """
+
+    def __init__(self, postings: Postings, phrase_scores: PhraseScores,
+                 column_weights: tuple[float, float] = (TEXT_WEIGHT, SECTION_WEIGHT)) -> None:
+        self.postings = postings
+        self.phrase_scores = phrase_scores
+        self.column_weights = column_weights
+        self.tokenizer = Tokenizer()
+        self._phrases: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size_norm: np.ndarray | None = None
+
+    @staticmethod
+    def handles(match: str) -> bool:
+        """True for what this scores (a disjunction of quoted phrases); anything else is FTS5's."""
+        return bool(_DISJUNCTION.fullmatch(match))
+
+    def search(self, match: str, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """[(chunk id, bm25 score, higher better)] best first, as store.lexical_search returns them.
+
+        Args:
+            match: `"a" OR "b c" ...` (see `handles`).
+            limit: how many at most.
+            allowed: the passage ids that may be returned (None: all).
+
+        Raises:
+            ValueError: an expression this does not handle.
+        """
+        if not self.handles(match):
+            raise ValueError(f"not a disjunction of quoted phrases: {match!r}")
+        scores = self.scores([p for p in _PHRASE.findall(match)])
+        matched = scores > 0
+        if allowed is not None:
+            keep = np.zeros(len(scores), dtype=bool)
+            keep[self.postings.positions_of(allowed)] = True
+            matched &= keep
+        candidates = np.flatnonzero(matched)
+        if len(candidates) > limit:
+            # Ties at the cut all stay in until the exact sort below.
+            cut = -np.partition(-scores[candidates], limit - 1)[limit - 1]
+            candidates = candidates[scores[candidates] >= cut]
+        # Best first; equal scores in rowid order, as FTS5 returns them.
+        order = np.lexsort((candidates, -scores[candidates]))[:limit]
+        best = candidates[order]
+        ids = self.postings.rowids[best]
+        return [(int(i), float(s)) for i, s in zip(ids, scores[best], strict=True)]
+
+    def scores(self, phrases: Sequence[str]) -> np.ndarray:
+        """Every row's bm25 score for the disjunction of these phrases (0: matches none)."""
+        p = self.postings
+        total = np.zeros(p.n_rows, dtype=np.float64)
+        for phrase in phrases:
+            tokens = self.tokenizer.tokens(phrase)
+            if len(tokens) == 1:
+                found = p.postings_of(tokens[0])
+                if found is None:
+                    continue
+                rows, text_tf, section_tf = found
+                total[rows] += self._term_scores(rows, text_tf, section_tf)
+            elif tokens:
+                rows, values = self._phrase(phrase)
+                total[rows] += values
+        return total
+
+    def _term_scores(self, rows: np.ndarray, text_tf: np.ndarray, section_tf: np.ndarray) -> np.ndarray:
+        """bm25's contribution of one token to each of its rows, computed as FTS5 computes it."""
+        n, hits = self.postings.n_rows, len(rows)
+        idf = np.log((n - hits + 0.5) / (hits + 0.5))
+        if idf <= 0.0:
+            idf = IDF_FLOOR
+        text_weight, section_weight = self.column_weights
+        frequency = text_tf * text_weight + section_tf * section_weight
+        return idf * ((frequency * (K1 + 1.0)) / (frequency + K1 * self._norm()[rows]))
+
+    def _norm(self) -> np.ndarray:
+        """Per row: 1 - b + b * |D| / avgdl (bm25's length normalisation), computed once."""
+        if self._size_norm is None:
+            p = self.postings
+            self._size_norm = 1 - B + B * np.asarray(p.sizes, dtype=np.float64) / p.average_size
+        return self._size_norm
+
+    def _phrase(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
+        """(row positions, scores) of a phrase of several words: FTS5's own bm25 for it, remembered."""
+        with self._lock:
+            found = self._phrases.get(phrase)
+            if found is not None:
+                self._phrases.move_to_end(phrase)
+                return found
+        pairs = self.phrase_scores(phrase)
+        ids = np.asarray([cid for cid, _ in pairs], dtype=np.int64)
+        values = np.asarray([s for _, s in pairs], dtype=np.float64)
+        at = np.searchsorted(self.postings.rowids, ids)
+        found = (at, values)
+        with self._lock:
+            self._phrases[phrase] = found
+            if len(self._phrases) > PHRASES_KEPT:
+                self._phrases.popitem(last=False)
+        return found

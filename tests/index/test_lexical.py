@@ -1,0 +1,149 @@
+"""The in-memory BM25 (index/lexical.py) ranks exactly as FTS5 does, is written by the index when its
+passages change, is never used stale, and leaves what it cannot score to FTS5."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import numpy as np
+import pytest
+
+from index import lexical
+from index.embed import HashingEmbedder
+from index.report_index import ReportIndex
+from index.search import SearchFilters
+from index.tokenize import fts_all, fts_any
+from tests.index.helpers import make_report
+
+WORDS = ("child", "children's", "protection", "plan", "plans", "planning", "social", "worker", "workers", "visit",
+         "visits", "neglect", "neglected", "strategy", "discussion", "care", "leaver", "leavers", "café", "cafe",
+         "foster", "carer", "carers", "the", "and", "of", "management", "oversight", "supervision", "MASH",
+         "2019", "12", "well-being", "wellbeing", "exploitation", "missing", "return", "home", "interviews")
+SECTIONS = ("Help and protection", "Children in care", "Care leavers", "Leadership and management")
+
+
+def _passage(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 60))) + "."
+
+
+def _build(directory) -> ReportIndex:
+    rng = random.Random(7)
+    idx = ReportIndex.load(directory, embedder=HashingEmbedder(), create=True)
+    for i, name in enumerate(("Avonshire", "Borsetshire", "Ambridge", "Felpersham", "Barsetshire")):
+        passages = [_passage(rng) for _ in range(30)]
+        idx.upsert(make_report(name, passages, year=2015 + i, sections=[SECTIONS[j % 4] for j in range(30)]))
+    idx.save()
+    return idx
+
+
+@pytest.fixture()
+def index(tmp_path):
+    idx = _build(tmp_path / "ix")
+    yield idx
+    idx.close()
+
+
+def _scorer(idx) -> lexical.LexicalScorer:
+    postings = lexical.load(idx.directory, lexical.store_signature(idx.store.db))
+    assert postings is not None
+    return lexical.LexicalScorer(postings, lambda p: idx.store.lexical_search(f'"{p}"', postings.n_rows))
+
+
+EXPRESSIONS = [
+    fts_any(["child"]), fts_any(["neglect", "strategy discussion"]), fts_any(["care leavers", "café", "2019"]),
+    fts_any(["the", "and"]),  # in over half the passages: FTS5 floors their IDF
+    fts_any(["social worker", "visits", "social worker"]),  # a phrase twice counts twice, as in FTS5
+    fts_any(["children's", "well-being"]),  # FTS5 splits these into phrases of two tokens
+    fts_any(["nowhere", "zzz"]), fts_any(["management oversight", "supervision", "MASH", "return home interviews"]),
+]
+
+
+@pytest.mark.parametrize("match", EXPRESSIONS)
+def test_the_in_memory_ranking_equals_fts5s(index, match):
+    scorer = _scorer(index)
+    docs = sorted(index.searcher.documents())
+    for allowed_docs, kind in ((None, None), (docs[:2], None), (docs[3:], None)):
+        expected = index.store.lexical_search(match, 40, allowed_docs, kind)
+        allowed = None if allowed_docs is None else index.store.chunk_ids_for_documents(allowed_docs)
+        found = scorer.search(match, 40, allowed)
+        assert [cid for cid, _ in found] == [cid for cid, _ in expected]
+        assert np.allclose([s for _, s in found], [s for _, s in expected], rtol=1e-12, atol=0)
+
+
+def test_the_postings_hold_fts5s_tokens_and_sizes(index):
+    postings = lexical.load(index.directory)
+    assert postings is not None and postings.n_rows == index.store.counts()["chunks"]
+    assert "protect" in set(postings.terms.tolist())  # Porter stems, as FTS5 stores them
+    assert "cafe" in set(postings.terms.tolist()) and "café" not in set(postings.terms.tolist())  # diacritics
+    assert list(postings.terms) == sorted(postings.terms)
+
+
+def test_only_disjunctions_of_quoted_phrases_are_scored_in_memory(index):
+    scorer = _scorer(index)
+    assert scorer.handles(fts_any(["a", "b c"]))
+    assert not scorer.handles(fts_all(["child", "plan"]))
+    assert not scorer.handles('"child" NEAR "plan"')
+    with pytest.raises(ValueError, match="not a disjunction"):
+        scorer.search(fts_all(["child", "plan"]), 10)
+
+
+def test_searches_use_the_postings_and_give_fts5s_results(index, monkeypatch):
+    searched_by_sqlite = []
+    original = index.store.lexical_search
+
+    def recorded(*args, **kwargs):
+        searched_by_sqlite.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(index.store, "lexical_search", recorded)
+    response = index.search("neglect strategy discussion", retriever="lexical")
+    assert response.results and not [a for a in searched_by_sqlite if " " not in a[0].strip('"')]
+    # Only multi-word phrases go to FTS5 (their own bm25, then remembered): "strategy discussion" here.
+    assert all(a[0].count('"') == 2 for a in searched_by_sqlite)
+
+
+def test_a_changed_index_writes_its_postings_again_and_never_reads_stale_ones(index):
+    before = lexical.saved_signature(index.directory)
+    index.upsert(make_report("Loamshire", ["foster carers quitting and recruitment of new carers"], year=2023))
+    now = lexical.store_signature(index.store.db)
+    assert before != now
+    assert lexical.load(index.directory, now) is None  # stale: the searcher uses FTS5 meanwhile
+    response = index.search("recruitment of carers", retriever="lexical")
+    assert response.results and "recruitment" in response.results[0].text
+    index.save()
+    assert lexical.saved_signature(index.directory) == now
+    assert lexical.load(index.directory, now) is not None
+    response = index.search("recruitment of carers", retriever="lexical")
+    assert response.results and "recruitment" in response.results[0].text
+
+
+def test_a_read_only_index_without_postings_searches_by_fts5(tmp_path):
+    index = _build(tmp_path / "own")
+    index.close()
+    shutil.rmtree(index.directory / lexical.FOLDER)
+    reader = ReportIndex.load(index.directory, embedder=HashingEmbedder(), read_only=True)
+    try:
+        assert reader.searcher.corpus.lexical_scorer() is None
+        assert reader.search("neglect", retriever="lexical").results
+        assert not (index.directory / lexical.FOLDER).exists()  # a reader writes nothing
+    finally:
+        reader.close()
+    writer = ReportIndex.load(index.directory, embedder=HashingEmbedder())
+    writer.close()  # any writer brings them back
+    assert lexical.load(index.directory) is not None
+
+
+def test_an_empty_index_has_empty_postings(tmp_path):
+    idx = ReportIndex.load(tmp_path / "empty", embedder=HashingEmbedder(), create=True)
+    idx.close()
+    postings = lexical.load(tmp_path / "empty")
+    assert postings is not None and postings.n_rows == 0
+    scorer = lexical.LexicalScorer(postings, lambda p: [])
+    assert scorer.search(fts_any(["child"]), 10) == []
+
+
+def test_a_damaged_postings_folder_is_not_used(index):
+    (index.directory / lexical.FOLDER / "rows.npy").write_bytes(b"not an array")
+    assert lexical.load(index.directory) is None
+    assert index.search("neglect", SearchFilters(), retriever="lexical").results
