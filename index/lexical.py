@@ -19,6 +19,7 @@ Files (in the index folder's `lexical/`, written whole and swapped in atomically
     rows.npy       per posting: the passage's position in `rowids`
     text_tf.npy, section_tf.npy  per posting: the token's count in the text and the section heading
     rowids.npy     the passages' ids (FTS5 rowids), ascending
+    doc_ids.npy    each passage's report (the corpus view's passage-to-report map, ready at start)
     sizes.npy      per passage: its tokens over all columns (bm25's |D|)
     meta.json      the store's signature when built (stale postings are never used), counts
 """
@@ -45,7 +46,7 @@ from index.store import SECTION_WEIGHT, TEXT_WEIGHT
 log = logging.getLogger(__name__)
 
 FOLDER = "lexical"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 K1, B = 1.2, 0.75  # FTS5's bm25() constants (sqlite/ext/fts5/fts5_aux.c)
 IDF_FLOOR = 1e-6  # FTS5: an IDF at or below zero (a phrase in over half of the rows) becomes this
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the store's chunks_fts tokenizer (index/store.py)
@@ -55,7 +56,13 @@ PHRASES_KEPT = 4096
 MAX_PASSAGES = 250_000  # multi-word phrases' scores remembered (their FTS5 query is the slow part)
 _DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
 _PHRASE = re.compile(r'"([^"]*)"')
-FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "sizes")
+FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "doc_ids", "sizes")
+
+
+
+class LexicalIndexError(RuntimeError):
+    """The full-text index and the passages table disagree (the postings are not written)."""
+
 
 PhraseScores = Callable[[str], list[tuple[int, float]]]  # FTS5's bm25 of one quoted phrase, every row
 
@@ -70,6 +77,7 @@ class Postings:
     text_tf: np.ndarray
     section_tf: np.ndarray
     rowids: np.ndarray
+    doc_ids: np.ndarray
     sizes: np.ndarray
     signature: str
 
@@ -135,8 +143,12 @@ def build(db: sqlite3.Connection) -> Postings:
     d = np.asarray(doc_of, dtype=np.int64)
     in_section = np.asarray(column_of, dtype=bool)
     c = np.asarray(count_of, dtype=np.int32)
-    rowids = np.unique(d)
+    # Every passage is a row, a passage without a token too (bm25's N and average size count it).
+    passages = np.asarray(db.execute("SELECT id, doc_id FROM chunks ORDER BY id").fetchall(), dtype=np.int64)
+    rowids, doc_ids = passages.reshape(-1, 2)[:, 0].copy(), passages.reshape(-1, 2)[:, 1].copy()
     position = np.searchsorted(rowids, d)
+    if len(d) and (position.max() >= len(rowids) or not np.array_equal(rowids[position], d)):
+        raise LexicalIndexError("the full-text index holds rows the passages table lacks: rebuild the index")
     # One posting per (token, passage): its text and section counts side by side.
     key = t * (len(rowids) + 1) + position
     pairs, first = np.unique(key, return_index=True)
@@ -150,7 +162,7 @@ def build(db: sqlite3.Connection) -> Postings:
     sizes = np.bincount(position, weights=c, minlength=len(rowids)).astype(np.int64)
     return Postings(
         terms=np.asarray(terms, dtype=str), starts=starts, rows=position[first].astype(np.int32),
-        text_tf=text_tf, section_tf=section_tf, rowids=rowids, sizes=sizes, signature=signature,
+        text_tf=text_tf, section_tf=section_tf, rowids=rowids, doc_ids=doc_ids, sizes=sizes, signature=signature,
     )
 
 
@@ -177,11 +189,14 @@ def save(postings: Postings, index_dir: str | Path) -> None:
 
 
 def saved_signature(index_dir: str | Path) -> str | None:
-    """The store signature the saved postings were built from (None: none saved)."""
+    """The store signature the saved postings were built from (None: none saved, or in another format)."""
     try:
-        return json.loads((Path(index_dir) / FOLDER / "meta.json").read_text()).get("signature")
+        meta = json.loads((Path(index_dir) / FOLDER / "meta.json").read_text())
     except (OSError, ValueError):
         return None
+    if meta.get("format") != FORMAT_VERSION or meta.get("tokenizer") != TOKENIZER:
+        return None
+    return meta.get("signature")
 
 
 def refresh(db: sqlite3.Connection, index_dir: str | Path) -> bool:
@@ -199,7 +214,13 @@ def refresh(db: sqlite3.Connection, index_dir: str | Path) -> bool:
                  "up to %d)", passages, MAX_PASSAGES)
         shutil.rmtree(Path(index_dir) / FOLDER, ignore_errors=True)
         return False
-    save(build(db), index_dir)
+    try:
+        postings = build(db)
+    except LexicalIndexError as error:
+        log.warning("keyword ranking stays with SQLite FTS5: %s", error)
+        shutil.rmtree(Path(index_dir) / FOLDER, ignore_errors=True)
+        return False
+    save(postings, index_dir)
     return True
 
 
@@ -210,7 +231,7 @@ def load(index_dir: str | Path, signature: str | None = None) -> Postings | None
     try:
         meta = json.loads((folder / "meta.json").read_text())
         if meta.get("format") != FORMAT_VERSION or meta.get("tokenizer") != TOKENIZER:
-            return None
+            return None  # an older build's files: the next writer replaces them
         if signature is not None and meta.get("signature") != signature:
             return None
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in FILES}

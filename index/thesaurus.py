@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from snowballstemmer import stemmer
@@ -34,6 +35,7 @@ _WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
 _porter = stemmer("porter")
 
 
+@lru_cache(maxsize=262_144)  # pure-Python Snowball: ~50 us a word, and the same words recur
 def stem(word: str) -> str:
     """The Porter stem of a lower-case word, as the lexical index (FTS5's porter tokenizer) stores it."""
     return _porter.stemWord(word)
@@ -120,7 +122,7 @@ class Thesaurus:
         common = max(MAX_SHARE * self.n_passages, 50)
         out = []
         for word, row in zip(words, sims, strict=True):
-            own = _porter.stemWord(word)
+            own = stem(word)
             picked: list[str] = []
             head = min(8 * per_word, len(row))
             nearest = np.argpartition(-row, head - 1)[:head]
@@ -129,13 +131,13 @@ class Thesaurus:
                     break
                 candidate = self.words[i]
                 # Three-letter words are mostly fragments and parts ("ear" for "deaf").
-                if len(candidate) < 4 or _porter.stemWord(candidate) == own or self.passages[i] > common:
+                if len(candidate) < 4 or stem(candidate) == own or self.passages[i] > common:
                     continue
                 if not proposes(word, candidate, float(row[i]), min_similarity):
                     continue
                 if keep is not None and not keep(candidate):
                     continue
-                if any(_porter.stemWord(candidate) == _porter.stemWord(p) for p in picked):
+                if any(stem(candidate) == stem(p) for p in picked):
                     continue
                 picked.append(candidate)
             if picked:

@@ -165,7 +165,9 @@ class CorpusView:
     def chunk_map(self) -> tuple[np.ndarray, np.ndarray]:
         """(chunk ids ascending, their document ids), held in memory until the next refresh."""
         if self._chunk_docs is None:
-            self._chunk_docs = self.store.chunk_documents()
+            scorer = self.lexical_scorer()  # its postings hold the map, memory-mapped: no SQL at start
+            self._chunk_docs = (np.asarray(scorer.postings.rowids), np.asarray(scorer.postings.doc_ids)) \
+                if scorer is not None else self.store.chunk_documents()
         return self._chunk_docs
 
     def documents_of(self, chunk_ids: Sequence[int]) -> list[int]:

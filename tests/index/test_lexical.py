@@ -31,7 +31,7 @@ def _build(directory) -> ReportIndex:
     rng = random.Random(7)
     idx = ReportIndex.load(directory, embedder=HashingEmbedder(), create=True)
     for i, name in enumerate(("Avonshire", "Borsetshire", "Ambridge", "Felpersham", "Barsetshire")):
-        passages = [_passage(rng) for _ in range(30)]
+        passages = [_passage(rng) for _ in range(29)] + ["— … —"]  # a passage without a token is a row too
         idx.upsert(make_report(name, passages, year=2015 + i, sections=[SECTIONS[j % 4] for j in range(30)]))
     idx.save()
     return idx
@@ -134,6 +134,13 @@ def test_a_read_only_index_without_postings_searches_by_fts5(tmp_path):
     assert lexical.load(index.directory) is not None
 
 
+def test_the_postings_map_each_passage_to_its_report(index):
+    postings = lexical.load(index.directory)
+    ids, docs = index.store.chunk_documents()
+    assert np.array_equal(postings.rowids, ids) and np.array_equal(postings.doc_ids, docs)
+    assert np.array_equal(index.searcher.corpus.chunk_map()[1], docs)
+
+
 def test_an_empty_index_has_empty_postings(tmp_path):
     idx = ReportIndex.load(tmp_path / "empty", embedder=HashingEmbedder(), create=True)
     idx.close()
@@ -141,6 +148,14 @@ def test_an_empty_index_has_empty_postings(tmp_path):
     assert postings is not None and postings.n_rows == 0
     scorer = lexical.LexicalScorer(postings, lambda p: [])
     assert scorer.search(fts_any(["child"]), 10) == []
+
+
+def test_postings_of_another_format_are_written_again(index):
+    meta = index.directory / lexical.FOLDER / "meta.json"
+    meta.write_text(meta.read_text().replace(f'"format": {lexical.FORMAT_VERSION}', '"format": 0'))
+    assert lexical.load(index.directory) is None and lexical.saved_signature(index.directory) is None
+    assert lexical.refresh(index.store.db, index.directory)
+    assert lexical.load(index.directory) is not None
 
 
 def test_a_damaged_postings_folder_is_not_used(index):
