@@ -318,6 +318,21 @@ class LexicalScorer:
         ids = self.postings.rowids[best]
         return [(int(i), float(s)) for i, s in zip(ids, scores[best], strict=True)]
 
+    def passages_with(self, phrase: str) -> int | None:
+        """Passages an FTS5 query for this quoted phrase finds, when it is one token (else None: FTS5
+        counts a phrase of several)."""
+        tokens = self.tokenizer.tokens(phrase)
+        if len(tokens) != 1:
+            return None if tokens else 0
+        return self.token_passages(tokens[0])
+
+    def token_passages(self, token: str) -> int:
+        """Passages holding an indexed token (a Porter stem, as FTS5 stores it); 0 if none."""
+        i = int(np.searchsorted(self.postings.terms, token))
+        if i >= len(self.postings.terms) or self.postings.terms[i] != token:
+            return 0
+        return int(self.postings.starts[i + 1] - self.postings.starts[i])
+
     def scores(self, phrases: Sequence[str]) -> np.ndarray:
         """Every row's bm25 score for the disjunction of these phrases (0: matches none)."""
         p = self.postings

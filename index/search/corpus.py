@@ -240,14 +240,22 @@ class CorpusView:
         single = {w for term in terms for w in term.split()}
         todo = [w for w in single if w not in self._df_cache]
         if todo:
-            self._df_cache.update(self.store.document_frequencies(todo))
+            scorer = self.lexical_scorer()  # a one-token word is counted off its postings, without SQL
+            if scorer is not None:
+                counted = {w: n for w in todo if (n := scorer.passages_with(w.replace('"', ""))) is not None}
+                self._df_cache.update(counted)
+                todo = [w for w in todo if w not in counted]
+            if todo:
+                self._df_cache.update(self.store.document_frequencies(todo))
         return {w: self._df_cache.get(w, 0) for w in single}
 
     def stem_counts(self, stems: set[str]) -> dict[str, int]:
         """Passages holding each stem (as FTS5 indexes them), remembered until the index changes."""
         todo = [s for s in stems if s not in self._vocab]
         if todo:
-            self._vocab.update(self.store.stem_document_counts(todo))
+            scorer = self.lexical_scorer()
+            self._vocab.update({s: scorer.token_passages(s) for s in todo} if scorer is not None
+                               else self.store.stem_document_counts(todo))
         return {s: self._vocab[s] for s in stems}
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:

@@ -162,3 +162,12 @@ def test_a_damaged_postings_folder_is_not_used(index):
     (index.directory / lexical.FOLDER / "rows.npy").write_bytes(b"not an array")
     assert lexical.load(index.directory) is None
     assert index.search("neglect", SearchFilters(), retriever="lexical").results
+
+
+def test_word_and_stem_counts_off_the_postings_equal_fts5s(index):
+    corpus = index.searcher.corpus
+    assert corpus.lexical_scorer() is not None
+    words = ["child", "children's", "planning", "café", "mash", "nowhere", "2019", "well-being", "the"]
+    assert corpus.doc_freqs(words) == index.store.document_frequencies(words)
+    stems = {"plan", "protect", "cafe", "zzz", "children"}
+    assert corpus.stem_counts(stems) == index.store.stem_document_counts(stems)
