@@ -46,14 +46,14 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 @lru_cache(maxsize=PASSAGES_REMEMBERED)
-def _sentence_words(text: str) -> tuple[tuple[tuple[int, int], frozenset[str], str], ...]:
+def _sentence_words(text: str) -> tuple[tuple[tuple[int, int], tuple[str, ...], str], ...]:
     """Per sentence of MIN_SENTENCE_WORDS words or more: its span, its stems, and them joined (spaces
     around, for finding phrases)."""
     out = []
     for start, end in _sentence_spans(text):
         sentence = _stems(text[start:end])
         if len(sentence) >= MIN_SENTENCE_WORDS:
-            out.append(((start, end), frozenset(sentence), " " + " ".join(sentence) + " "))
+            out.append(((start, end), tuple(sentence), " " + " ".join(sentence) + " "))
     return tuple(out)
 
 

@@ -83,19 +83,15 @@ def _term_stems(term: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=PASSAGES_REMEMBERED)  # the same passages are candidates of question after question
-def _sentences(text: str) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
-    """The passage's stemmed words, sentence by sentence (index.highlight's sentences), each with
-    the set of them."""
+def _sentences(text: str) -> tuple[tuple[str, ...], ...]:
+    """The passage's stemmed words, sentence by sentence (index.highlight's sentences)."""
     lowered = text.lower().replace("\u2019", "'")
-    stemmed = (tuple(stem(w) for w in _WORD.findall(lowered, a, b)) for a, b in sentence_spans(text))
-    return tuple((tokens, frozenset(tokens)) for tokens in stemmed)
+    return tuple(tuple(stem(w) for w in _WORD.findall(lowered, a, b)) for a, b in sentence_spans(text))
 
 
-def _holds(tokens: tuple[str, ...], present: frozenset[str], phrase: tuple[str, ...]) -> bool:
-    """True when the stemmed phrase occurs in the sentence (its tokens, and the set of them)."""
-    if phrase[0] not in present:
-        return False
-    return len(phrase) == 1 or holds_phrase(tokens, phrase)
+def _holds(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """True when the stemmed phrase occurs in the sentence's tokens."""
+    return holds_phrase(tokens, phrase)
 
 
 def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) -> np.ndarray:
@@ -119,19 +115,19 @@ def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) ->
     rows = np.zeros((len(candidates), len(FEATURE_NAMES)), dtype=np.float32)
     for i, c in enumerate(candidates):
         sentences = _sentences(c.text)
-        n_words = sum(len(t) for t, _ in sentences)
+        n_words = sum(len(t) for t in sentences)
         found: dict[tuple[str, ...], float] = {}
         best_sentence, best_words = 0.0, 0
-        for tokens, present in sentences:
-            if firsts.isdisjoint(present):
+        for tokens in sentences:
+            if firsts.isdisjoint(tokens):
                 continue
-            here = [(phrase, weight) for phrase, weight in terms if _holds(tokens, present, phrase)]
+            here = [(phrase, weight) for phrase, weight in terms if _holds(tokens, phrase)]
             found.update(here)
             covered = sum(w for _, w in here)
             if covered > best_sentence:
                 best_sentence, best_words = covered, len(tokens)
         # A phrase across a sentence end is no phrase: pairs are looked for within sentences too.
-        pair_hits = sum(any(_holds(tokens, present, p) for tokens, present in sentences) for p in pairs)
+        pair_hits = sum(any(_holds(tokens, p) for tokens in sentences) for p in pairs)
         if question.years and c.report_year is not None:
             year_gap = min(abs(c.report_year - y) for y in question.years)
         else:
