@@ -94,13 +94,13 @@ def _stems(text: str) -> list[str]:
 def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2) -> list[tuple[int, int]]:
     """Spans of the best sentence, and of a second one when it scores nearly as well (sentences of
     fewer than MIN_SENTENCE_WORDS words, labels such as "(Recommendation)", are never chosen)."""
-    spans = _sentence_spans(text)
-    if not spans or not weights:
+    if not weights:
         return []
     term_stems = {term: [stem(w) for w in term.split()] for term in weights}
     concept = _concepts(list(weights))
     scored: list[tuple[float, int]] = []
-    for i, (_span, present, joined) in enumerate(_sentence_words(text)):
+    sentences = _sentence_words(text)
+    for i, (_span, present, joined) in enumerate(sentences):
         best: dict[str, float] = {}  # per concept: an acronym and its expansions count once
         for term, parts in term_stems.items():
             if len(parts) == 1:
@@ -120,5 +120,4 @@ def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2
     for score, i in scored[1:max_sentences]:
         if score >= 0.75 * best_score:
             chosen.append(i)
-    kept = _sentence_words(text)
-    return [kept[i][0] for i in sorted(chosen)]
+    return [sentences[i][0] for i in sorted(chosen)]

@@ -91,10 +91,15 @@ class Postings:
         """Mean tokens per passage over all columns (bm25's avgdl), as FTS5 computes it."""
         return float(self.sizes.sum()) / max(1, self.n_rows)
 
+    def term_index(self, token: str) -> int | None:
+        """Where an indexed token is in `terms` (None: not indexed)."""
+        i = int(np.searchsorted(self.terms, token))
+        return i if i < len(self.terms) and self.terms[i] == token else None
+
     def postings_of(self, token: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(row positions, text counts, section counts) of one indexed token; None if not indexed."""
-        i = int(np.searchsorted(self.terms, token))
-        if i >= len(self.terms) or self.terms[i] != token:
+        i = self.term_index(token)
+        if i is None:
             return None
         a, b = int(self.starts[i]), int(self.starts[i + 1])
         return self.rows[a:b], self.text_tf[a:b], self.section_tf[a:b]
@@ -115,16 +120,17 @@ def store_signature(db: sqlite3.Connection) -> str:
     return f"{(block[0] if block else b'').hex()}:{count}:{int(total)}:{largest}"
 
 
-def build(db: sqlite3.Connection) -> Postings:
+def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
     """Read every posting of the store's FTS5 index into arrays (about 6 s for 27,000 passages).
 
     Args:
         db: a connection to the index's chunks.sqlite (read only is enough).
+        signature: the store's signature, when the caller has just read it.
 
     Returns:
         The postings, with the store's signature at the time they were read.
     """
-    signature = store_signature(db)
+    signature = signature or store_signature(db)
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances USING fts5vocab(main, chunks_fts, instance)")
     found = db.execute("SELECT term, doc, col, count(*) FROM temp.chunks_instances GROUP BY term, doc, col "
                        "ORDER BY term, doc, col")
@@ -215,7 +221,7 @@ def refresh(db: sqlite3.Connection, index_dir: str | Path) -> bool:
         shutil.rmtree(Path(index_dir) / FOLDER, ignore_errors=True)
         return False
     try:
-        postings = build(db)
+        postings = build(db, signature)
     except LexicalIndexError as error:
         log.warning("keyword ranking stays with SQLite FTS5: %s", error)
         shutil.rmtree(Path(index_dir) / FOLDER, ignore_errors=True)
@@ -328,10 +334,8 @@ class LexicalScorer:
 
     def token_passages(self, token: str) -> int:
         """Passages holding an indexed token (a Porter stem, as FTS5 stores it); 0 if none."""
-        i = int(np.searchsorted(self.postings.terms, token))
-        if i >= len(self.postings.terms) or self.postings.terms[i] != token:
-            return 0
-        return int(self.postings.starts[i + 1] - self.postings.starts[i])
+        i = self.postings.term_index(token)
+        return 0 if i is None else int(self.postings.starts[i + 1] - self.postings.starts[i])
 
     def scores(self, phrases: Sequence[str]) -> np.ndarray:
         """Every row's bm25 score for the disjunction of these phrases (0: matches none)."""

@@ -89,11 +89,6 @@ def _sentences(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(stem(w) for w in _WORD.findall(lowered, a, b)) for a, b in sentence_spans(text))
 
 
-def _holds(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    """True when the stemmed phrase occurs in the sentence's tokens."""
-    return holds_phrase(tokens, phrase)
-
-
 def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) -> np.ndarray:
     """The feature matrix, one row per candidate in the given order, columns as FEATURE_NAMES.
 
@@ -121,13 +116,13 @@ def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) ->
         for tokens in sentences:
             if firsts.isdisjoint(tokens):
                 continue
-            here = [(phrase, weight) for phrase, weight in terms if _holds(tokens, phrase)]
+            here = [(phrase, weight) for phrase, weight in terms if holds_phrase(tokens, phrase)]
             found.update(here)
             covered = sum(w for _, w in here)
             if covered > best_sentence:
                 best_sentence, best_words = covered, len(tokens)
         # A phrase across a sentence end is no phrase: pairs are looked for within sentences too.
-        pair_hits = sum(any(_holds(tokens, p) for tokens in sentences) for p in pairs)
+        pair_hits = sum(any(holds_phrase(tokens, p) for tokens in sentences) for p in pairs)
         if question.years and c.report_year is not None:
             year_gap = min(abs(c.report_year - y) for y in question.years)
         else:

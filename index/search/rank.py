@@ -20,15 +20,11 @@ from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
-import snowballstemmer
 
 from index.search.fuse import fuse_lists
 from index.search.types import CONCEPTS, FEEDBACK, Context, Question, RankedList, Ranking, Retrieved, Scope
+from index.thesaurus import stem as porter  # FTS5's stemmer, each word's stem remembered
 from index.tokenize import PASSAGES_REMEMBERED, STOPWORDS, fts_any, words
-
-_STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's porter tokenizer
-# The pure-Python stemmer costs ~50 us a word; the reports' vocabulary is small, so remember each.
-_porter = lru_cache(maxsize=262_144)(_STEMMER.stemWord)
 
 
 class Ranker(Protocol):
@@ -103,7 +99,7 @@ def feedback_list(
         return []
     rows = corpus.chunks(top)
     n_chunks = corpus.chunk_count()
-    asked = {_porter(w) for w in words(topic)}
+    asked = {porter(w) for w in words(topic)}
     passages = [_feedback_words(rows[cid].text if cid in rows else "") for cid in top]
     vocabulary = corpus.stem_counts({root for _, _, roots in passages for root in roots.values()})
     scores: dict[str, float] = {}
@@ -134,7 +130,7 @@ def _feedback_words(text: str) -> tuple[int, dict[str, int], dict[str, str]]:
     many, each one's count (in order of first use) and each one's Porter stem."""
     tokens = [w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in STOPWORDS]
     counts = dict(Counter(tokens))
-    return len(tokens), counts, {w: _porter(w) for w in counts}
+    return len(tokens), counts, {w: porter(w) for w in counts}
 
 
 MAX_CONCEPT_TERMS = 24  # sector terms searched for the concepts of one question
