@@ -41,6 +41,17 @@ def passage_id(text: str) -> str:
     return hashlib.sha1(normalise(text).encode("utf-8")).hexdigest()[:16]
 
 
+# The grade cache's names of the question files (dev's file is questions.jsonl).
+SET_NAMES = {"questions.jsonl": "dev", "blind.jsonl": "blind"}
+
+
+def set_name_of(questions: str | Path) -> str:
+    """The grade cache's name for a question file: "dev" for eval/questions.jsonl, "blind" for
+    eval/blind.jsonl, else the file's stem."""
+    path = Path(questions)
+    return SET_NAMES.get(path.name, path.stem)
+
+
 def load_grades(set_name: str, path: Path = CACHE) -> dict[tuple[str, str], int]:
     """(question id, passage id) -> grade, for one question set."""
     grades: dict[tuple[str, str], int] = {}
@@ -173,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("pool", help="run the systems, write the judge's tasks and the runs")
     p.add_argument("--index", required=True)
     p.add_argument("--questions", required=True)
-    p.add_argument("--set", dest="set_name", help="the grade cache's name for the set (default: file stem)")
+    p.add_argument("--set", dest="set_name", help="the grade cache's name for the set (default: dev for "
+                   "questions.jsonl, blind for blind.jsonl, else the file's stem)")
     p.add_argument("--systems", default="fusion,ranker,baseline")
     p.add_argument("--out", required=True, help="a folder outside the repository (tasks hold report text)")
     a = sub.add_parser("add", help="add a judge's grades to the cache")
@@ -190,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = [json.loads(x) for x in Path(args.grades).read_text(encoding="utf-8").splitlines() if x.strip()]
         print(f"{add_grades(lines, args.set_name)} new grades for {args.set_name}")
         return 0
-    set_name = args.set_name or Path(args.questions).stem
+    set_name = args.set_name or set_name_of(args.questions)
     questions = load_questions(args.questions)
     if args.command == "score":
         scores = score(questions, json.loads(Path(args.runs).read_text()), load_grades(set_name))

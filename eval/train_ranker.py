@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.judged import load_grades, passage_id
+from eval.judged import load_grades, passage_id, set_name_of
 from eval.matching import is_hit, load_questions
 from eval.run import METRIC_KEYS, evaluate, index_retriever
 from index.rank_features import FEATURE_NAMES
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     if "blind" in questions_path.name:
         parser.error("the blind set never trains anything")
     questions = load_questions(questions_path)
-    grades = load_grades(questions_path.stem)
+    grades = load_grades(set_name_of(questions_path))  # dev's judged grades are cached as "dev"
     index = ReportIndex.load(args.index, read_only=True)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)

@@ -272,7 +272,8 @@ def read_question(
     if places.area is not None:
         # An area or region named: its councils (a council also named is one of them, or read besides).
         plan.region, plan.area_kind = places.area, places.area_kind
-        plan.authorities = [a for a in places.members if indexed(a)]
+        # "the north east and Cumbria": a council named beside an area is read too
+        plan.authorities = [a for a in places.members + [n for n in named if n not in places.members] if indexed(a)]
     else:
         plan.authorities = [a for a in named if indexed(a)]
         plan.absent = [a for a in named if not indexed(a)]
@@ -296,7 +297,7 @@ def read_question(
     named_council = bool(plan.authorities or plan.absent) and plan.region is None
     has_period = bool(plan.years) or plan.year_from is not None or plan.year_to is not None
     # A grade said with a council and a year describes that report: favouring it never drops it.
-    plan.grades_favoured = bool(plan.grades) and named_council and has_period
+    plan.grades_favoured = bool(plan.grades) and (named_council and has_period or graded.weak)
     compares = _compares(plan, periods.compares, question)
     # A comparison's answer is in each report's summary, whichever report: no default.
     plan.latest_favoured = named_council and not has_period and not plan.latest and not compares
@@ -332,7 +333,8 @@ _QUESTION_WORDS = frozenset(
     "what whats how why when where which who did does do was were is are has have had the a an of in on at for "
     "to about say says said find found findings think thought inspection inspections inspectors inspector "
     "report reports ofsted tell me show us its their it they this that after before during from with and or "
-    "happened happen going go went look like".split()
+    "happened happen going go went look like still now currently rated judged graded grade grades rating "
+    "ratings get got s".split()
 )
 NO_TOPIC = "the overall judgement and the main findings of the inspection"
 
@@ -341,6 +343,6 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     """The text with these spans cut out; empty when no word is left."""
     for a, b in sorted(spans, reverse=True):
         text = text[:a] + " " + text[b:]
-    cleaned = " ".join(text.split()).strip(" ,.;:-?")
+    cleaned = " ".join(text.split()).strip(" ,.;:-?'’")
     cleaned = re.sub(r"^(?:and|or|in|of|for|at|the)\s+|\s+(?:and|or|in|of|for|at|the|s)$", "", cleaned, flags=re.I)
     return cleaned if re.search(r"[A-Za-z0-9]{2,}", cleaned) else ""

@@ -44,10 +44,13 @@ DEFAULT_AREAS = _CORPUS / "areas.csv"
 # as it, and how far ahead of the next authority it must be to be taken without asking. The dev half
 # of eval/reading.jsonl's misspelt councils all score 92 or more ("rotheram" 94, "Worcestshire" 92);
 # of the full corpus's 1,572 words that are neither English nor a council's name, every one scoring
-# 86 or more is a council's name with a letter lost ("otherham", "utton"), the first ordinary word
-# is at 85.7 ("reating" -> Reading). Two councils one letter apart score alike ("Herfordshire":
-# Herefordshire and Hertfordshire, 96 each): asked about.
-FUZZY_TAKE = 86.0
+# 86 or more is a council's name with a letter lost ("otherham", "utton"); between 84 and 86 there is
+# one, "reating" (85.7, a fragment of a broken PDF line no question types), and the next are at 83.3
+# ("rding", "eaving"). On the dev reading set (1,386 questions) 82 to 85 read the same, 84 took two
+# more misspelt councils than 86 ("croyden", "portsmith") and nothing wrong; 80 read 13 wrong. Two
+# councils one letter apart score alike ("Herfordshire": Herefordshire and Hertfordshire, 96 each):
+# asked about.
+FUZZY_TAKE = 84.0
 FUZZY_MARGIN = 4.0
 
 # Words that name no place by themselves: a derived short name made only of these is not kept.

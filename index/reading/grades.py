@@ -16,6 +16,7 @@ not of visits to children or guidance.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.vocabulary import POOR_GRADES, grade_pattern, normalise_grade
@@ -24,44 +25,93 @@ _YEAR = r"(?:199\d|20\d\d)"
 _GRADE = grade_pattern("grade", failing=True)
 _GRADE2 = grade_pattern("grade2", to_be_good=False, failing=True)
 _RI = r"(?P<ri>\bRI\b)"  # "RI councils": requires improvement, in capitals only
-_GRADES = rf"(?:{_GRADE}|{_RI})(?:\s*(?:,|or|and|/)\s*{_GRADE2})?"
-_NOUNS = (r"(?:councils?|authorit(?:y|ies)|local\s+authorit(?:y|ies)|las|reports?|inspections?|ratings|grades|"
-          r"boroughs|counties|trusts|areas\s+(?:of\s+the\s+country|in\s+england))")
+_GRADES = rf"(?:{_GRADE}|{_RI})(?:\s*(?:,|or|and|/|versus|vs\.?)\s*{_GRADE2})?"
+_NOUNS = (r"(?:councils?(?!\s+tax)|authorit(?:y|ies)|local\s+authorit(?:y|ies)|las|reports?|inspections?|ratings|"
+          r"grades|boroughs|counties|trusts|areas\s+(?:of\s+the\s+country|in\s+england))")
 
 # The judgements a grade can be of, by the words people use.
 JUDGEMENT_WORDS: dict[str, str] = {
     "care_leavers": r"care[\s-]+leavers?|leaving\s+care|care[\s-]+experienced\s+young\s+people",
-    "in_care": r"children\s+in\s+care|child\s+in\s+care|looked[\s-]+after\s+children|children\s+looked\s+after",
-    "help_and_protection": r"(?:children\s+who\s+need\s+)?help\s+and\s+protection|child\s+protection",
+    "in_care": r"children\s+in\s+care|child\s+in\s+care|looked[\s-]+after\s+children|children\s+looked\s+after"
+               r"|in[\s-]care(?=\s+(?:judgements?|ratings?|grades?)\b)",
+    "help_and_protection": r"(?:children\s+(?:who\s+need|in\s+need\s+of)\s+)?help\s+and\s+protection"
+                           r"|child\s+protection",
     "impact_of_leaders": r"impact\s+of\s+leaders|leadership|(?<!team\s)(?<!political\s)leaders|management",
     "overall_effectiveness": r"overall(?:\s+effectiveness)?",
 }
 _JUDGEMENT = "|".join(f"(?P<{key}>{words})" for key, words in JUDGEMENT_WORDS.items())
-_GRADING_VERB = r"(?:rated|judged|graded|found\s+to\s+be|deemed|given)"
+_GRADING_VERB = r"(?:rated|judged|graded|found(?:\s+(?:them|it|the\s+council))?(?:\s+to\s+be)?|deemed|given)"
 _GRADING = [
     # "children in care judged requires improvement", "leadership was rated inadequate"
-    re.compile(rf"\b(?:{_JUDGEMENT})\s+(?:(?:was|were|is|are|been|being|has\s+been|have\s+been)\s+)?"
-               rf"{_GRADING_VERB}\s+(?:as\s+)?(?:an?\s+)?{_GRADES}", re.I),
+    re.compile(rf"\b(?:{_JUDGEMENT})\s+(?:(?:services?|provision|work|judgement)\s+)?"
+               rf"(?:(?:was|were|is|are|been|being|has\s+been|have\s+been)\s+)?"
+               rf"(?P<verb>{_GRADING_VERB})\s+(?:as\s+)?(?:an?\s+)?{_GRADES}", re.I),
     # "rated inadequate", "judged good", "was graded requires improvement", "given an inadequate rating"
     re.compile(rf"\b{_GRADING_VERB}\s+(?:as\s+)?(?:an?\s+)?{_GRADES}(?:\s+(?:rating|grade|judgement))?", re.I),
     # "outstanding-rated councils", "good rated"
     re.compile(rf"\b{_GRADES}[\s-]+rated\b", re.I),
     # "inadequate councils", "good or outstanding authorities", "RI councils'"
-    re.compile(rf"\b{_GRADES}\s+{_NOUNS}\b", re.I),
+    re.compile(rf"\b{_GRADES}['’\"]?\s+{_NOUNS}\b", re.I),
     # "an inadequate rating", "its outstanding grade", "the 2019 inadequate judgement"
     re.compile(rf"(?:\b(?:an?|its|their|the)\s+|['’]s?\s+|\b{_YEAR}\s+){_GRADES}\s+(?:rating|grade|judgement|verdict)\b",
                re.I),
+    # "councils that got requires improvement in 2022", "how did Telford get outstanding", "achieved good"
+    re.compile(rf"\b(?:got|get|gets|getting|achieved?|achieving|received?|earned?|awarded|became|become|becoming|"
+               rf"went|go|goes|going|moved|move)\s+(?:an?\s+)?['‘’\"]?{_GRADES}['’\"]?(?:\s+(?:rating|grade|judgement))?"
+               rf"(?=\s*(?:[?.!,;]|$|\b(?:in|for|from|by|overall|and|or|since|after|before|at|last|{_YEAR})\b))", re.I),
+    # "councils whose most recent judgement was outstanding", "its rating is good"
+    re.compile(rf"\b(?:judgement|rating|grade|verdict)\s+(?P<verb>was|is|were|has\s+been|had\s+been)\s+{_GRADES}\b",
+               re.I),
+    # "authorities where the impact of leaders was outstanding", "help and protection is good"
+    re.compile(rf"\b(?:{_JUDGEMENT})\s+(?:services?\s+)?(?P<verb>was|were|is|are|has\s+been|have\s+been)\s+{_GRADES}"
+               rf"(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:but|and|or|since|overall|while|whereas|in\s+{_YEAR}|{_YEAR})\b))",
+               re.I),
+    # "which of wakefield's neighbours are outstanding"
+    re.compile(rf"\b(?:which|what)\s+of\s+.{{1,40}}?\b(?:neighbou?rs|comparators|councils|authorities)\s+"
+               rf"(?P<verb>are|were|is|was)\s+(?:{_GRADING_VERB}\s+)?{_GRADES}", re.I),
+    # "children in care judgement requires improvement"
+    re.compile(rf"\b(?:{_JUDGEMENT})\s+(?P<verb>judgement|rating|grade)\s+(?:(?:was|is|of)\s+)?{_GRADES}\b", re.I),
+    # "councils with inadequate judgements for children in care"
+    re.compile(rf"\b(?:with|had|have|has|got|received|given)\s+(?:an?\s+)?{_GRADES}\s+(?:judgements?|ratings?|grades?)\b",
+               re.I),
+    # "manchester when it was inadequate"
+    re.compile(rf"\bwhen\s+(?:it|they|the\s+council)\s+(?:was|were)\s+(?:{_GRADING_VERB}\s+)?{_GRADES}\b", re.I),
+    # "judged the experiences of children who need help and protection to be outstanding"
+    re.compile(rf"\b(?P<verb>{_GRADING_VERB})\s+(?:the\s+)?(?:(?:experiences?|progress)\s+(?:and\s+progress\s+)?of\s+)?"
+               rf"(?:{_JUDGEMENT})\s+(?:to\s+be|as)\s+{_GRADES}", re.I),
+    # "inadequate help and protection judgements", "good care leavers ratings"
+    re.compile(rf"\b{_GRADES}\s+(?:{_JUDGEMENT})\s+(?:judgements?|ratings?|grades?)\b", re.I),
+    # "which councils are outstanding", "what authorities were judged inadequate"
+    re.compile(rf"\b(?:which|what)\s+(?:councils|authorities|local\s+authorities|las|boroughs)\s+(?:are|were|have\s+been|"
+               rf"had\s+been)\s+(?:{_GRADING_VERB}\s+)?{_GRADES}(?!\s+(?:at|in|with|on|about|to)\b)", re.I),
     # "councils that are inadequate", "authorities which were rated good"
-    re.compile(rf"\b(?:councils|authorities|las|boroughs|ones)\s+(?:that|which|who)\s+(?:are|were|is|was|have\s+been|"
-               rf"had\s+been)\s+(?:{_GRADING_VERB}\s+)?{_GRADES}", re.I),
+    re.compile(rf"\b(?:councils|authorities|las|boroughs|ones)\s+(?:(?:that|which|who)\s+)?(?:(?:are|were|is|was|"
+               rf"have\s+been|had\s+been)\s+(?:{_GRADING_VERB}\s+)?|(?:that|which)\s+){_GRADES}"
+               rf"(?!\s+(?:at|with|about)\b)", re.I),
     # "inadequate for care leavers", "with inadequate help and protection"
     re.compile(rf"\b{_GRADES}\s+for\s+(?:{_JUDGEMENT})", re.I),
     re.compile(rf"\b(?:with|has|have|had)\s+(?:an?\s+)?{_GRADES}\s+(?:{_JUDGEMENT})", re.I),
 ]
-_AFTER_GRADE = re.compile(rf"^\s*(?:rating|grade|judgement)?\s*(?:for|on|in)\s+(?:the\s+)?(?:{_JUDGEMENT})", re.I)
+# A grade word with nothing after it but a year or the end, said just after a council's name, a year
+# or a judgement ("herefordshire inadequate 2018", "trafford help and protection inadequate"), or
+# "still / now / currently inadequate": a grade of reports, but said without a grading word, so favoured.
+_BARE_GRADE = re.compile(rf"\b{_GRADES}(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:(?:in|since|before|after|from)\s+)?{_YEAR}\b))",
+                         re.I)
+_STATE_NOW = re.compile(rf"\b(?:still|now|currently)\s+(?:(?:rated|judged|graded)\s+)?{_GRADES}"
+                        rf"(?=\s*(?:[?.!,;]|$|\b{_YEAR}\b|\boverall\b|\bfor\s+(?:{_JUDGEMENT})))", re.I)
+_COUNCILS_BEFORE = re.compile(r"\b(?:councils?|authorit(?:y|ies)|las|boroughs|counties|it|they)\b", re.I)
+_JUDGEMENT_BEFORE = re.compile(rf"(?:{_JUDGEMENT})\s*(?:[-:,]\s*)?$", re.I)
+_AFTER_GRADE = re.compile(rf"^\s*(?:ratings?|grades?|judgements?)?\s*(?:for|on|in)\s+(?:the\s+)?"
+                          rf"(?:(?:experiences?|progress)\s+(?:and\s+progress\s+)?of\s+)?(?:{_JUDGEMENT})", re.I)
 # "the best-rated councils", "top-rated", "worst-rated": grade preferences without naming a grade.
-_BEST = re.compile(r"\b(?:best|highest|top|well)[\s-]+(?:rated|performing|graded)\b"
+_BEST = re.compile(r"\b(?:best|highest|top)[\s-]+(?:rated|graded)\b"
                    r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
+_WELL = re.compile(r"\b(?:well|highly|high|best|top|strong)[\s-]+(?:rated|performing|graded)\b"
+                   r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
+# "local authorities requiring improvement", "councils needing improvement"
+_NEEDING = re.compile(r"\b(?:councils?|authorit(?:y|ies)|las|boroughs|counties)\s+(?:requiring|needing|that\s+(?:need|"
+                      r"require)s?)\s+improvement\b", re.I)
+_SPECIAL_MEASURES = re.compile(r"\b(?:in|under|into|placed\s+in|put\s+in)\s+special\s+measures\b", re.I)
 _WORST = re.compile(r"\b(?:worst|lowest|poorly|badly)[\s-]+(?:rated|performing|graded)\b"
                     r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
 
@@ -85,13 +135,64 @@ _WAS_POOR = re.compile(rf"\b(?:was|were|had\s+been|used\s+to\s+be)\s+(?:(?:rated
 
 _RECENCY = re.compile(
     r"\b(?:(?:in|at|from|of)\s+)?(?:(?:its|their|the|his|her|each\s+\w+['’]s)\s+)?"
-    r"(?:latest|most\s+recent|newest|current|last|recent)\s+(?:ofsted\s+|ilacs\s+|full\s+|published\s+)?"
-    r"(?:inspections?|reports?|judgements?|grades?|ratings?|verdicts?|ofsted)\b"
+    r"(?:latest|most\s+recent|newest|current|present|up[\s-]+to[\s-]+date|last|recent)\s+"
+    r"(?:ofsted\s+|ilacs\s+|full\s+|published\s+)?"
+    r"(?:inspections?|reports?|judgements?|grades?|ratings?|verdicts?|ofsted(?!\s+framework)|ilacs(?!\s+framework)|visits?\s+by\s+ofsted|"
+    r"(?:monitoring|focused)\s+visits?)\b"
     r"|\b(?:the\s+)?last\s+time\s+(?:ofsted|inspectors|it\s+was\s+inspected|they\s+were\s+inspected)"
     r"|\bwhen\s+(?:ofsted|inspectors)\s+last\b|\b(?:most\s+)?recently\s+inspected\b|\bas\s+(?:it\s+)?stands\b"
-    r"|\b(?:the\s+)?(?:latest|most\s+recent(?:ly)?|newest)\s*(?=[?.!]*\s*$)",
+    r"|\b(?:the\s+)?(?:latest|most\s+recent(?:ly)?|newest)\s*(?=[?.!]*\s*$)"
+    # "what is Nottingham rated now", "how is Sheffield doing at the moment", "currently rated inadequate"
+    r"|\b(?:rated|judged|graded|doing|performing|faring|getting\s+on|stands?|standing)\s+(?:now|currently|"
+    r"at\s+present|at\s+the\s+moment|today|these\s+days|right\s+now)\b"
+    r"|\b(?:currently|presently|now)(?=\s+(?:rated|judged|graded)\b)"
+    # "when they last inspected Wigan", "what grade did Surrey get last time", "the latest on Birmingham"
+    r"|\b(?:last|most\s+recently)\s+(?:inspected|rated|judged|graded)\b"
+    r"|\b(?:ofsted|inspectors)\s+(?:last|most\s+recently)\s+(?:visited|went\s+(?:in|into))\b"
+    r"|\blast\s+time(?:\s+round|\s+around)?(?=\s*[?.!]*\s*$)"
+    r"|\bas\s+(?:of|at)\s+(?:today|now|the\s+moment)\b"
+    # "where is sandwell at now", "how does calderdale look now", "the latest from ofsted on", "inspected recently"
+    r"|\bwhere\s+(?:is|are|does|do)\b.{0,40}?\b(?P<now2>now|currently|today)\b"
+    r"|\b(?:look|looks|looking|going)\s+now\b|\bnow\s+according\s+to\s+ofsted\b"
+    r"|\bthe\s+latest\s+(?:from|by)\s+ofsted\b|\b(?:inspected|visited)\s+recently\b|\bthe\s+latest\s+one\b"
+    r"|\b(?:they|ofsted|inspectors)\s+last\s+(?:went|came|visited|looked)\b"
+    r"|\b(?:say|said|says|find|found|finds|write|wrote|report|reported|judge|judged|rate|rated)\s+most\s+recently\b"
+    r"|\blast\s+time\s+(?:they|ofsted|inspectors)\s+(?:came|visited|inspected|looked|were\s+in|went\s+in(?:to)?)\b"
+    # "the latest waltham forest inspection": the recency word, the name between
+    r"|\b(?:latest|most\s+recent|newest|last)(?=\s+(?:[A-Za-z'’&-]+\s+){1,4}?(?:ofsted\s+)?(?:inspections?|reports?|"
+    r"ilacs|judgements?|ratings?)\b)"
+    r"|\b(?:right\s+now|at\s+the\s+moment|at\s+present|as\s+things\s+stand)(?=.{0,60}\b(?:rated|judged|graded)\b)"
+    r"|\b(?:rated|judged|graded)\b.{0,40}?\b(?P<now>right\s+now|at\s+the\s+moment|at\s+present)\b"
+    # "what is wiltshire's ofsted rating now", "where does swindon stand with ofsted today"
+    r"|\b(?:rating|grade|judgement|stand|stands|rated|judged|graded)\s+(?:with\s+ofsted\s+|by\s+ofsted\s+)?"
+    r"(?:now|today|currently|at\s+present|at\s+the\s+moment|these\s+days|right\s+now)\s*(?=[?.!]*\s*$)"
+    r"|\bthe\s+latest\s+(?=(?:on|for|from|about|in)\s+(?:the\s+)?(?-i:[A-Z]))",
     re.I,
 )
+
+
+# What else Ofsted grades: a grade said of these is not a council's ("children's homes rated good").
+_OTHER_GRADED = (r"(?:children['’]?s\s+homes?|homes?|schools?|academ(?:y|ies)|nurser(?:y|ies)|providers?|provision|"
+                 r"settings?|colleges?|hospitals?|prisons?|secure\s+(?:units?|homes?)|fostering\s+agenc(?:y|ies)|"
+                 r"ifas?|agenc(?:y|ies)|foster\s+carers?|carers?|practice|practitioners?|social\s+workers?)")
+_OTHER_GRADED_BEFORE = re.compile(rf"\b{_OTHER_GRADED}\s+(?:(?:that|which|who)\s+)?(?:(?:are|were|is|was|been|"
+                                  rf"have\s+been|has\s+been)\s+)?$", re.I)
+_OTHER_GRADED_AFTER = re.compile(rf"^\s+{_OTHER_GRADED}\b", re.I)
+# "downgraded to inadequate", "improved from requires improvement to good": the grade reached.
+_REACHED = re.compile(
+    rf"\b(?:downgraded|upgraded|dropped|fell|slipped|moved|went|gone|going|rose|risen|improved|improving|climbed|"
+    rf"jumped|returned|got|get|getting)\s+(?:back\s+|up\s+|down\s+|all\s+the\s+way\s+)?"
+    rf"(?:from\s+(?P<earlier>{grade_pattern(to_be_good=False, failing=True)})\s+)?(?:to|into)\s+{_GRADES}\b", re.I)
+
+_NOW_AT_END = re.compile(r"\b(?:right\s+now|now|currently|at\s+the\s+moment|at\s+present|today)(?=\s*[?.!]*\s*$)", re.I)
+# "RI or worse", "good or better", "requires improvement or below"
+_OR_WORSE = re.compile(rf"\b(?:{_GRADE}|{_RI})\s+or\s+(?P<dir>worse|below|lower|better|above|higher)\b", re.I)
+
+# "what is Devon rated", "how is Kent judged?": a council's grade now (the verb read; the name is a name).
+_RATING_NOW = re.compile(r"\b(?:rating|grade|judgement|rated|judged|graded|how\s+good|how\s+well|doing)\b.{0,60}?\b"
+                         r"(?P<verb>now|today|currently|"
+                         r"at\s+the\s+moment|at\s+present|these\s+days)\s*[?.!]*\s*$", re.I)
+_RATED_NOW = re.compile(r"\b(?:what|how)\s+(?:is|are)\b.{1,60}?\b(?P<verb>rated|judged|graded)\s*[?.!]*\s*$", re.I)
 
 
 @dataclass
@@ -102,6 +203,7 @@ class Grades:
     judgement: str = "overall_effectiveness"  # the judgement graded (filters.FILTER_JUDGEMENTS)
     earlier: list[str] = field(default_factory=list)  # where a council was before: not narrowing
     latest: bool = False
+    weak: bool = False  # read only from a bare grade word ("herefordshire inadequate 2018"): favour, never narrow
     spans: list[tuple[int, int]] = field(default_factory=list)  # read: these leave the topic
     latest_spans: list[tuple[int, int]] = field(default_factory=list)  # the recency words read
 
@@ -124,12 +226,19 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
     judgements: list[str] = []
     for pattern in _GRADING:
         for match in pattern.finditer(question):
-            span = match.span()
+            # "looked after children service judged inadequate": the judgement's words stay in the topic
+            span = (match.start("verb"), match.end()) if match.groupdict().get("verb") else match.span()
+            if _OTHER_GRADED_BEFORE.search(question[:match.start()]) or _OTHER_GRADED_AFTER.match(
+                    question[match.end():]):
+                continue  # "children's homes rated good", "good-rated schools": not a council's grade
             if not free(span):  # "the 2019 inadequate judgement": the year was read as a year
                 start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
                 span = (start, match.end())
                 if not free(span):
-                    continue
+                    last = max(match.end(g) for g in ("grade", "ri", "grade2") if match.group(g) is not None)
+                    span = (start, last)  # "inadequate reports from 2019": "reports from 2019" is the period
+                    if not free(span):
+                        continue
             groups = match.groupdict()
             grades = ["requires improvement" if groups.get("ri") else normalise_grade(groups.get("grade") or "")]
             if groups.get("grade2"):
@@ -141,28 +250,114 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
             if not said:
                 after = _AFTER_GRADE.match(question[match.end():])
                 said = [key for key in JUDGEMENT_WORDS if after and after.group(key)]
+            if not said and re.match(r"\s+overall\b", question[match.end():], re.I):
+                said = ["overall_effectiveness"]  # "judged inadequate overall but good for care leavers"
+            if judgements and said and said[0] != judgements[0]:
+                # "help and protection judged good but children in care RI": one judgement is read (its grades),
+                # never one judgement with another's grade
+                continue
             judgements += said
             found.grades += [g for g in grades if g not in found.grades]
             found.spans.append(span)
-    for pattern, grades in ((_BEST, ["outstanding", "good"]), (_WORST, ["inadequate"])):
+    # "best-rated": the top grade; "well rated", "best performing": good or outstanding.
+    for pattern, grades in ((_BEST, ["outstanding"]), (_WELL, ["outstanding", "good"]), (_WORST, ["inadequate"]),
+                            (_SPECIAL_MEASURES, ["inadequate"]), (_NEEDING, ["requires improvement"])):
         for match in pattern.finditer(question):
             if free(match.span()):
                 found.grades += [g for g in grades if g not in found.grades]
                 found.spans.append(match.span())
+                after = _AFTER_GRADE.match(question[match.end():])  # "worst performing councils for care leavers"
+                judgements += [key for key in JUDGEMENT_WORDS if after and after.group(key)]
+    for match in _REACHED.finditer(question):
+        start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
+        grade = "requires improvement" if match.group("ri") else normalise_grade(match.group("grade"))
+        if grade and free((start, match.end())):
+            found.grades += [grade] if grade not in found.grades else []
+            found.spans.append((start, match.end()))
+            if match.group("earlier") and normalise_grade(match.group("earlier")) != grade:
+                found.earlier.append(normalise_grade(match.group("earlier")) or "")
+    for match in _OR_WORSE.finditer(question):
+        start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
+        grade = "requires improvement" if match.group("ri") else normalise_grade(match.group("grade"))
+        if grade and free((start, match.end())):
+            order = ["inadequate", "requires improvement", "good", "outstanding"]
+            at = order.index(grade)
+            worse = match.group("dir").lower() in ("worse", "below", "lower")
+            found.grades += [g for g in (order[:at + 1] if worse else order[at:]) if g not in found.grades]
+            found.spans.append((start, match.end()))
+    if not found.grades:
+        _weak_grades(question, taken, found, judgements, free)
     if judgements:
         found.judgement = judgements[0]
     before = [_EARLIER_STATE.search(question)]
-    if _CHANGE_SINCE.search(question):
+    unread = "".join(" " if any(a <= i < b for a, b in found.spans) else ch for i, ch in enumerate(question))
+    if _CHANGE_SINCE.search(unread):  # "requires improvement" itself is no sign of change
         before.append(_WAS_POOR.search(question))
     told = [m for m in before if m is not None]
-    if told:
+    if found.weak and _CHANGE_SINCE.search(unread):
+        # "Devon inadequate in 2020 - has anything got better?": a bare grade in a question of change is where
+        # the council was
+        found.earlier, found.grades, found.weak = list(found.grades), [], False
+        found.judgement = "overall_effectiveness"
+        found.spans = []  # only weak readings were made: their words stay in the topic
+    elif told:
         said = [normalise_grade(g) for m in told for g in re.findall(_POOR, m.group(0), re.I)]
         found.earlier = [g for g in dict.fromkeys(said + found.grades) if g in ("inadequate", "requires improvement")]
         found.grades = [g for g in found.grades if g not in found.earlier]
         if not found.grades:
             found.judgement = "overall_effectiveness"
-    for match in _RECENCY.finditer(question):
-        if free(match.span()):
+    for state in _STATE_NOW.finditer(question):
+        said_now = (state.start(), state.start() + len(state.group(0).split()[0]))  # "still", "now", "currently"
+        if free(said_now) and (any(b <= state.start() for _, b in taken)
+                               or _COUNCILS_BEFORE.search(question[:state.start()])):
+            found.latest = True  # "LAs currently RI for children in care": their grade now
+            found.latest_spans.append(said_now)
+    now_at_end = _NOW_AT_END.search(question)
+    if found.grades and now_at_end and free(now_at_end.span()):  # "how many councils are failing right now?"
+        found.latest = True
+        found.latest_spans.append(now_at_end.span())
+    for pattern in (_RATED_NOW, _RATING_NOW):
+        asked_now = pattern.search(question)
+        # "what is Devon rated?", "what rating does haringey have at the moment": a council's grade now
+        if asked_now and free(asked_now.span("verb")) and any(b <= asked_now.start("verb") for _, b in taken):
             found.latest = True
-            found.latest_spans.append(match.span())
+            found.latest_spans.append(asked_now.span("verb"))
+    for match in _RECENCY.finditer(question):
+        now = "now" if match.group("now") else "now2" if match.group("now2") else None
+        span = match.span(now) if now else match.span()  # "rated outstanding right now": the time words
+        if free(span):
+            found.latest = True
+            found.latest_spans.append(span)
     return found
+
+
+def _weak_grades(question: str, taken: list[tuple[int, int]], found: Grades, judgements: list[str],
+                 free: Callable[[tuple[int, int]], bool]) -> None:
+    """Grades said without a grading word: a bare grade just after a council's name, a year or a judgement
+    ("herefordshire inadequate 2018", "trafford help and protection inadequate"), or a state now
+    ("is Slough still inadequate"). Read as favoured (found.weak)."""
+    ends = {b for _, b in taken}
+    # "is Slough still inadequate", "councils now inadequate": said of a council, not of practice.
+    matches = [(m, None) for m in _STATE_NOW.finditer(question)
+               if any(b <= m.start() for _, b in taken) or _COUNCILS_BEFORE.search(question[:m.start()])]
+    for match in _BARE_GRADE.finditer(question):
+        before = question[:match.start()].rstrip()
+        said = _JUDGEMENT_BEFORE.search(before)
+        if said or len(before) in ends:
+            matches.append((match, said))
+    for match, said in matches:
+        start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
+        if not free((start, match.end())):
+            continue
+        groups = match.groupdict()
+        grade = "requires improvement" if groups.get("ri") else normalise_grade(groups.get("grade") or "")
+        if not grade:
+            continue
+        if said is not None:
+            judgements += [key for key, value in said.groupdict().items() if value and key in JUDGEMENT_WORDS]
+        if grade not in found.grades:
+            found.grades.append(grade)
+        found.spans.append((start, match.end()))
+        found.weak = True
+        if said is None and match.re is _STATE_NOW:
+            found.latest = True  # "is Slough still inadequate": its grade now, so its latest report

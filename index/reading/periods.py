@@ -13,20 +13,36 @@ from dataclasses import dataclass, field
 from index.settings import YEAR_RANGE
 
 _YEAR = r"(?:199\d|20\d\d)"
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 
 # Year phrases, most specific first; each gives (first year, last year, how it is used).
 _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bbetween\s+(?P<a>{_YEAR})\s+(?:and|&|-|to)\s+(?P<b>{_YEAR})\b", re.I), "span"),
-    (re.compile(rf"\bfrom\s+(?P<a>{_YEAR})\s+(?:to|until|till|-)\s+(?P<b>{_YEAR})\b", re.I), "span"),
+    (re.compile(rf"\bfrom\s+(?P<a>{_YEAR})\s+(?:to|until|till|through|thru|-)\s+(?P<b>{_YEAR})\b", re.I), "span"),
+    (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:through|thru)\s+(?P<b>{_YEAR})\b", re.I), "span"),
+    # "2023 onwards", "2019 and later"
+    (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:onwards|on(?=\s*[?.!,;]*\s*$)|and\s+(?:later|after|since)|or\s+later)", re.I),
+     "since"),
     (re.compile(rf"\b(?P<a>{_YEAR})\s*(?:-|–|/)\s*(?P<b>\d\d)\b(?!\d)", re.I), "season"),
     (re.compile(rf"\b(?P<a>{_YEAR})\s*(?:-|–|to)\s*(?P<b>{_YEAR})\b", re.I), "span"),
     (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:and|&)\s+(?P<b>{_YEAR})\b", re.I), "pair"),
     # "reports from 2014": published then, not since
     (re.compile(rf"\b(?:reports?|inspections?|letters?|judgements?)\s+(?:published\s+)?from\s+(?P<a>{_YEAR})\b"
                 rf"(?!\s*(?:-|–|to\b|until|onwards|on\b))", re.I), "year"),
-    (re.compile(rf"\b(?:since|after|from|post)\s+(?P<a>{_YEAR})\b", re.I), "since"),
+    # "since the 2014 inspection", "after Kent's 2017 report": that report on
+    (re.compile(rf"\b(?:since|after|following)\s+(?:the|its|their|our|[A-Za-z]+['’]s?)\s+(?P<a>{_YEAR})\s+"
+                rf"(?:ofsted\s+|ilacs\s+|full\s+)?(?:inspections?|reports?|judgements?|visits?|ratings?)\b", re.I),
+     "since"),
+    (re.compile(rf"\b(?:since|from)\s+(?:{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I), "since"),
+    # "after 2020", "post-2015": the years after it ("after April 2019": that year is still in)
+    (re.compile(rf"\b(?<!or )(?:after|post)[\s-]+(?P<month>{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I), "after"),
     (re.compile(rf"\b(?:in\s+or\s+after)\s+(?P<a>{_YEAR})\b", re.I), "since"),
-    (re.compile(rf"\b(?:before|until|till|prior\s+to|pre)[\s-]+(?P<b>{_YEAR})\b", re.I), "before"),
+    (re.compile(rf"\b(?:before|prior\s+to|pre|earlier\s+than)[\s-]+(?:{_MONTH}\s+)?(?P<b>{_YEAR})\b", re.I), "before"),
+    # "up to 2016", "until 2016": that year is kept
+    (re.compile(rf"\b(?:up\s+(?:to|until|till)|until|till|through|to\s+the\s+end\s+of|no\s+later\s+than)\s+"
+                rf"(?P<b>{_YEAR})\b", re.I),
+     "until"),
     (re.compile(rf"\b(?:in|during|of)\s+(?P<a>{_YEAR})\b", re.I), "year"),
     (re.compile(rf"\b(?P<a>{_YEAR})(?:['’]s)?\b", re.I), "year"),
 ]
@@ -34,13 +50,24 @@ _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # What a year dates when it is not a period of reports: a law, guidance, a census, a strategy, money.
 _DOCUMENT = (r"(?:act|acts|bill|regulations?|order|guidance|working\s+together(?:\s+to\s+safeguard\s+children)?|"
              r"census|strategy|white\s+paper|green\s+paper|framework\s+for\s+action|code\s+of\s+practice|"
-             r"review\s+of\s+children['’]s\s+social\s+care|plan|budgets?|spending\s+review|reforms?|statistics)")
+             r"review\s+of\s+children['’]s\s+social\s+care|(?:independent|care|macalister|national)\s+review|"
+             r"public\s+law\s+outline|plo|plan|budgets?|spending\s+review|reforms?|statistics|"
+             # events: "after covid in 2020", "the 2020 lockdowns"
+             r"covid(?:-?19)?|coronavirus|pandemic|lockdowns?|(?:financial|academic|school)\s+year|born|birth|"
+             r"stable\s+homes,?\s+built\s+on\s+love|keeping\s+children\s+safe\s+in\s+education|kcsie|review|"
+             r"judgment|ruling)")
 _DATES_A_DOCUMENT = [
     # "Act 2017", "Working Together 2018", "strategy from 2023", "the census of 2011"
     re.compile(rf"\b{_DOCUMENT}\s*(?:\(|,)?\s*(?:from|of|in)?\s*(?:the\s+)?$", re.I),
+    # "staying put was introduced in 2014", "the scheme launched in 2016", "the Peter Connelly case in 2007"
+    re.compile(r"\b(?:introduced|launched|brought\s+in|came\s+in(?:to\s+force)?|created|set\s+up|passed|enacted|"
+               r"abolished|replaced|began|started|case|died|death)\s+(?:in\s+)?$", re.I),
 ]
 _DOCUMENT_AFTER = re.compile(
-    rf"^\s*(?:-\s*\d\d\s+)?(?:{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
+    rf"^\s*(?:-\s*\d\d\s+)?(?:(?!(?:ofsted|ilacs|inspections?|sif|full|monitoring|focused|jtai|published|short|"
+    rf"standard|council|la|local|inadequate|good|outstanding|requires|ri|final|new|latest|first|second)\b)"
+    rf"[A-Za-z'’-]+\s+(?:report|inquiry)\b|(?:[A-Za-z'’]+\s+){{0,3}}(?:act|guidance|regulations|code\s+of\s+practice|strategy|"
+    rf"framework|judgment|ruling|review|convictions?|trials?|prosecutions?|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
     r"settlement|data|figures|census)\b", re.I)
 
 
@@ -91,8 +118,10 @@ def find_periods(question: str, taken: list[tuple[int, int]]) -> Periods:
                 periods.compares = periods.compares or b > a + 1  # "2019-20": one financial or academic year
             elif how == "since" and a:
                 periods.year_from = a
-            elif how == "before" and b:
-                periods.year_to = b - 1
+            elif how == "after" and a:
+                periods.year_from = a if match.group("month") else a + 1
+            elif how in ("before", "until") and b:
+                periods.year_to = b - 1 if how == "before" else b
             elif how == "year" and a:
                 if a not in periods.years:
                     periods.years.append(a)

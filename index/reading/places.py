@@ -31,34 +31,74 @@ PLACE_NAMES = Path(__file__).resolve().parents[2] / "corpus" / "place_names.csv"
 
 # Names that are also everyday words, beyond ingest.vocabulary's: "bucks the trend", "wilts".
 _EVERYDAY = EVERYDAY_WORDS | {"bucks", "wilts"}
+# Of those, the ones that are verbs people write in lower case ("reading", "barking", "bury"): never read in
+# lower case without a council word beside them.
+_EVERYDAY_VERBS = frozenset({"reading", "barking", "bury", "bucks"})
 
 # Words after a name that say it is the council or its services ("hull children in care", "Bury council",
 # "Bury 2021").
 _SERVICE_AFTER = re.compile(
     r"^(?:['’]s?\b|\s+(?:council|borough|city\s+council|county\s+council|children['’]?s?|childrens|social|"
     r"safeguarding|inspection|inspections|report|reports|la\b|local\s+authority|ofsted|mash|front\s+door|"
-    r"early\s+help|care\s+leavers?|fostering|adoption|services|(?:19|20)\d\d\b))",
+    r"early\s+help|care\s+leavers?|fostering|adoption|services|rated|judged|graded|(?:19|20)\d\d\b|"
+    r"(?:latest|last|most\s+recent|current|recent|newest)\s+(?:ofsted\s+)?(?:reports?|inspections?|ratings?|"
+    r"judgements?|ilacs|grades?)\b|(?:last\s+)?inspected\b))",
     re.I,
 )
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|for|across|around|covering|of|by)\s+(?:the\s+)?$", re.I)
+_TOPIC_AFTER = re.compile(
+    r"^\s+(?:child|children|young|cse|cce|exploitation|neglect|fostering|foster|adoption|looked|send|youth|missing|"
+    r"kinship|placements?|care|early|front|mash|leaving|domestic|edge|private|disabled|unaccompanied|corporate|"
+    r"social\s+work(?:ers?)?|caseloads?|agency|workforce|iros?|lado|supervision|management|leadership|"
+    r"inadequate|outstanding|good|requires\s+improvement|ri)\b",
+    re.I,
+)
+_YEAR_AFTER = r"(?:19|20)\d\d\b"
+# Institutions named after a place, not the council: a name then one of these is another body.
+_INSTITUTION_AFTER = re.compile(
+    r"^\s+(?:university|uni|college|arena|airport|cathedral|fc|afc|united|rovers|wanderers|albion|athletic|prison|"
+    r"judgment|ruling|"
+    r"station|crown\s+court|magistrates|zoo|festival|marathon)\b", re.I)
+_GOVERNMENT_NEAR = re.compile(r"\b(?:funding|funded|funds|government|ministers?|mps|parliament|politicians?|policy|"
+                              r"policies|whitehall|national)\b", re.I)
+_MODEL_AFTER = re.compile(r"^(?:\s+(?!for\b|to\b|on\b|in\b)[A-Za-z'’-]+){0,3}\s+(?:model|approach|factor)\b", re.I)
+# "Birmingham, Alabama": an American namesake.
+_US_STATE_AFTER = re.compile(
+    r"^,?\s+(?:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho|"
+    r"illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|"
+    r"missouri|montana|nebraska|nevada|new\s+hampshire|new\s+jersey|new\s+mexico|north\s+carolina|north\s+dakota|"
+    r"ohio|oklahoma|oregon|pennsylvania|rhode\s+island|south\s+carolina|south\s+dakota|tennessee|texas|utah|vermont|"
+    r"virginia|washington|west\s+virginia|wisconsin|wyoming|usa|us|america|canada|australia|tasmania|"
+    r"new\s+south\s+wales|victoria|queensland)\b", re.I)
+_INSTITUTION_BEFORE = re.compile(r"\b(?:university|uni|college|diocese|bishop|archbishop)\s+of\s+(?:the\s+)?$", re.I)
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|for|across|around|covering|of|by|to|about|on|within|into|is|was|did|"
+                           r"does|has|had)\s+"
+                           r"(?:the\s+)?$", re.I)
 
 # Capitalised words after a name that do not make it another place ("Leeds Children's Services").
 _NOT_ANOTHER_PLACE = frozenset(
     "council councils county borough city children children's childrens social safeguarding local la las "
     "ofsted inspection inspections report reports services service care leavers early help front door mash "
     "partnership trust and or the in on of for to with what how why when is was were are did does do has had "
-    "have since after before between during compared versus vs i we".split()
+    "have since after before between during compared versus vs i we i'd i'm i've i'll we're we've".split()
 )
 
 # Statistical neighbours: "councils like X", "similar councils to X", "X's neighbours", "X and its neighbours".
 _NEIGHBOURS_BEFORE = re.compile(
     r"(?:\b(?:councils?|authorit(?:y|ies)|las|areas?|places|boroughs|counties|ones)\s+(?:like|similar\s+to|"
     r"comparable\s+(?:to|with))|\bsimilar\s+(?:councils|authorities|las|areas|places|boroughs|counties)\s+to"
-    r"|\b(?:statistical\s+)?neighbou?rs\s+of|\bcomparable\s+to)\s+(?:the\s+)?$",
+    r"|\b(?:statistical\s+|stat\s+)?neighbou?rs\s+(?:of|for)|\bcomparable\s+to|\bstatistically\s+similar\s+to"
+    r"|\bsimilar\s+councils\s+(?:like|such\s+as)|\bsimilar\s+(?:profile|demographics?|size|make-?up)\s+to"
+    r"|\bcomparator\s+(?:councils|authorities|las)\s+(?:for|of|to)"
+    r"|\b(?:statistical\s+|stat\s+)?neighbou?r\s+group\s+(?:for|of))\s+(?:the\s+)?$",
     re.I,
 )
 _NEIGHBOURS_AFTER = re.compile(
-    r"^(?:['’]s?)?\s+(?:and\s+(?:its|their)\s+)?(?:statistical\s+|stat\s+)?(?:neighbou?rs|comparators)\b", re.I
+    r"^(?:['’]s?)?\s+(?:(?:and|with)\s+(?:its|their)\s+)?(?:(?:nearest|closest)\s+)?(?:statistical\s+|stat\s+)?"
+    r"(?:neighbou?rs|comparators|(?-i:SNs?\b)|"
+    r"comparator\s+(?:councils|authorities|las))\b"
+    r"|^\s+and\s+(?:other\s+)?(?:similar|comparable)\s+(?:councils|authorities|las|areas|places|boroughs|counties)\b"
+    r"|^(?:['’]s?)?\s+family\s+of\s+similar\s+(?:councils|authorities|las)\b",
+    re.I,
 )
 
 _REGIONS = {
@@ -70,10 +110,13 @@ _REGIONS = {
     "east of england": "East of England", "eastern region": "East of England",
     "yorkshire and the humber": "Yorkshire and the Humber", "yorkshire and humber": "Yorkshire and the Humber",
     "yorkshire": "Yorkshire and the Humber", "london": "London", "greater london": "London",
+    "london-wide": "London", "pan-london": "London", "big smoke": "London", "capital": "London",
+    "east mids": "East Midlands", "west mids": "West Midlands",
     "midlands": "East Midlands and West Midlands",
 }
 # Region names no sentence uses for anything else: read without a council word beside them.
-_PLAIN_REGIONS = frozenset({"yorkshire and the humber", "yorkshire and humber", "east of england", "greater london"})
+_PLAIN_REGIONS = frozenset({"yorkshire and the humber", "yorkshire and humber", "east of england", "greater london",
+                            "london-wide", "pan-london", "big smoke"})
 _REGION_PATTERN = re.compile(
     r"\b(?:(?:in|across|of|from)\s+)?(?:the\s+)?(?P<region>"
     + "|".join(sorted((re.escape(k) for k in _REGIONS), key=len, reverse=True))
@@ -87,14 +130,26 @@ _REGION_CONTEXT = re.compile(r"\b(?:councils?|authorit(?:y|ies)|boroughs?|las|re
 # Other ways people name the areas of corpus/areas.csv, beyond the area's own name.
 _AREA_NAMES = {
     "West Midlands metropolitan county": (r"west\s+midlands\s+(?:metropolitan|met)\s+(?:county|boroughs?|districts?|"
-                                          r"area|councils?)", r"west\s+midlands\s+combined\s+authority", r"wmca"),
-    "North East Combined Authority": (r"north\s+east\s+combined\s+authority",),
-    "East Midlands Combined County Authority": (r"east\s+midlands\s+combined\s+(?:county\s+)?authority",),
-    "Greater Manchester": (r"greater\s+manchester", r"gmca"),
-    "Liverpool City Region": (r"liverpool\s+city\s+region",),
+                                          r"area|councils?)", r"west\s+midlands\s+combined\s+authority", r"wmca",
+                                          r"(?:metropolitan|met)\s+(?:boroughs|districts|councils)\s+(?:of|in)\s+"
+                                          r"the\s+west\s+midlands"),
+    "North East Combined Authority": (r"north\s+east\s+combined\s+authority", r"(?-i:NECA)"),
+    "East Midlands Combined County Authority": (r"east\s+midlands\s+combined\s+(?:county\s+)?authority",
+                                                r"(?-i:EMCCA)"),
+    "Greater Manchester": (r"greater\s+manchester", r"(?-i:GMCA)",
+                           r"(?-i:GM)(?=\s+(?:councils|authorities|las|boroughs))"),
+    "Liverpool City Region": (r"liverpool\s+city\s+region", r"(?-i:LCR)"),
+    "South Yorkshire": (r"south\s+yorks(?:hire)?", r"(?-i:SYMCA)"),
+    "West Yorkshire": (r"west\s+yorks(?:hire)?", r"(?-i:WYCA)"),
+    "Tees Valley": (r"tees\s+valley", r"teesside", r"(?-i:TVCA)"),
+    "West of England": (r"west\s+of\s+england", r"(?-i:WECA)"),
 }
 
 
+_POINTS = {"n": "North", "s": "South", "e": "East", "w": "West", "ne": "North East", "nw": "North West",
+           "se": "South East", "sw": "South West", "c": "Central"}
+_SHORT_POINT = re.compile(r"(?<!['’])\b(?P<point>ne|nw|se|sw|[nsewc])\.?\s+(?=(?P<name>[A-Za-z]+(?:\s+[A-Za-z]+)?))",
+                          re.I)
 _TWO_POINTS = re.compile(r"\b(?P<first>north|south|east|west)\s+(?:and|&)\s+(?P<second>north|south|east|west)\s+"
                          r"(?P<name>[A-Za-z]+)", re.I)
 
@@ -123,7 +178,9 @@ def _gazetteer() -> re.Pattern[str] | None:
     with open(PLACE_NAMES, newline="", encoding="utf-8") as handle:
         phrases = [row["phrase"].strip() for row in csv.DictReader(handle) if row.get("phrase", "").strip()]
     parts = [r"\s*[-\s]\s*".join(re.escape(w) for w in re.split(r"[\s-]+", p)) for p in phrases]
-    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")(?![A-Za-z])", re.I)
+    # a plural ("Staffordshire bull terriers") is the same thing; "Manchester City Council" is the council
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")s?(?![A-Za-z])"
+                      r"(?!\s+council)", re.I)
 
 
 def _area_pattern(registry: AuthorityRegistry) -> list[tuple[re.Pattern[str], str]]:
@@ -135,11 +192,21 @@ def _area_pattern(registry: AuthorityRegistry) -> list[tuple[re.Pattern[str], st
         if len(parts) == 2 and all(registry.resolve(p) for p in parts):
             forms.append(r"\s+".join(map(re.escape, area.split())) + r"\s+(?:combined\s+)?authority")
         elif area not in _AREA_NAMES:
-            forms.append(r"\s+".join(map(re.escape, area.split())))
+            forms.append(r"\s+".join(r"(?:and|&)" if w == "and" else re.escape(w) for w in area.split()))
         for form in forms:
             out.append((re.compile(rf"\b(?:the\s+)?(?:{form})\b(?:\s+(?:area|councils?|authorities|boroughs|las))?",
                                    re.I), area))
     return out
+
+
+def _town_in(between: str, first: object, second: object) -> bool:
+    """True when "first <between> second" names a town in a county ("richmond in north yorkshire",
+    "richmond, north yorkshire"), not two councils ("Doncaster, Rotherham and Barnsley")."""
+    if re.fullmatch(r"\s+(?:in|near)\s+(?:the\s+)?", between, re.I):
+        return True
+    county = isinstance(second, Authority) and "county" in second.la_type.lower()
+    return bool(county and re.fullmatch(r",\s*", between) and isinstance(first, Authority)
+                and "county" not in first.la_type.lower())
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
@@ -168,10 +235,27 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
     for match in _REGION_PATTERN.finditer(question):
         word = match.group("region").lower()
         context = question[max(0, match.start() - 40): match.end() + 40]
-        if word in _PLAIN_REGIONS or _REGION_CONTEXT.search(context):
+        # a region said of councils, or beside a topic as a council's name is ("east midlands UASC", "CSE in
+        # the north east"): at the start, or after "in" / "across" / "from"
+        before_region = question[:match.start()]
+        beside_topic = " " in word and (
+            not before_region.strip()
+            or re.search(r"(?:\b(?:in|across|from|anywhere\s+in)|,)\s+(?:the\s+)?$", before_region, re.I)
+            or match.group(0).lower().startswith(("in ", "across ", "from ")))
+        if word in _PLAIN_REGIONS or _REGION_CONTEXT.search(context) or beside_topic:
             candidates.append((match.span(), "region", _REGIONS[word]))
     for authority, span in registry.find_in_text(question, everyday_lower_case=True):
         candidates.append((span, "authority", authority))
+    # "N Tyneside", "S. Glos", "W Berks", "C Beds": a point of the compass shortened.
+    for match in _SHORT_POINT.finditer(question):
+        point = _POINTS[match.group("point").lower()]
+        for words in (2, 1):
+            name = " ".join(match.group("name").split()[:words])
+            found = registry.resolve(f"{point} {name}")
+            if found is not None:
+                end = match.start("name") + len(name)
+                candidates.append(((match.start(), end), "authority", found))
+                break
     # "north and west Northamptonshire": two councils, the name said once.
     for match in _TWO_POINTS.finditer(question):
         for point, span in ((match.group("first"), match.span("first")),
@@ -187,6 +271,10 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
             continue
         chosen.append(candidate)
     chosen.sort(key=lambda c: c[0])
+    # "richmond in north yorkshire": a town named with the county it is in is a place in that county
+    chosen = [c for i, c in enumerate(chosen)
+              if not (c[1] == "authority" and i + 1 < len(chosen) and chosen[i + 1][1] == "authority"
+                      and _town_in(question[c[0][1]:chosen[i + 1][0][0]], c[2], chosen[i + 1][2]))]
 
     for span, kind, value in chosen:
         if kind in ("area", "region"):
@@ -228,11 +316,13 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
         strength = _strength(question, span, bare)
         if strength is None:
             # "halton and warrington": an everyday-word name listed with another council's name
-            listed = re.match(r"\s*(?:,|and|&|or)\s+", question[span[1]:])
-            listed_after = re.search(r"(?:,|\band|&|\bor)\s+$", question[:span[0]])
+            listed = re.match(r"\s*(?:,|and|&|or|vs\.?|versus|v\.?|compared\s+(?:to|with))\s+", question[span[1]:])
+            listed_after = re.search(r"(?:,|\band|&|\bor|\bvs\.?|\bversus|\bv\.?|\bcompared\s+(?:to|with))\s+$",
+                                     question[:span[0]])
             others = [(s, v) for s, k, v in chosen if k == "authority" and s != span]
             if not any((listed and s[0] == span[1] + listed.end()) or (listed_after and s[1] == listed_after.start()
-                       or (listed_after and question[s[1]:span[0]].strip() in (",", "and", "&", "or")))
+                       or (listed_after and s[1] <= span[0] and re.fullmatch(
+                           r"\s*(?:,|and|&|or|vs\.?|versus|v\.?|compared\s+(?:to|with))\s*", question[s[1]:span[0]])))
                        for s, _ in others):
                 continue
             strength = "narrowed"
@@ -261,13 +351,40 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
     if capitalised and not possessive and following and following.group(1).lower() not in _NOT_ANOTHER_PLACE \
             and not following.group(1).isupper() and not _title_case(question):
         return None
+    # "manchester university students", "the University of Kent", "Leeds United": another institution.
+    if _INSTITUTION_AFTER.match(after) or _INSTITUTION_BEFORE.search(before) or _US_STATE_AFTER.match(after):
+        return None
+    # "funding from Westminster": the seat of government, not the borough
+    if bare.lower() == "westminster" and _GOVERNMENT_NEAR.search(question):
+        return None
+    # "the hertfordshire family safeguarding model", "the solihull approach": a practice model, named after the
+    # council that made it, and used by others: favoured, not narrowed
+    if not possessive and _MODEL_AFTER.match(after):
+        return "favoured"
     if bare.lower() not in _EVERYDAY:
         return "narrowed"
+    if bare.lower() in _EVERYDAY_VERBS and first_word and not capitalised and not possessive and re.match(
+            r"\s+(?:ofsted|reports?|inspections?|the|a|an|about|through|up|over|between|into|out)\b", after, re.I):
+        return None  # "reading ofsted reports as a newly qualified social worker": the verb
     if possessive or _SERVICE_AFTER.match(after):
         return "narrowed"
     if capitalised and _PLACE_BEFORE.search(before):
         return "narrowed"
+    if capitalised and first_word and re.match(r"\s*[-:–]\s", after):  # "Havering - latest findings"
+        return "narrowed"
     if capitalised and not first_word:
+        return "favoured"
+    # In lower case, weaker evidence still: "sutton child sexual exploitation" (a name first, then a topic of
+    # the reports), "care leavers in bath" (where, at the end). Favoured: a misreading only ranks.
+    period_after = re.match(rf"\s+(?:(?:since|before|after|from|in|during|until)\s+)?{_YEAR_AFTER}", after)
+    if bare.lower() in _EVERYDAY_VERBS and not (period_after and re.search(r"\b(?:in|at|for|about)\s+$", before)):
+        return None  # "reading child protection plans", "difficulties in reading"; not "in reading in 2022"
+    if first_word and _TOPIC_AFTER.match(after):
+        return "favoured"
+    where = re.search(r"\b(?:in|at|from|around|for|about|inspected|visited)\s+$", before)
+    clause_ends = re.match(rf"\s*(?:[?.!,;:]|\s-\s|$|(?:(?:since|before|after|from|in|during|until)\s+)?"
+                           rf"{_YEAR_AFTER}|\s(?:what|how|why|when|did|and)\b)", after)
+    if not text.lower().startswith("the ") and where and clause_ends:
         return "favoured"
     return None
 

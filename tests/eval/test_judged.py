@@ -60,3 +60,11 @@ def test_success_and_ndcg() -> None:
     # q1: (3 / log2(3)) / (3 / log2(2)); q2: (1 / 1) / (3 / 1)
     assert out["by_kind"]["topic"]["ndcg@5"] == pytest.approx(1 / 1.5849625, rel=1e-5)
     assert out["by_kind"]["authority"]["ndcg@5"] == pytest.approx((1 + 0) / (3 + 1 / 1.5849625), rel=1e-5)
+
+
+def test_the_grade_cache_names_dev_and_blind_by_their_files():
+    from eval.judged import set_name_of
+
+    assert set_name_of("eval/questions.jsonl") == "dev"
+    assert set_name_of("/x/eval/blind.jsonl") == "blind"
+    assert set_name_of("eval/other.jsonl") == "other"

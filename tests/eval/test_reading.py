@@ -1,4 +1,4 @@
-"""The question-reading scorer, and the dev half's floors (no index: the registry only)."""
+"""The question-reading scorer, and dev's floors (no index: the registry only)."""
 
 from __future__ import annotations
 
@@ -6,32 +6,36 @@ import json
 
 import pytest
 
-from eval.reading import in_half, load, main, score
+from eval.reading import SETS, load, main, score, set_file
 
-# Floors on the dev half (issue 19): precision of each kind; recall per kind.
+# Floors on the dev set (issue 19): precision of each kind; recall per kind.
 PRECISION = 0.98
 RECALL = {"authorities": 0.95, "area": 0.95, "neighbours": 0.95, "years": 0.90, "grades": 0.90, "latest": 0.90}
 
 
-def test_the_halves_are_fixed_by_id():
-    assert in_half("r001", "dev") and not in_half("r001", "held")
-    assert in_half("r002", "held") and not in_half("r002", "dev") and in_half("r002", "all")
-    with pytest.raises(ValueError, match="valid: dev, held, all"):
-        load(half="both")
+def test_the_sets_are_named_files():
+    assert set_file("dev") == SETS["dev"] and set_file("held").name == "reading_held.jsonl"
+    with pytest.raises(ValueError, match="valid: dev, held"):
+        set_file("both")
 
 
-def test_the_dev_half_reads_above_its_floors():
-    result = score(load(half="dev"))
-    assert result.items > 100
+def test_dev_reads_above_its_floors():
+    result = score(load())
+    assert result.items > 250
     for kind, tally in result.tallies.items():
         assert tally.precision >= PRECISION, (kind, tally)
         assert tally.recall >= RECALL[kind], (kind, tally)
     assert result.strict_precision() >= PRECISION
 
 
-def test_errors_are_refused_for_the_held_half(capsys):
-    assert main(["--half", "held", "--errors"]) == 2
-    assert "dev half only" in capsys.readouterr().err
+def test_errors_are_refused_for_the_held_set(capsys):
+    assert main(["--set", "held", "--errors"]) == 2
+    assert "dev only" in capsys.readouterr().err
+
+
+def test_a_missing_file_is_said(tmp_path, capsys):
+    assert main(["--file", str(tmp_path / "nothing.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
 
 
 def test_a_misread_question_counts_against_precision_and_recall(tmp_path):
@@ -45,7 +49,7 @@ def test_a_misread_question_counts_against_precision_and_recall(tmp_path):
                     "grades": [{"judgement": "overall_effectiveness", "grade": "inadequate"}], "latest": False}},
     ]
     path.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
-    result = score(load(path, "dev"))
+    result = score(load(path))
     authorities = result.tallies["authorities"]
     assert (authorities.precision, authorities.recall) == (0.0, 0.0)
     assert result.tallies["years"].precision == 1.0 and result.tallies["grades"].recall == 1.0

@@ -56,3 +56,145 @@ def test_a_grade_told_as_the_past_is_not_the_grade_wanted():
 ])
 def test_latest_only_of_reports(question, latest):
     assert find_grades(question, []).latest is latest
+
+
+@pytest.mark.parametrize("question", [
+    "children's homes rated good near the border",
+    "schools rated inadequate and exclusions",
+    "good-rated schools and virtual heads",
+    "foster carers rated outstanding by their children",
+    "practice that is still good",
+    "which councils are good at life story work",
+])
+def test_grades_of_other_things_are_not_councils_grades(question):
+    assert find_grades(question, []).grades == []
+
+
+@pytest.mark.parametrize(("question", "taken", "grades", "judgement"), [
+    # a bare grade after a council's name (the span given as taken) or a judgement: favoured
+    ("herefordshire inadequate 2018", [(0, 13)], ["inadequate"], "overall_effectiveness"),
+    ("trafford help and protection inadequate", [(0, 8)], ["inadequate"], "help_and_protection"),
+    ("is Slough still inadequate", [(3, 9)], ["inadequate"], "overall_effectiveness"),
+])
+def test_a_grade_said_without_a_grading_word_is_favoured(question, taken, grades, judgement):
+    found = find_grades(question, taken)
+    assert (found.grades, found.judgement, found.weak) == (grades, judgement, True)
+
+
+@pytest.mark.parametrize(("question", "grades"), [
+    ("the best-rated councils' approach to edge of care", ["outstanding"]),
+    ("well rated councils and agency staff", ["outstanding", "good"]),
+    ("councils in special measures", ["inadequate"]),
+    ("which councils were downgraded to inadequate in 2023", ["inadequate"]),
+    ("councils that improved from requires improvement to good", ["good"]),
+    ("which councils are outstanding", ["outstanding"]),
+    ("local authorities requiring improvement", ["requires improvement"]),
+    ("high performing councils and their workforce", ["outstanding", "good"]),
+])
+def test_grades_said_in_other_words(question, grades):
+    found = find_grades(question, [])
+    assert found.grades == grades and not found.weak
+
+
+@pytest.mark.parametrize(("question", "taken", "latest"), [
+    ("what is Nottingham rated now", [(8, 18)], True),
+    ("which councils are currently rated inadequate", [], True),
+    ("how is sheffield doing now on child protection", [(7, 16)], True),
+    ("what did Ofsted find when they last inspected Wigan", [(46, 51)], True),
+    ("what grade did Surrey get last time", [(15, 21)], True),
+    ("what is Devon rated?", [(8, 13)], True),
+    ("what's the latest on Birmingham", [(21, 31)], True),
+    ("what's the latest on family hubs", [], False),
+    ("children last visited by their social worker", [], False),
+    ("how are councils rated", [], False),
+])
+def test_latest_said_as_people_say_it(question, taken, latest):
+    assert find_grades(question, taken).latest is latest
+
+
+@pytest.mark.parametrize(("question", "judgement"), [
+    ("children in care services rated requires improvement in the north west", "in_care"),
+    ("care leaver services judged outstanding", "care_leavers"),
+    ("worst performing councils for care leavers", "care_leavers"),
+    ("an inadequate judgement for children in need of help and protection", "help_and_protection"),
+])
+def test_the_judgement_graded_in_other_words(question, judgement):
+    assert find_grades(question, []).judgement == judgement
+
+
+@pytest.mark.parametrize(("question", "grades", "judgement"), [
+    ("councils whose most recent judgement was outstanding", ["outstanding"], "overall_effectiveness"),
+    ("councils with inadequate judgements for children in care since 2015", ["inadequate"], "in_care"),
+    ("manchester when it was inadequate", ["inadequate"], "overall_effectiveness"),
+    ("leadership in good versus requires improvement reports", ["good", "requires improvement"],
+     "overall_effectiveness"),
+    ("which reports judged the experiences of children who need help and protection to be outstanding",
+     ["outstanding"], "help_and_protection"),
+    ("children in care judgement requires improvement - common weaknesses", ["requires improvement"], "in_care"),
+    ("how did telford get outstanding in 2020", ["outstanding"], "overall_effectiveness"),
+])
+def test_grades_in_more_words(question, grades, judgement):
+    found = find_grades(question, [])
+    assert (found.grades, found.judgement) == (grades, judgement)
+
+
+@pytest.mark.parametrize(("question", "latest"), [
+    ("councils whose most recent judgement was outstanding", True),
+    ("as of today what is the rating", True),
+    ("what did ofsted say most recently about the front door", True),
+    ("what's new in the latest ILACS framework", False),
+    ("outstanding council tax debts for care leavers", False),
+])
+def test_latest_in_more_words(question, latest):
+    assert find_grades(question, []).latest is latest
+
+
+@pytest.mark.parametrize(("question", "grades", "judgement"), [
+    ("authorities where the impact of leaders was outstanding", ["outstanding"], "impact_of_leaders"),
+    ("care leavers RI - what are the usual gaps", ["requires improvement"], "care_leavers"),
+    ("in care judgement outstanding, west midlands region", ["outstanding"], "in_care"),
+    ("RI or worse: what do inspectors say about the front door", ["inadequate", "requires improvement"],
+     "overall_effectiveness"),
+    ("which councils got outstanding for experiences and progress of children in care since 2022", ["outstanding"],
+     "in_care"),
+])
+def test_grades_in_yet_more_words(question, grades, judgement):
+    found = find_grades(question, [])
+    assert (sorted(found.grades), found.judgement) == (sorted(grades), judgement)
+
+
+@pytest.mark.parametrize("question", [
+    "who is rated outstanding right now in the north east",
+    "what did ofsted find last time they went into calderdale",
+    "what did the latest waltham forest inspection say about adolescents",
+])
+def test_latest_in_yet_more_words(question):
+    assert find_grades(question, []).latest
+
+
+@pytest.mark.parametrize("question", [
+    "where is sandwell at now with ofsted",
+    "has lambeth been inspected recently? what did the latest one say",
+    "how does calderdale look now according to ofsted",
+    "what's the latest from ofsted on bradford children's trust",
+    "how many councils are failing right now?",
+])
+def test_latest_said_in_everyday_words(question):
+    assert find_grades(question, [(6, 13)] if question.startswith("where") else []).latest
+
+
+def test_two_judgements_with_different_grades_keep_the_first_pair():
+    found = find_grades("reports where help and protection was judged good but children in care was RI", [])
+    assert (found.grades, found.judgement) == (["good"], "help_and_protection")
+    found = find_grades("councils judged inadequate overall but good for care leavers", [])
+    assert (found.grades, found.judgement) == (["inadequate"], "overall_effectiveness")
+
+
+@pytest.mark.parametrize(("question", "grades", "latest"), [
+    ("councils whose most recent inspection found them inadequate", ["inadequate"], True),
+    ("LAs currently RI for children in care", ["requires improvement"], True),
+    ("which authorities got 'requires improvement to be good' overall in 2019", ["requires improvement"], False),
+])
+def test_grades_and_latest_in_other_phrasings(question, grades, latest):
+    found = find_grades(question, [])
+    assert (found.grades, found.latest) == (grades, latest)

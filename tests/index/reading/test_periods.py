@@ -34,3 +34,58 @@ def test_periods(question, years, year_from, year_to, compares):
     periods = find_periods(question, [])
     assert (periods.years, periods.year_from, periods.year_to, periods.compares) == (years, year_from, year_to,
                                                                                      compares)
+
+
+@pytest.mark.parametrize(("question", "year_from", "year_to"), [
+    ("up to 2016 how were LSCBs reviewed", None, 2016),  # "up to", "until": that year kept
+    ("until 2019 how were MASHs", None, 2019),
+    ("before March 2020", None, 2019),  # "before": that year not kept
+    ("reports after April 2019", 2019, None),
+    ("since the 2014 inspection of Rotherham", 2014, None),  # that report on
+    ("after Kent's 2017 report", 2017, None),
+    ("care leavers after 2020", 2021, None),  # the years after it
+    ("post-2015 reports", 2016, None),
+])
+def test_bounds_said_as_people_say_them(question, year_from, year_to):
+    periods = find_periods(question, [])
+    assert (periods.year_from, periods.year_to) == (year_from, year_to)
+
+
+@pytest.mark.parametrize("question", [
+    "how are services recovering after covid in 2020",
+    "the MacAlister review 2022 recommendations on kinship care",
+    "Kent's use of the 2014 public law outline guidance",
+    "financial year 2021-22 early help spend",
+    "children born in 2010",
+])
+def test_events_and_births_are_no_period(question):
+    periods = find_periods(question, [])
+    assert periods.years == [] and periods.year_from is None and periods.year_to is None
+
+
+@pytest.mark.parametrize(("question", "years", "year_from"), [
+    ("care leavers requires improvement 2023 onwards", [], 2023),
+    ("reports from 2014 through 2016 on CSE", [2014, 2015, 2016], None),
+    ("reports published in 2022 on the cost of living", [2022], None),  # "2022 on the ...": no "onwards"
+])
+def test_open_ends_and_through(question, years, year_from):
+    periods = find_periods(question, [])
+    assert (periods.years, periods.year_from) == (years, year_from)
+
+
+def test_a_year_naming_another_bodys_report_is_no_period():
+    periods = find_periods("what did ofsted say about rotherham after the 2014 jay report", [])
+    assert periods.years == [] and periods.year_from is None
+    assert find_periods("trafford's 2019 inadequate report", []).years == [2019]
+
+
+@pytest.mark.parametrize(("question", "year_from", "year_to", "years"), [
+    ("anything earlier than 2015 on missing children?", None, 2014, []),
+    ("inspections no later than 2019 in yorkshire", None, 2019, []),
+    ("walsall reports in or after 2021", 2021, None, []),
+    ("staying put was introduced in 2014 - how do inspectors judge it", None, None, []),
+    ("the 2018 ILACS framework - what changed compared with SIF", None, None, []),
+])
+def test_more_bounds_and_events(question, year_from, year_to, years):
+    periods = find_periods(question, [])
+    assert (periods.year_from, periods.year_to, periods.years) == (year_from, year_to, years)

@@ -84,6 +84,9 @@ def test_london_alone_is_not_the_city_of_london():
     ("KCC unaccompanied children", "Kent"),
     ("how has brum's trust done", "Birmingham"),
     ("children in care in the potteries", "Stoke-on-Trent"),
+    ("fostering in pompey", "Portsmouth"),
+    ("MK front door", "Milton Keynes"),
+    ("how are scouse care leavers supported", "Liverpool"),
 ])
 def test_abbreviations_and_nicknames(question, expected):
     assert names(question) == [expected]
@@ -136,3 +139,131 @@ def test_a_capitalised_word_after_a_possessive_name_is_the_councils_own():
 
 def test_a_borough_whose_name_is_a_rare_word_needs_no_context():
     assert names("Harrow dropped from good to inadequate in 2025 - what went wrong?") == ["Harrow"]
+
+
+@pytest.mark.parametrize("question", [
+    "manchester university students on placement",
+    "the University of Kent's research on fostering",
+    "use of the bristol stool chart in neglect assessments",
+    "reading child protection plans carefully",
+    "difficulties in reading",
+    "children in the bath",
+])
+def test_institutions_and_verbs_are_not_councils(question):
+    places = read(question)
+    assert places.authorities == [] and places.favoured == []
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("sutton child sexual exploitation", "Sutton"),  # lower case: a name, then a topic of the reports
+    ("care leavers in bath", "Bath and North East Somerset"),  # lower case: where, at the end
+])
+def test_an_everyday_word_name_in_lower_case_beside_a_topic_is_favoured(question, expected):
+    places = read(question)
+    assert places.authorities == [] and [a.name for a in places.favoured] == [expected]
+
+
+@pytest.mark.parametrize(("question", "area"), [
+    ("South Yorks CSE", "South Yorkshire"),
+    ("teesside councils", "Tees Valley"),
+    ("London-wide child exploitation work", "London"),
+])
+def test_areas_said_loosely(question, area):
+    assert read(question).area == area
+
+
+def test_an_everyday_word_name_compared_with_another_council_is_read():
+    assert names("derbyshire vs derby") == ["Derbyshire", "Derby"]
+
+
+@pytest.mark.parametrize("question", ["Wigan and similar councils", "compare Wigan with its statistical neighbours",
+                                      "Wigan's comparator authorities"])
+def test_neighbours_said_after_the_name(question):
+    assert read(question).neighbours_of.name == "Wigan"
+
+
+@pytest.mark.parametrize("question", [
+    "do any reports mention the bradford factor for staff sickness",
+    "staffordshire bull terriers and dog risk in family homes",
+    "new hampshire child welfare comparisons",
+    "out of home care in newcastle new south wales",
+    "how does child welfare in birmingham, alabama compare",
+    "children going missing to brent cross shopping centre",
+    "applying the southwark judgment to homeless 16 and 17 year olds",
+])
+def test_other_places_and_things_named_after_a_council(question):
+    places = read(question)
+    assert places.authorities == [] and places.favoured == []
+
+
+def test_a_practice_model_named_after_a_council_only_favours_it():
+    places = read("which councils use the solihull approach for parenting")
+    assert places.authorities == [] and [a.name for a in places.favoured] == ["Solihull"]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("manchester city council leadership", "Manchester"),
+    ("the square mile children's social care", "City of London"),
+    ("what did ofsted find in reading in 2022", "Reading"),
+    ("n tyneside early help", "North Tyneside"),
+    ("C Beds care leavers", "Central Bedfordshire"),
+])
+def test_councils_in_more_words(question, expected):
+    places = read(question)
+    assert expected in [a.name for a in places.authorities + places.favoured]
+
+
+@pytest.mark.parametrize(("question", "area"), [
+    ("EMCCA councils early help", "East Midlands Combined County Authority"),
+    ("children's services in councils in the capital", "London"),
+    ("GM councils and CSE", "Greater Manchester"),
+])
+def test_areas_in_more_words(question, area):
+    assert read(question).area == area
+
+
+@pytest.mark.parametrize("question", ["councils with a similar profile to ealing",
+                                      "coventry's nearest statistical neighbours",
+                                      "comparator authorities for hertfordshire", "warrington SN group reports"])
+def test_neighbours_in_more_words(question):
+    assert read(question).neighbours_of is not None
+
+
+def test_a_town_named_with_its_county_is_in_that_county():
+    assert names("children's services around richmond in north yorkshire") == ["North Yorkshire"]
+
+
+def test_westminster_as_the_government_is_not_the_borough():
+    places = read("what do reports say about funding from westminster for children's social care")
+    assert places.authorities == [] and places.favoured == []
+
+
+@pytest.mark.parametrize(("question", "area"), [
+    ("CSE in the north east between 2014 and 2017", "North East"),
+    ("east mids fostering", "East Midlands"),
+    ("the seven metropolitan boroughs of the west midlands - exploitation", "West Midlands metropolitan county"),
+])
+def test_regions_beside_a_topic(question, area):
+    assert read(question).area == area
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("children's homes in richmond, north yorkshire", ["North Yorkshire"]),  # a town, then its county
+    ("What did Ofsted say about care leavers in Doncaster, Rotherham and Barnsley", ["Doncaster", "Rotherham",
+                                                                                      "Barnsley"]),
+    ("bucks care leavers 2023", ["Buckinghamshire"]),
+    ("wilts private fostering", ["Wiltshire"]),
+])
+def test_lists_towns_and_lower_case_names(question, expected):
+    places = read(question)
+    assert [a.name for a in places.authorities + places.favoured] == expected
+
+
+def test_reading_as_the_first_verb_is_not_the_council():
+    assert read("reading ofsted reports as a newly qualified social worker").favoured == []
+    assert names("reading ofsted reports as a newly qualified social worker") == []
+
+
+def test_areas_with_an_ampersand_and_a_name_before_a_pronoun():
+    assert read("tyne & wear councils missing children").area == "Tyne and Wear"
+    assert "Tameside" in names("as a councillor in Tameside I'd like to know how our care leavers were described")
