@@ -36,7 +36,8 @@ JUDGEMENT_WORDS: dict[str, str] = {
                r"|in[\s-]care(?=\s+(?:judgements?|ratings?|grades?)\b)",
     "help_and_protection": r"(?:children\s+(?:who\s+need|in\s+need\s+of)\s+)?help\s+and\s+protection"
                            r"|child\s+protection",
-    "impact_of_leaders": r"impact\s+of\s+leaders|leadership|(?<!team\s)(?<!political\s)leaders|management",
+    "impact_of_leaders": r"impact\s+of\s+leaders|leadership(?:,?\s+management\s+and\s+governance)?"
+                         r"|(?<!team\s)(?<!political\s)leaders|management",
     "overall_effectiveness": r"overall(?:\s+effectiveness)?",
 }
 _JUDGEMENT = "|".join(f"(?P<{key}>{words})" for key, words in JUDGEMENT_WORDS.items())
@@ -51,7 +52,11 @@ _GRADING = [
     # "outstanding-rated councils", "good rated"
     re.compile(rf"\b{_GRADES}[\s-]+rated\b", re.I),
     # "inadequate councils", "good or outstanding authorities", "RI councils'"
-    re.compile(rf"\b{_GRADES}['’\"]?\s+{_NOUNS}\b", re.I),
+    re.compile(rf"\b{_GRADES}['’\"]?\s+(?:(?:london|metropolitan|county|unitary|shire|inner|outer|northern|southern|"
+               rf"english)\s+)?{_NOUNS}\b", re.I),
+    # "was leadership inadequate in any council", "is help and protection good"
+    re.compile(rf"\b(?:was|were|is|are)\s+(?:the\s+)?(?:{_JUDGEMENT})\s+(?P<verb>){_GRADES}\b(?!\s+(?:practice|work)\b)",
+               re.I),
     # "an inadequate rating", "its outstanding grade", "the 2019 inadequate judgement"
     re.compile(rf"(?:\b(?:an?|its|their|the)\s+|['’]s?\s+|\b{_YEAR}\s+){_GRADES}\s+(?:rating|grade|judgement|verdict)\b",
                re.I),
@@ -137,7 +142,8 @@ _RECENCY = re.compile(
     r"\b(?:(?:in|at|from|of)\s+)?(?:(?:its|their|the|his|her|each\s+\w+['’]s)\s+)?"
     r"(?:latest|most\s+recent|newest|current|present|up[\s-]+to[\s-]+date|last|recent)\s+"
     r"(?:ofsted\s+|ilacs\s+|full\s+|published\s+)?"
-    r"(?:inspections?|reports?|judgements?|grades?|ratings?|verdicts?|ofsted(?!\s+framework)|ilacs(?!\s+framework)|visits?\s+by\s+ofsted|"
+    r"(?:inspections?|reports?|judgements?|grades?|ratings?|verdicts?|outcomes?|findings|results?|"
+    r"ofsted(?!\s+framework)|ilacs(?!\s+framework)|visits?\s+by\s+ofsted|"
     r"(?:monitoring|focused)\s+visits?)\b"
     r"|\b(?:the\s+)?last\s+time\s+(?:ofsted|inspectors|it\s+was\s+inspected|they\s+were\s+inspected)"
     r"|\bwhen\s+(?:ofsted|inspectors)\s+last\b|\b(?:most\s+)?recently\s+inspected\b|\bas\s+(?:it\s+)?stands\b"
@@ -151,6 +157,8 @@ _RECENCY = re.compile(
     r"|\b(?:ofsted|inspectors)\s+(?:last|most\s+recently)\s+(?:visited|went\s+(?:in|into))\b"
     r"|\blast\s+time(?:\s+round|\s+around)?(?=\s*[?.!]*\s*$)"
     r"|\bas\s+(?:of|at)\s+(?:today|now|the\s+moment)\b"
+    r"|\b(?:said|found|say|find|wrote|write|thought)\s+last\s+time\b"
+    r"|\bthe\s+last\s+time\s+(?=(?:[A-Za-z'’&-]+\s+){1,4}?(?:was|were)\s+inspected)"
     # "where is sandwell at now", "how does calderdale look now", "the latest from ofsted on", "inspected recently"
     r"|\bwhere\s+(?:is|are|does|do)\b.{0,40}?\b(?P<now2>now|currently|today)\b"
     r"|\b(?:look|looks|looking|going)\s+now\b|\bnow\s+according\s+to\s+ofsted\b"
@@ -343,7 +351,9 @@ def _weak_grades(question: str, taken: list[tuple[int, int]], found: Grades, jud
     for match in _BARE_GRADE.finditer(question):
         before = question[:match.start()].rstrip()
         said = _JUDGEMENT_BEFORE.search(before)
-        if said or len(before) in ends:
+        # "middlesborough children's services inadequate 2019": the council's name, its services' words
+        services = re.search(r"(?:children['’]?s\s+services|services|council|cc)$", before, re.I)
+        if said or len(before) in ends or (services and any(b <= services.start() + 1 for _, b in taken)):
             matches.append((match, said))
     for match, said in matches:
         start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)

@@ -34,9 +34,11 @@ _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:since|after|following)\s+(?:the|its|their|our|[A-Za-z]+['’]s?)\s+(?P<a>{_YEAR})\s+"
                 rf"(?:ofsted\s+|ilacs\s+|full\s+)?(?:inspections?|reports?|judgements?|visits?|ratings?)\b", re.I),
      "since"),
-    (re.compile(rf"\b(?:since|from)\s+(?:{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I), "since"),
+    (re.compile(rf"\b(?:since|from)\s+(?:the\s+(?:start|beginning)\s+of\s+|{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I),
+     "since"),
+    (re.compile(rf"\bin\s+or\s+before\s+(?P<b>{_YEAR})\b", re.I), "until"),
     # "after 2020", "post-2015": the years after it ("after April 2019": that year is still in)
-    (re.compile(rf"\b(?<!or )(?:after|post)[\s-]+(?P<month>{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I), "after"),
+    (re.compile(rf"\b(?<!\bin\sor\s)(?:after|post)[\s-]+(?P<month>{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I), "after"),
     (re.compile(rf"\b(?:in\s+or\s+after)\s+(?P<a>{_YEAR})\b", re.I), "since"),
     (re.compile(rf"\b(?:before|prior\s+to|pre|earlier\s+than)[\s-]+(?:{_MONTH}\s+)?(?P<b>{_YEAR})\b", re.I), "before"),
     # "up to 2016", "until 2016": that year is kept
@@ -67,7 +69,8 @@ _DOCUMENT_AFTER = re.compile(
     rf"^\s*(?:-\s*\d\d\s+)?(?:(?!(?:ofsted|ilacs|inspections?|sif|full|monitoring|focused|jtai|published|short|"
     rf"standard|council|la|local|inadequate|good|outstanding|requires|ri|final|new|latest|first|second)\b)"
     rf"[A-Za-z'’-]+\s+(?:report|inquiry)\b|(?:[A-Za-z'’]+\s+){{0,3}}(?:act|guidance|regulations|code\s+of\s+practice|strategy|"
-    rf"framework|judgment|ruling|review|convictions?|trials?|prosecutions?|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
+    rf"framework|judgment|ruling|review|convictions?|trials?|prosecutions?|olympics|games|jubilee|elections?|"
+    rf"referendum|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
     r"settlement|data|figures|census)\b", re.I)
 
 

@@ -41,7 +41,7 @@ _SERVICE_AFTER = re.compile(
     r"^(?:['’]s?\b|\s+(?:council|borough|city\s+council|county\s+council|children['’]?s?|childrens|social|"
     r"safeguarding|inspection|inspections|report|reports|la\b|local\s+authority|ofsted|mash|front\s+door|"
     r"early\s+help|care\s+leavers?|fostering|adoption|services|rated|judged|graded|(?:19|20)\d\d\b|"
-    r"(?:latest|last|most\s+recent|current|recent|newest)\s+(?:ofsted\s+)?(?:reports?|inspections?|ratings?|"
+    r"cc\b|(?:latest|last|most\s+recent|current|recent|newest)\s+(?:ofsted\s+)?(?:reports?|inspections?|ratings?|"
     r"judgements?|ilacs|grades?)\b|(?:last\s+)?inspected\b))",
     re.I,
 )
@@ -68,7 +68,7 @@ _US_STATE_AFTER = re.compile(
     r"missouri|montana|nebraska|nevada|new\s+hampshire|new\s+jersey|new\s+mexico|north\s+carolina|north\s+dakota|"
     r"ohio|oklahoma|oregon|pennsylvania|rhode\s+island|south\s+carolina|south\s+dakota|tennessee|texas|utah|vermont|"
     r"virginia|washington|west\s+virginia|wisconsin|wyoming|usa|us|america|canada|australia|tasmania|"
-    r"new\s+south\s+wales|victoria|queensland)\b", re.I)
+    r"new\s+south\s+wales|victoria|queensland|jamaica|ontario|ireland|new\s+zealand|scotland|wales)\b", re.I)
 _INSTITUTION_BEFORE = re.compile(r"\b(?:university|uni|college|diocese|bishop|archbishop)\s+of\s+(?:the\s+)?$", re.I)
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|for|across|around|covering|of|by|to|about|on|within|into|is|was|did|"
                            r"does|has|had)\s+"
@@ -97,7 +97,8 @@ _NEIGHBOURS_AFTER = re.compile(
     r"(?:neighbou?rs|comparators|(?-i:SNs?\b)|"
     r"comparator\s+(?:councils|authorities|las))\b"
     r"|^\s+and\s+(?:other\s+)?(?:similar|comparable)\s+(?:councils|authorities|las|areas|places|boroughs|counties)\b"
-    r"|^(?:['’]s?)?\s+family\s+of\s+similar\s+(?:councils|authorities|las)\b",
+    r"|^(?:['’]s?)?\s+family\s+of\s+similar\s+(?:councils|authorities|las)\b"
+    r"|^(?:['’]s?)?\s+(?:statistical\s+|stat\s+)?neighbou?r\s+group\b",
     re.I,
 )
 
@@ -234,6 +235,10 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
             candidates.append((match.span(), "area", area))
     for match in _REGION_PATTERN.finditer(question):
         word = match.group("region").lower()
+        # "east yorkshire", "north yorkshire": a council or an area, not the region
+        if word == "yorkshire" and re.search(r"\b(?:north|south|east|west)\s+$", question[:match.start("region")],
+                                             re.I):
+            continue
         context = question[max(0, match.start() - 40): match.end() + 40]
         # a region said of councils, or beside a topic as a council's name is ("east midlands UASC", "CSE in
         # the north east"): at the start, or after "in" / "across" / "from"
@@ -370,14 +375,16 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
         return "narrowed"
     if capitalised and _PLACE_BEFORE.search(before):
         return "narrowed"
-    if capitalised and first_word and re.match(r"\s*[-:–]\s", after):  # "Havering - latest findings"
-        return "narrowed"
+    if first_word and re.match(r"\s*[-:–]\s", after):  # "Havering - latest findings", "havering: ..."
+        return "narrowed" if capitalised else "favoured"
     if capitalised and not first_word:
         return "favoured"
     # In lower case, weaker evidence still: "sutton child sexual exploitation" (a name first, then a topic of
     # the reports), "care leavers in bath" (where, at the end). Favoured: a misreading only ranks.
     period_after = re.match(rf"\s+(?:(?:since|before|after|from|in|during|until)\s+)?{_YEAR_AFTER}", after)
-    if bare.lower() in _EVERYDAY_VERBS and not (period_after and re.search(r"\b(?:in|at|for|about)\s+$", before)):
+    at_end = re.search(r"\bfor\s+$", before) and re.match(r"\s*[?.!]*\s*$", after) and bare.lower() != "reading"
+    if bare.lower() in _EVERYDAY_VERBS and not at_end \
+            and not (period_after and re.search(r"\b(?:in|at|for|about)\s+$", before)):
         return None  # "reading child protection plans", "difficulties in reading"; not "in reading in 2022"
     if first_word and _TOPIC_AFTER.match(after):
         return "favoured"

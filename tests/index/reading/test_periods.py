@@ -89,3 +89,13 @@ def test_a_year_naming_another_bodys_report_is_no_period():
 def test_more_bounds_and_events(question, year_from, year_to, years):
     periods = find_periods(question, [])
     assert (periods.year_from, periods.year_to, periods.years) == (year_from, year_to, years)
+
+
+@pytest.mark.parametrize(("question", "year_from", "year_to"), [
+    ("solihull front door after 2021", 2022, None),
+    ("reports since the start of 2021 on kinship care", 2021, None),
+    ("care leavers findings in or before 2017 in lancashire", None, 2017),
+])
+def test_bounds_said_in_more_ways(question, year_from, year_to):
+    periods = find_periods(question, [])
+    assert (periods.year_from, periods.year_to) == (year_from, year_to)

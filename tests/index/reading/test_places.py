@@ -267,3 +267,8 @@ def test_reading_as_the_first_verb_is_not_the_council():
 def test_areas_with_an_ampersand_and_a_name_before_a_pronoun():
     assert read("tyne & wear councils missing children").area == "Tyne and Wear"
     assert "Tameside" in names("as a councillor in Tameside I'd like to know how our care leavers were described")
+
+
+def test_east_yorkshire_is_the_east_riding_not_the_region():
+    places = read("east yorkshire council care leavers")
+    assert places.area is None and [a.name for a in places.authorities] == ["East Riding of Yorkshire"]
