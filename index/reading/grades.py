@@ -100,11 +100,13 @@ _GRADING = [
 # A grade word with nothing after it but a year or the end, said just after a council's name, a year
 # or a judgement ("herefordshire inadequate 2018", "trafford help and protection inadequate"), or
 # "still / now / currently inadequate": a grade of reports, but said without a grading word, so favoured.
-_BARE_GRADE = re.compile(rf"\b{_GRADES}(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:(?:in|since|before|after|from)\s+)?{_YEAR}\b))",
+_BARE_GRADE = re.compile(rf"\b{_GRADES}(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:(?:in|since|before|after|from)\s+)?{_YEAR}\b"
+                         rf"|\b(?:rating|grade|judgement)\b))",
                          re.I)
 _STATE_NOW = re.compile(rf"\b(?:still|now|currently)\s+(?:(?:rated|judged|graded)\s+)?{_GRADES}"
                         rf"(?=\s*(?:[?.!,;]|$|\b{_YEAR}\b|\boverall\b|\bfor\s+(?:{_JUDGEMENT})))", re.I)
 _COUNCILS_BEFORE = re.compile(r"\b(?:councils?|authorit(?:y|ies)|las|boroughs|counties|it|they)\b", re.I)
+_AFTER_JUDGEMENT_GRADE = re.compile(rf"\b{_GRADES}(?=\s+(?:in|across|for|among|within)\s)", re.I)
 _JUDGEMENT_BEFORE = re.compile(rf"(?:{_JUDGEMENT})\s*(?:[-:,]\s*)?$", re.I)
 _AFTER_GRADE = re.compile(rf"^\s*(?:ratings?|grades?|judgements?)?\s*(?:for|on|in)\s+(?:the\s+)?"
                           rf"(?:(?:experiences?|progress)\s+(?:and\s+progress\s+)?of\s+)?(?:{_JUDGEMENT})", re.I)
@@ -141,7 +143,7 @@ _WAS_POOR = re.compile(rf"\b(?:was|were|had\s+been|used\s+to\s+be)\s+(?:(?:rated
 _RECENCY = re.compile(
     r"\b(?:(?:in|at|from|of)\s+)?(?:(?:its|their|the|his|her|each\s+\w+['’]s)\s+)?"
     r"(?:latest|most\s+recent|newest|current|present|up[\s-]+to[\s-]+date|last|recent)\s+"
-    r"(?:ofsted\s+|ilacs\s+|full\s+|published\s+)?"
+    r"(?:ofsted\s+|ilacs\s+|full\s+|published\s+)?(?:overall\s+(?:effectiveness\s+)?)?"
     r"(?:inspections?|reports?|judgements?|grades?|ratings?|verdicts?|outcomes?|findings|results?|"
     r"ofsted(?!\s+framework)|ilacs(?!\s+framework)|visits?\s+by\s+ofsted|"
     r"(?:monitoring|focused)\s+visits?)\b"
@@ -163,7 +165,7 @@ _RECENCY = re.compile(
     r"|\bwhere\s+(?:is|are|does|do)\b.{0,40}?\b(?P<now2>now|currently|today)\b"
     r"|\b(?:look|looks|looking|going)\s+now\b|\bnow\s+according\s+to\s+ofsted\b"
     r"|\bthe\s+latest\s+(?:from|by)\s+ofsted\b|\b(?:inspected|visited)\s+recently\b|\bthe\s+latest\s+one\b"
-    r"|\b(?:they|ofsted|inspectors)\s+last\s+(?:went|came|visited|looked)\b"
+    r"|\b(?:they|ofsted|inspectors)\s+last\s+(?:went|came|visited|visit|looked|inspected|inspect)\b"
     r"|\b(?:say|said|says|find|found|finds|write|wrote|report|reported|judge|judged|rate|rated)\s+most\s+recently\b"
     r"|\blast\s+time\s+(?:they|ofsted|inspectors)\s+(?:came|visited|inspected|looked|were\s+in|went\s+in(?:to)?)\b"
     # "the latest waltham forest inspection": the recency word, the name between
@@ -352,8 +354,12 @@ def _weak_grades(question: str, taken: list[tuple[int, int]], found: Grades, jud
         before = question[:match.start()].rstrip()
         said = _JUDGEMENT_BEFORE.search(before)
         # "middlesborough children's services inadequate 2019": the council's name, its services' words
-        services = re.search(r"(?:children['’]?s\s+services|services|council|cc)$", before, re.I)
+        services = re.search(r"(?:children['’]?s\s+services|services|council|cc|report|inspection)$", before, re.I)
         if said or len(before) in ends or (services and any(b <= services.start() + 1 for _, b in taken)):
+            matches.append((match, said))
+    for match in _AFTER_JUDGEMENT_GRADE.finditer(question):
+        said = _JUDGEMENT_BEFORE.search(question[:match.start()].rstrip())
+        if said and all(m.start() != match.start() for m, _ in matches):
             matches.append((match, said))
     for match, said in matches:
         start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)

@@ -40,6 +40,7 @@ _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # "after 2020", "post-2015": the years after it ("after April 2019": that year is still in)
     (re.compile(rf"\b(?<!\bin\sor\s)(?:after|post)[\s-]+(?P<month>{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I), "after"),
     (re.compile(rf"\b(?:in\s+or\s+after)\s+(?P<a>{_YEAR})\b", re.I), "since"),
+    (re.compile(rf"\bno\s+earlier\s+than\s+(?P<a>{_YEAR})\b", re.I), "since"),
     (re.compile(rf"\b(?:before|prior\s+to|pre|earlier\s+than)[\s-]+(?:{_MONTH}\s+)?(?P<b>{_YEAR})\b", re.I), "before"),
     # "up to 2016", "until 2016": that year is kept
     (re.compile(rf"\b(?:up\s+(?:to|until|till)|until|till|through|to\s+the\s+end\s+of|no\s+later\s+than)\s+"
@@ -64,13 +65,15 @@ _DATES_A_DOCUMENT = [
     # "staying put was introduced in 2014", "the scheme launched in 2016", "the Peter Connelly case in 2007"
     re.compile(r"\b(?:introduced|launched|brought\s+in|came\s+in(?:to\s+force)?|created|set\s+up|passed|enacted|"
                r"abolished|replaced|began|started|case|died|death)\s+(?:in\s+)?$", re.I),
+    # a law report's name: "R (G) v Southwark 2009"
+    re.compile(r"\bR\s*\([^)]*\)\s+v\.?\s+[A-Za-z][\w\s'’-]{0,40}?\s*$"),
 ]
 _DOCUMENT_AFTER = re.compile(
     rf"^\s*(?:-\s*\d\d\s+)?(?:(?!(?:ofsted|ilacs|inspections?|sif|full|monitoring|focused|jtai|published|short|"
     rf"standard|council|la|local|inadequate|good|outstanding|requires|ri|final|new|latest|first|second)\b)"
     rf"[A-Za-z'’-]+\s+(?:report|inquiry)\b|(?:[A-Za-z'’]+\s+){{0,3}}(?:act|guidance|regulations|code\s+of\s+practice|strategy|"
     rf"framework|judgment|ruling|review|convictions?|trials?|prosecutions?|olympics|games|jubilee|elections?|"
-    rf"referendum|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
+    rf"referendum|crash|recession|reforms?|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
     r"settlement|data|figures|census)\b", re.I)
 
 

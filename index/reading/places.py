@@ -89,7 +89,8 @@ _NEIGHBOURS_BEFORE = re.compile(
     r"|\b(?:statistical\s+|stat\s+)?neighbou?rs\s+(?:of|for)|\bcomparable\s+to|\bstatistically\s+similar\s+to"
     r"|\bsimilar\s+councils\s+(?:like|such\s+as)|\bsimilar\s+(?:profile|demographics?|size|make-?up)\s+to"
     r"|\bcomparator\s+(?:councils|authorities|las)\s+(?:for|of|to)"
-    r"|\b(?:statistical\s+|stat\s+)?neighbou?r\s+group\s+(?:for|of))\s+(?:the\s+)?$",
+    r"|\b(?:statistical\s+|stat\s+)?neighbou?r\s+group\s+(?:for|of)"
+    r"|\bpeer\s+(?:councils|authorities|las|group)\s+(?:to|of|for))\s+(?:the\s+)?$",
     re.I,
 )
 _NEIGHBOURS_AFTER = re.compile(
@@ -133,7 +134,8 @@ _AREA_NAMES = {
     "West Midlands metropolitan county": (r"west\s+midlands\s+(?:metropolitan|met)\s+(?:county|boroughs?|districts?|"
                                           r"area|councils?)", r"west\s+midlands\s+combined\s+authority", r"wmca",
                                           r"(?:metropolitan|met)\s+(?:boroughs|districts|councils)\s+(?:of|in)\s+"
-                                          r"the\s+west\s+midlands"),
+                                          r"the\s+west\s+midlands",
+                                          r"(?:metropolitan|met)\s+county\s+of\s+(?:the\s+)?west\s+midlands"),
     "North East Combined Authority": (r"north\s+east\s+combined\s+authority", r"(?-i:NECA)"),
     "East Midlands Combined County Authority": (r"east\s+midlands\s+combined\s+(?:county\s+)?authority",
                                                 r"(?-i:EMCCA)"),
@@ -357,7 +359,8 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
             and not following.group(1).isupper() and not _title_case(question):
         return None
     # "manchester university students", "the University of Kent", "Leeds United": another institution.
-    if _INSTITUTION_AFTER.match(after) or _INSTITUTION_BEFORE.search(before) or _US_STATE_AFTER.match(after):
+    if _INSTITUTION_AFTER.match(after) or _INSTITUTION_BEFORE.search(before) or _US_STATE_AFTER.match(after) \
+            or re.search(r"\bR\s*\([^)]*\)\s+v\.?\s+$", before):  # "R (G) v Southwark": a law report
         return None
     # "funding from Westminster": the seat of government, not the borough
     if bare.lower() == "westminster" and _GOVERNMENT_NEAR.search(question):
@@ -369,7 +372,8 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
     if bare.lower() not in _EVERYDAY:
         return "narrowed"
     if bare.lower() in _EVERYDAY_VERBS and first_word and not capitalised and not possessive and re.match(
-            r"\s+(?:ofsted|reports?|inspections?|the|a|an|about|through|up|over|between|into|out)\b", after, re.I):
+            r"\s+(?:ofsted|reports?|inspections?|the|a|an|about|through|up|over|between|into|out)\b", after, re.I) \
+            and not re.match(rf"\s+\w+\s+{_YEAR_AFTER}", after):  # "reading ofsted 2019" is the council
         return None  # "reading ofsted reports as a newly qualified social worker": the verb
     if possessive or _SERVICE_AFTER.match(after):
         return "narrowed"
@@ -388,7 +392,7 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
         return None  # "reading child protection plans", "difficulties in reading"; not "in reading in 2022"
     if first_word and _TOPIC_AFTER.match(after):
         return "favoured"
-    where = re.search(r"\b(?:in|at|from|around|for|about|inspected|visited)\s+$", before)
+    where = re.search(r"\b(?:in|at|from|around|for|about|inspected|inspect|visited|visit)\s+$", before)
     clause_ends = re.match(rf"\s*(?:[?.!,;:]|\s-\s|$|(?:(?:since|before|after|from|in|during|until)\s+)?"
                            rf"{_YEAR_AFTER}|\s(?:what|how|why|when|did|and)\b)", after)
     if not text.lower().startswith("the ") and where and clause_ends:

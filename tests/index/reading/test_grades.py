@@ -198,3 +198,16 @@ def test_two_judgements_with_different_grades_keep_the_first_pair():
 def test_grades_and_latest_in_other_phrasings(question, grades, latest):
     found = find_grades(question, [])
     assert (found.grades, found.latest) == (grades, latest)
+
+
+@pytest.mark.parametrize(("question", "taken", "grades", "judgement"), [
+    ("impact of leaders outstanding in london boroughs", [], ["outstanding"], "impact_of_leaders"),
+    ("north lincolnshire outstanding rating", [(0, 18)], ["outstanding"], "overall_effectiveness"),
+])
+def test_bare_grades_beside_a_judgement_or_a_name(question, taken, grades, judgement):
+    found = find_grades(question, taken)
+    assert (found.grades, found.judgement) == (grades, judgement)
+
+
+def test_the_current_overall_effectiveness_judgement_is_the_latest():
+    assert find_grades("what is the current overall effectiveness judgement for somerset", []).latest

@@ -99,3 +99,14 @@ def test_more_bounds_and_events(question, year_from, year_to, years):
 def test_bounds_said_in_more_ways(question, year_from, year_to):
     periods = find_periods(question, [])
     assert (periods.year_from, periods.year_to) == (year_from, year_to)
+
+
+@pytest.mark.parametrize(("question", "year_from", "years"), [
+    ("reports no earlier than 2020 on kinship care", 2020, []),
+    ("the 2008 financial crash and austerity effects on early help", None, []),
+    ("the 2014 SEND reforms and EHCPs for children in care", None, []),
+    ("R (G) v Southwark 2009 and homeless 16 and 17 year olds", None, []),
+])
+def test_no_earlier_than_and_more_events(question, year_from, years):
+    periods = find_periods(question, [])
+    assert (periods.year_from, periods.years) == (year_from, years)

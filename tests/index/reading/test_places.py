@@ -272,3 +272,14 @@ def test_areas_with_an_ampersand_and_a_name_before_a_pronoun():
 def test_east_yorkshire_is_the_east_riding_not_the_region():
     places = read("east yorkshire council care leavers")
     assert places.area is None and [a.name for a in places.authorities] == ["East Riding of Yorkshire"]
+
+
+@pytest.mark.parametrize("question", ["the old kent road and county lines", "leicester square missing children",
+                                      "R (G) v Southwark 2009 and homeless 16 and 17 year olds"])
+def test_roads_squares_and_law_reports_are_not_councils(question):
+    places = read(question)
+    assert places.authorities == [] and places.favoured == []
+
+
+def test_peer_councils_are_neighbours():
+    assert read("peer councils to derbyshire on fostering").neighbours_of.name == "Derbyshire"
