@@ -95,7 +95,8 @@ _GRADING = [
                rf"(?!\s+(?:at|with|about)\b)", re.I),
     # "inadequate for care leavers", "with inadequate help and protection"
     re.compile(rf"\b{_GRADES}\s+for\s+(?:{_JUDGEMENT})", re.I),
-    re.compile(rf"\b(?:with|has|have|had)\s+(?:an?\s+)?{_GRADES}\s+(?:{_JUDGEMENT})", re.I),
+    re.compile(rf"\b(?:with|has|have|had)\s+(?:an?\s+)?{_GRADES}\s+(?:{_JUDGEMENT})"
+               rf"(?!\s+(?:offers?|support|practice|work|teams?|provision|plans?))", re.I),
 ]
 # A grade word with nothing after it but a year or the end, said just after a council's name, a year
 # or a judgement ("herefordshire inadequate 2018", "trafford help and protection inadequate"), or
@@ -106,6 +107,7 @@ _BARE_GRADE = re.compile(rf"\b{_GRADES}(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:(?:in|sinc
 _STATE_NOW = re.compile(rf"\b(?:still|now|currently)\s+(?:(?:rated|judged|graded)\s+)?{_GRADES}"
                         rf"(?=\s*(?:[?.!,;]|$|\b{_YEAR}\b|\boverall\b|\bfor\s+(?:{_JUDGEMENT})))", re.I)
 _COUNCILS_BEFORE = re.compile(r"\b(?:councils?|authorit(?:y|ies)|las|boroughs|counties|it|they)\b", re.I)
+_GRADE_THEN_JUDGEMENT = re.compile(rf"\b{_GRADES}(?=\s+(?:{_JUDGEMENT})\s*[?.!]*\s*$)", re.I)
 _AFTER_JUDGEMENT_GRADE = re.compile(rf"\b{_GRADES}(?=\s+(?:in|across|for|among|within)\s)", re.I)
 _JUDGEMENT_BEFORE = re.compile(rf"(?:{_JUDGEMENT})\s*(?:[-:,]\s*)?$", re.I)
 _AFTER_GRADE = re.compile(rf"^\s*(?:ratings?|grades?|judgements?)?\s*(?:for|on|in)\s+(?:the\s+)?"
@@ -133,7 +135,7 @@ _EARLIER_STATE = re.compile(
     re.I,
 )
 _CHANGE_SINCE = re.compile(
-    r"\b(?:improv\w*|turn(?:ed|ing|s)?\s+(?:\w+\s+){0,2}(?:round|around)|recover\w*|progress\w*|"
+    r"\b(?:improv\w*|turn(?:ed|ing|s)?\s+(?:\w+\s+){0,2}(?:round|around)|recover\w*|progress\w*|changed?|then|"
     r"better|fixed|since\s+then|now)\b",
     re.I,
 )
@@ -145,7 +147,7 @@ _RECENCY = re.compile(
     r"(?:latest|most\s+recent|newest|current|present|up[\s-]+to[\s-]+date|last|recent)\s+"
     r"(?:ofsted\s+|ilacs\s+|full\s+|published\s+)?(?:overall\s+(?:effectiveness\s+)?)?"
     r"(?:inspections?|reports?|judgements?|grades?|ratings?|verdicts?|outcomes?|findings|results?|"
-    r"ofsted(?!\s+framework)|ilacs(?!\s+framework)|visits?\s+by\s+ofsted|"
+    r"ofsted(?!\s+(?:framework|thinking|guidance|views?|approach|research|priorities|policy|position))|ilacs(?!\s+framework)|visits?\s+by\s+ofsted|"
     r"(?:monitoring|focused)\s+visits?)\b"
     r"|\b(?:the\s+)?last\s+time\s+(?:ofsted|inspectors|it\s+was\s+inspected|they\s+were\s+inspected)"
     r"|\bwhen\s+(?:ofsted|inspectors)\s+last\b|\b(?:most\s+)?recently\s+inspected\b|\bas\s+(?:it\s+)?stands\b"
@@ -194,6 +196,7 @@ _REACHED = re.compile(
     rf"jumped|returned|got|get|getting)\s+(?:back\s+|up\s+|down\s+|all\s+the\s+way\s+)?"
     rf"(?:from\s+(?P<earlier>{grade_pattern(to_be_good=False, failing=True)})\s+)?(?:to|into)\s+{_GRADES}\b", re.I)
 
+_NOW_THEN_RATING = re.compile(r"\bnow(?=\s*[-:–]\s*(?:ofsted\s+)?(?:rating|grade|judgement|inspection|report))", re.I)
 _NOW_AT_END = re.compile(r"\b(?:right\s+now|now|currently|at\s+the\s+moment|at\s+present|today)(?=\s*[?.!]*\s*$)", re.I)
 # "RI or worse", "good or better", "requires improvement or below"
 _OR_WORSE = re.compile(rf"\b(?:{_GRADE}|{_RI})\s+or\s+(?P<dir>worse|below|lower|better|above|higher)\b", re.I)
@@ -322,6 +325,10 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
                                or _COUNCILS_BEFORE.search(question[:state.start()])):
             found.latest = True  # "LAs currently RI for children in care": their grade now
             found.latest_spans.append(said_now)
+    now_then = _NOW_THEN_RATING.search(question)
+    if now_then and free(now_then.span()):  # "surrey now - ofsted rating"
+        found.latest = True
+        found.latest_spans.append(now_then.span())
     now_at_end = _NOW_AT_END.search(question)
     if found.grades and now_at_end and free(now_at_end.span()):  # "how many councils are failing right now?"
         found.latest = True
@@ -357,6 +364,10 @@ def _weak_grades(question: str, taken: list[tuple[int, int]], found: Grades, jud
         services = re.search(r"(?:children['’]?s\s+services|services|council|cc|report|inspection)$", before, re.I)
         if said or len(before) in ends or (services and any(b <= services.start() + 1 for _, b in taken)):
             matches.append((match, said))
+    for match in _GRADE_THEN_JUDGEMENT.finditer(question):
+        before = question[:match.start()].rstrip()
+        if len(before) in ends and all(m.start() != match.start() for m, _ in matches):
+            matches.append((match, re.match(rf"\s+(?:{_JUDGEMENT})", question[match.end():], re.I)))
     for match in _AFTER_JUDGEMENT_GRADE.finditer(question):
         said = _JUDGEMENT_BEFORE.search(question[:match.start()].rstrip())
         if said and all(m.start() != match.start() for m, _ in matches):

@@ -43,7 +43,8 @@ _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bno\s+earlier\s+than\s+(?P<a>{_YEAR})\b", re.I), "since"),
     (re.compile(rf"\b(?:before|prior\s+to|pre|earlier\s+than)[\s-]+(?:{_MONTH}\s+)?(?P<b>{_YEAR})\b", re.I), "before"),
     # "up to 2016", "until 2016": that year is kept
-    (re.compile(rf"\b(?:up\s+(?:to|until|till)|until|till|through|to\s+the\s+end\s+of|no\s+later\s+than)\s+"
+    (re.compile(rf"\b(?:up\s+(?:to|until|till)(?:\s+and\s+including)?|until(?:\s+and\s+including)?|till|through|"
+                rf"to\s+the\s+end\s+of|no\s+later\s+than|to\s+and\s+including)\s+"
                 rf"(?P<b>{_YEAR})\b", re.I),
      "until"),
     (re.compile(rf"\b(?:in|during|of)\s+(?P<a>{_YEAR})\b", re.I), "year"),
@@ -64,7 +65,10 @@ _DATES_A_DOCUMENT = [
     re.compile(rf"\b{_DOCUMENT}\s*(?:\(|,)?\s*(?:from|of|in)?\s*(?:the\s+)?$", re.I),
     # "staying put was introduced in 2014", "the scheme launched in 2016", "the Peter Connelly case in 2007"
     re.compile(r"\b(?:introduced|launched|brought\s+in|came\s+in(?:to\s+force)?|created|set\s+up|passed|enacted|"
-               r"abolished|replaced|began|started|case|died|death)\s+(?:in\s+)?$", re.I),
+               r"abolished|replaced|began|started|case|died|death|grenfell|fire|tragedy|disaster|attacks?|riots?|floods?|"
+               r"bombings?)\s+(?:in\s+)?$", re.I),
+    # another body's named report: "after the Jay report of 2014"
+    re.compile(r"\b(?-i:[A-Z][a-z]+)\s+(?:report|review|inquiry)\s+(?:of|in|from)\s+$", re.I),
     # a law report's name: "R (G) v Southwark 2009"
     re.compile(r"\bR\s*\([^)]*\)\s+v\.?\s+[A-Za-z][\w\s'’-]{0,40}?\s*$"),
 ]
@@ -73,7 +77,7 @@ _DOCUMENT_AFTER = re.compile(
     rf"standard|council|la|local|inadequate|good|outstanding|requires|ri|final|new|latest|first|second)\b)"
     rf"[A-Za-z'’-]+\s+(?:report|inquiry)\b|(?:[A-Za-z'’]+\s+){{0,3}}(?:act|guidance|regulations|code\s+of\s+practice|strategy|"
     rf"framework|judgment|ruling|review|convictions?|trials?|prosecutions?|olympics|games|jubilee|elections?|"
-    rf"referendum|crash|recession|reforms?|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
+    rf"referendum|crash|recession|reforms?|case(?!\s+(?:files?|audits?|work|records?|notes?|loads?))|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
     r"settlement|data|figures|census)\b", re.I)
 
 
@@ -104,8 +108,10 @@ def find_periods(question: str, taken: list[tuple[int, int]]) -> Periods:
     def free(span: tuple[int, int]) -> bool:
         return not any(a < span[1] and span[0] < b for a, b in taken + periods.spans + periods.kept)
 
+    # names already read are no document's name: "the 2020 Northumberland report" is the council's report
+    unread = "".join(" " if any(a <= i < b for a, b in taken) else ch for i, ch in enumerate(question))
     for match in re.finditer(rf"\b{_YEAR}\b", question):
-        before, after = question[:match.start()], question[match.end():]
+        before, after = question[:match.start()], unread[match.end():]
         if any(p.search(before) for p in _DATES_A_DOCUMENT) or _DOCUMENT_AFTER.match(after):
             end = match.end()
             season = re.match(r"\s*(?:-|–|/)\s*\d\d\b", after)

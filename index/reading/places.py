@@ -56,10 +56,17 @@ _YEAR_AFTER = r"(?:19|20)\d\d\b"
 # Institutions named after a place, not the council: a name then one of these is another body.
 _INSTITUTION_AFTER = re.compile(
     r"^\s+(?:university|uni|college|arena|airport|cathedral|fc|afc|united|rovers|wanderers|albion|athletic|prison|"
-    r"judgment|ruling|"
+    r"judgment|ruling|road|street|lane|avenue|drive|crescent|"
     r"station|crown\s+court|magistrates|zoo|festival|marathon)\b", re.I)
-_GOVERNMENT_NEAR = re.compile(r"\b(?:funding|funded|funds|government|ministers?|mps|parliament|politicians?|policy|"
-                              r"policies|whitehall|national)\b", re.I)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:social\s+worker|mr|mrs|ms|miss|dr|sir|lord|lady|professor|prof|andrew|john|david|james|michael|peter|paul|"
+    r"mark|richard|robert|william|thomas|george|sarah|victoria|emma|helen|jane|mary|elizabeth|anne|susan|karen|"
+    r"claire|rachel|rebecca|laura|lucy|kate|katie|julie|alison|jo|ian|simon|stephen|steve|chris|christopher|tony|"
+    r"gary|kevin|jamie|harry|jack|charlie|tom|sam|ben|dan|daniel|matthew|luke|nick|nicola|amanda|louise|caroline|"
+    r"fiona|jenny|jennifer|joanne|lisa|michelle|natalie|samantha|sophie|hannah|amy|jessica|charlotte|olivia|"
+    r"martin|neil|graham|colin|keith|alan|brian|frank|harold|eric|ronald|donald|anthony)\s+$", re.I)
+_GOVERNMENT_NEAR = re.compile(r"\b(?:funding|funded|funds|fund|government|ministers?|mps|parliament|politicians?|"
+                              r"policy|policies|whitehall|national)\b", re.I)
 _MODEL_AFTER = re.compile(r"^(?:\s+(?!for\b|to\b|on\b|in\b)[A-Za-z'’-]+){0,3}\s+(?:model|approach|factor)\b", re.I)
 # "Birmingham, Alabama": an American namesake.
 _US_STATE_AFTER = re.compile(
@@ -270,6 +277,9 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
             found = registry.resolve(f"{point} {match.group('name')}")
             if found is not None:
                 candidates.append((span, "authority", found))
+    # "greater lincolnshire children's services": the area, not "lincolnshire children's services"
+    areas = [c[0] for c in candidates if c[1] == "area"]
+    candidates = [c for c in candidates if not (c[1] == "authority" and any(a < c[0][0] < b for a, b in areas))]
     candidates.sort(key=lambda c: (-(c[0][1] - c[0][0]), c[0][0]))
     chosen: list[tuple[tuple[int, int], str, object]] = []
     for candidate in candidates:
@@ -362,6 +372,9 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
     if _INSTITUTION_AFTER.match(after) or _INSTITUTION_BEFORE.search(before) or _US_STATE_AFTER.match(after) \
             or re.search(r"\bR\s*\([^)]*\)\s+v\.?\s+$", before):  # "R (G) v Southwark": a law report
         return None
+    # "andrew wakefield", "my social worker dudley": a person
+    if _PERSON_BEFORE.search(before):
+        return None
     # "funding from Westminster": the seat of government, not the borough
     if bare.lower() == "westminster" and _GOVERNMENT_NEAR.search(question):
         return None
@@ -387,7 +400,8 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
     # the reports), "care leavers in bath" (where, at the end). Favoured: a misreading only ranks.
     period_after = re.match(rf"\s+(?:(?:since|before|after|from|in|during|until)\s+)?{_YEAR_AFTER}", after)
     at_end = re.search(r"\bfor\s+$", before) and re.match(r"\s*[?.!]*\s*$", after) and bare.lower() != "reading"
-    if bare.lower() in _EVERYDAY_VERBS and not at_end \
+    in_then_comma = re.search(r"\bin\s+$", before) and re.match(r"\s*,", after)  # "in reading, how are ..."
+    if bare.lower() in _EVERYDAY_VERBS and not at_end and not in_then_comma \
             and not (period_after and re.search(r"\b(?:in|at|for|about)\s+$", before)):
         return None  # "reading child protection plans", "difficulties in reading"; not "in reading in 2022"
     if first_word and _TOPIC_AFTER.match(after):

@@ -110,3 +110,9 @@ def test_bounds_said_in_more_ways(question, year_from, year_to):
 def test_no_earlier_than_and_more_events(question, year_from, years):
     periods = find_periods(question, [])
     assert (periods.year_from, periods.years) == (year_from, years)
+
+
+def test_a_councils_report_of_a_year_is_a_period_another_bodys_is_not():
+    assert find_periods("what does the 2020 Northumberland report say", [(19, 33)]).years == [2020]
+    assert find_periods("Rotherham after the Jay report of 2014", []).years == []
+    assert find_periods("what did reports up to and including 2018 say", []).year_to == 2018

@@ -283,3 +283,15 @@ def test_roads_squares_and_law_reports_are_not_councils(question):
 
 def test_peer_councils_are_neighbours():
     assert read("peer councils to derbyshire on fostering").neighbours_of.name == "Derbyshire"
+
+
+@pytest.mark.parametrize("question", ["andrew wakefield and vaccine hesitancy among foster carers",
+                                      "my social worker dudley said my case is closing", "york road children's home"])
+def test_people_and_roads_named_like_councils(question):
+    places = read(question)
+    assert places.authorities == [] and places.favoured == []
+
+
+def test_an_area_wins_over_the_council_inside_its_name():
+    places = read("greater lincolnshire children's services")
+    assert places.area == "Greater Lincolnshire"
