@@ -237,6 +237,28 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
         return not any(a < span[1] and span[0] < b for a, b in taken + found.spans + found.latest_spans)
 
     judgements: list[str] = []
+    _graded(question, found, judgements, free)
+    _graded_in_other_words(question, found, judgements, free)
+    if not found.grades:
+        _weak_grades(question, taken, found, judgements, free)
+    if judgements:
+        found.judgement = judgements[0]
+    _grades_before(question, found)
+    _latest(question, taken, found, free)
+    return found
+
+
+def _grade_of(match: re.Match[str]) -> str | None:
+    """The grade a match names ("RI" is requires improvement)."""
+    return "requires improvement" if match.group("ri") else normalise_grade(match.group("grade"))
+
+
+def _grade_start(match: re.Match[str]) -> int:
+    return min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
+
+
+def _graded(question: str, found: Grades, judgements: list[str], free: Callable[[tuple[int, int]], bool]) -> None:
+    """Grades in a grading context (_GRADING), with the judgement each is said of."""
     for pattern in _GRADING:
         for match in pattern.finditer(question):
             # "looked after children service judged inadequate": the judgement's words stay in the topic
@@ -245,18 +267,14 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
                     question[match.end():]):
                 continue  # "children's homes rated good", "good-rated schools": not a council's grade
             if not free(span):  # "the 2019 inadequate judgement": the year was read as a year
-                start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
-                span = (start, match.end())
+                span = (_grade_start(match), match.end())
                 if not free(span):
                     last = max(match.end(g) for g in ("grade", "ri", "grade2") if match.group(g) is not None)
-                    span = (start, last)  # "inadequate reports from 2019": "reports from 2019" is the period
+                    span = (span[0], last)  # "inadequate reports from 2019": "reports from 2019" is the period
                     if not free(span):
                         continue
             groups = match.groupdict()
-            grades = ["requires improvement" if groups.get("ri") else normalise_grade(groups.get("grade") or "")]
-            if groups.get("grade2"):
-                grades.append(normalise_grade(groups["grade2"]))
-            grades = [g for g in grades if g]
+            grades = [g for g in (_grade_of(match), normalise_grade(groups.get("grade2"))) if g]
             if not grades:
                 continue
             said = [key for key in JUDGEMENT_WORDS if groups.get(key)]
@@ -272,6 +290,12 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
             judgements += said
             found.grades += [g for g in grades if g not in found.grades]
             found.spans.append(span)
+
+
+def _graded_in_other_words(question: str, found: Grades, judgements: list[str],
+                           free: Callable[[tuple[int, int]], bool]) -> None:
+    """Grades said without naming one ("best-rated", "in special measures"), reached ("downgraded to
+    inadequate", "from RI to good") or bounded ("RI or worse")."""
     # "best-rated": the top grade; "well rated", "best performing": good or outstanding.
     for pattern, grades in ((_BEST, ["outstanding"]), (_WELL, ["outstanding", "good"]), (_WORST, ["inadequate"]),
                             (_SPECIAL_MEASURES, ["inadequate"]), (_NEEDING, ["requires improvement"])):
@@ -282,26 +306,25 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
                 after = _AFTER_GRADE.match(question[match.end():])  # "worst performing councils for care leavers"
                 judgements += [key for key in JUDGEMENT_WORDS if after and after.group(key)]
     for match in _REACHED.finditer(question):
-        start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
-        grade = "requires improvement" if match.group("ri") else normalise_grade(match.group("grade"))
-        if grade and free((start, match.end())):
+        grade = _grade_of(match)
+        if grade and free((_grade_start(match), match.end())):
             found.grades += [grade] if grade not in found.grades else []
-            found.spans.append((start, match.end()))
-            if match.group("earlier") and normalise_grade(match.group("earlier")) != grade:
-                found.earlier.append(normalise_grade(match.group("earlier")) or "")
+            found.spans.append((_grade_start(match), match.end()))
+            earlier = normalise_grade(match.group("earlier"))
+            if earlier and earlier != grade:
+                found.earlier.append(earlier)
+    order = ["inadequate", "requires improvement", "good", "outstanding"]
     for match in _OR_WORSE.finditer(question):
-        start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
-        grade = "requires improvement" if match.group("ri") else normalise_grade(match.group("grade"))
-        if grade and free((start, match.end())):
-            order = ["inadequate", "requires improvement", "good", "outstanding"]
+        grade = _grade_of(match)
+        if grade and free((_grade_start(match), match.end())):
             at = order.index(grade)
             worse = match.group("dir").lower() in ("worse", "below", "lower")
             found.grades += [g for g in (order[:at + 1] if worse else order[at:]) if g not in found.grades]
-            found.spans.append((start, match.end()))
-    if not found.grades:
-        _weak_grades(question, taken, found, judgements, free)
-    if judgements:
-        found.judgement = judgements[0]
+            found.spans.append((_grade_start(match), match.end()))
+
+
+def _grades_before(question: str, found: Grades) -> None:
+    """A grade told as where a council was, in a question of what came after, is not the grade wanted."""
     before = [_EARLIER_STATE.search(question)]
     unread = "".join(" " if any(a <= i < b for a, b in found.spans) else ch for i, ch in enumerate(question))
     if _CHANGE_SINCE.search(unread):  # "requires improvement" itself is no sign of change
@@ -319,33 +342,37 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
         found.grades = [g for g in found.grades if g not in found.earlier]
         if not found.grades:
             found.judgement = "overall_effectiveness"
+
+
+def _latest(question: str, taken: list[tuple[int, int]], found: Grades,
+            free: Callable[[tuple[int, int]], bool]) -> None:
+    """Whether the question asks for each council's newest report, and the words that say so."""
+
+    def read(span: tuple[int, int]) -> None:
+        found.latest = True
+        found.latest_spans.append(span)
+
     for state in _STATE_NOW.finditer(question):
         said_now = (state.start(), state.start() + len(state.group(0).split()[0]))  # "still", "now", "currently"
         if free(said_now) and (any(b <= state.start() for _, b in taken)
                                or _COUNCILS_BEFORE.search(question[:state.start()])):
-            found.latest = True  # "LAs currently RI for children in care": their grade now
-            found.latest_spans.append(said_now)
+            read(said_now)  # "LAs currently RI for children in care": their grade now
     now_then = _NOW_THEN_RATING.search(question)
     if now_then and free(now_then.span()):  # "surrey now - ofsted rating"
-        found.latest = True
-        found.latest_spans.append(now_then.span())
+        read(now_then.span())
     now_at_end = _NOW_AT_END.search(question)
     if found.grades and now_at_end and free(now_at_end.span()):  # "how many councils are failing right now?"
-        found.latest = True
-        found.latest_spans.append(now_at_end.span())
+        read(now_at_end.span())
     for pattern in (_RATED_NOW, _RATING_NOW):
         asked_now = pattern.search(question)
         # "what is Devon rated?", "what rating does haringey have at the moment": a council's grade now
         if asked_now and free(asked_now.span("verb")) and any(b <= asked_now.start("verb") for _, b in taken):
-            found.latest = True
-            found.latest_spans.append(asked_now.span("verb"))
+            read(asked_now.span("verb"))
     for match in _RECENCY.finditer(question):
         now = "now" if match.group("now") else "now2" if match.group("now2") else None
         span = match.span(now) if now else match.span()  # "rated outstanding right now": the time words
         if free(span):
-            found.latest = True
-            found.latest_spans.append(span)
-    return found
+            read(span)
 
 
 def _weak_grades(question: str, taken: list[tuple[int, int]], found: Grades, judgements: list[str],
@@ -373,12 +400,9 @@ def _weak_grades(question: str, taken: list[tuple[int, int]], found: Grades, jud
         if said and all(m.start() != match.start() for m, _ in matches):
             matches.append((match, said))
     for match, said in matches:
-        start = min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
-        if not free((start, match.end())):
-            continue
-        groups = match.groupdict()
-        grade = "requires improvement" if groups.get("ri") else normalise_grade(groups.get("grade") or "")
-        if not grade:
+        start = _grade_start(match)
+        grade = _grade_of(match)
+        if not grade or not free((start, match.end())):
             continue
         if said is not None:
             judgements += [key for key, value in said.groupdict().items() if value and key in JUDGEMENT_WORDS]
