@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from index.reading.spans import blanked
 from ingest.vocabulary import POOR_GRADES, grade_pattern, normalise_grade
 
 _YEAR = r"(?:199\d|20\d\d)"
@@ -248,6 +249,12 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
     return found
 
 
+def _said_of_a_council(question: str, taken: list[tuple[int, int]], at: int) -> bool:
+    """True when a council's name, or a word for councils, comes before `at` ("is Slough still
+    inadequate", "councils now inadequate"; not "practice that is still good")."""
+    return any(b <= at for _, b in taken) or bool(_COUNCILS_BEFORE.search(question[:at]))
+
+
 def _grade_of(match: re.Match[str]) -> str | None:
     """The grade a match names ("RI" is requires improvement)."""
     return "requires improvement" if match.group("ri") else normalise_grade(match.group("grade"))
@@ -326,7 +333,7 @@ def _graded_in_other_words(question: str, found: Grades, judgements: list[str],
 def _grades_before(question: str, found: Grades) -> None:
     """A grade told as where a council was, in a question of what came after, is not the grade wanted."""
     before = [_EARLIER_STATE.search(question)]
-    unread = "".join(" " if any(a <= i < b for a, b in found.spans) else ch for i, ch in enumerate(question))
+    unread = blanked(question, found.spans)
     if _CHANGE_SINCE.search(unread):  # "requires improvement" itself is no sign of change
         before.append(_WAS_POOR.search(question))
     told = [m for m in before if m is not None]
@@ -354,8 +361,7 @@ def _latest(question: str, taken: list[tuple[int, int]], found: Grades,
 
     for state in _STATE_NOW.finditer(question):
         said_now = (state.start(), state.start() + len(state.group(0).split()[0]))  # "still", "now", "currently"
-        if free(said_now) and (any(b <= state.start() for _, b in taken)
-                               or _COUNCILS_BEFORE.search(question[:state.start()])):
+        if free(said_now) and _said_of_a_council(question, taken, state.start()):
             read(said_now)  # "LAs currently RI for children in care": their grade now
     now_then = _NOW_THEN_RATING.search(question)
     if now_then and free(now_then.span()):  # "surrey now - ofsted rating"
@@ -383,7 +389,7 @@ def _weak_grades(question: str, taken: list[tuple[int, int]], found: Grades, jud
     ends = {b for _, b in taken}
     # "is Slough still inadequate", "councils now inadequate": said of a council, not of practice.
     matches = [(m, None) for m in _STATE_NOW.finditer(question)
-               if any(b <= m.start() for _, b in taken) or _COUNCILS_BEFORE.search(question[:m.start()])]
+               if _said_of_a_council(question, taken, m.start())]
     for match in _BARE_GRADE.finditer(question):
         before = question[:match.start()].rstrip()
         said = _JUDGEMENT_BEFORE.search(before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.reading.spans import blanked
 from index.settings import YEAR_RANGE
 
 _YEAR = r"(?:199\d|20\d\d)"
@@ -109,7 +110,7 @@ def find_periods(question: str, taken: list[tuple[int, int]]) -> Periods:
         return not any(a < span[1] and span[0] < b for a, b in taken + periods.spans + periods.kept)
 
     # names already read are no document's name: "the 2020 Northumberland report" is the council's report
-    unread = "".join(" " if any(a <= i < b for a, b in taken) else ch for i, ch in enumerate(question))
+    unread = blanked(question, taken)
     for match in re.finditer(rf"\b{_YEAR}\b", question):
         before, after = question[:match.start()], unread[match.end():]
         if any(p.search(before) for p in _DATES_A_DOCUMENT) or _DOCUMENT_AFTER.match(after):
