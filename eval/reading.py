@@ -71,7 +71,8 @@ def read_as(plan: QueryPlan) -> dict[str, tuple[set, set]]:
     elif plan.years:
         years = {(min(plan.years), max(plan.years))}
     out["years"] = (years, narrowed_years)
-    grades = {(plan.grade_judgement, g.replace(" ", "_")) for g in plan.grades}
+    grades = {(judgement, g.replace(" ", "_"))
+              for judgement, said in [(plan.grade_judgement, plan.grades), *plan.more_grades] for g in said}
     out["grades"] = (grades, set() if plan.grades_favoured else grades)
     latest = {True} if plan.latest else set()
     out["latest"] = (latest, latest)

@@ -94,6 +94,8 @@ class QueryPlan:
     year_to: int | None = None  # narrowing: "before 2015"
     grades: list[str] = field(default_factory=list)  # on `grade_judgement`
     grade_judgement: str = "overall_effectiveness"
+    # other judgements' grades, all to hold too ("good for children in care but RI overall")
+    more_grades: list[tuple[str, list[str]]] = field(default_factory=list)
     grades_favoured: bool = False  # a grade with a named council and year: favoured, not narrowing
     earlier_grades: list[str] = field(default_factory=list)  # where it was before: not narrowing
     latest: bool = False  # each council's latest report only
@@ -126,6 +128,7 @@ class QueryPlan:
             plan.years, plan.year_from, plan.year_to, plan.grades_favoured = [], None, None, False
         if "grade" in kinds:
             plan.grades, plan.grade_judgement, plan.grades_favoured = [], "overall_effectiveness", False
+            plan.more_grades = []
         if "latest" in kinds:
             plan.latest = plan.latest_favoured = False
         if "section" in kinds:
@@ -172,12 +175,12 @@ class QueryPlan:
                 else ", ".join(str(y) for y in years)
             out.append(("year", "favoured", "favouring " + label, tuple(str(y) for y in years)))
         if self.grades:
-            area = "" if self.grade_judgement == "overall_effectiveness" else \
-                f" for {_JUDGEMENT_LABELS.get(self.grade_judgement, self.grade_judgement.replace('_', ' '))}"
-            label = "graded " + " or ".join(self.grades) + area
+            graded = [(self.grade_judgement, self.grades), *self.more_grades]
+            label = "graded " + " and ".join(" or ".join(grades) + _judgement_said(judgement, len(graded) > 1)
+                                             for judgement, grades in graded)
             effect = "favoured" if self.grades_favoured else "narrowed"
             out.append(("grade", effect, "favouring reports " + label if self.grades_favoured else label,
-                        tuple(self.grades)))
+                        tuple(dict.fromkeys(g for _, grades in graded for g in grades))))
         if self.latest:
             out.append(("latest", "narrowed", "latest report of each council", ()))
         elif self.latest_favoured:
@@ -219,6 +222,14 @@ _AREA_LABELS = {
     "leadership": "leadership", "adoption": "adoption",
 }
 _JUDGEMENT_LABELS = {**_AREA_LABELS, "impact_of_leaders": "leadership"}
+
+
+def _judgement_said(judgement: str, beside_another: bool = False) -> str:
+    """ " for care leavers"; for overall effectiveness nothing, or " overall" beside another judgement
+    (a chip's words)."""
+    if judgement == "overall_effectiveness":
+        return " overall" if beside_another else ""
+    return f" for {_JUDGEMENT_LABELS.get(judgement, judgement.replace('_', ' '))}"
 
 
 def read_question(
@@ -290,6 +301,7 @@ def read_question(
     for span in graded.latest_spans:
         take("recency", span)
     plan.grades, plan.grade_judgement, plan.earlier_grades = graded.grades, graded.judgement, graded.earlier
+    plan.more_grades = graded.more if graded.grades else []
     plan.latest = graded.latest
     if plan.earlier_grades and len(plan.years) == 1 and plan.year_from is None and plan.year_to is None:
         plan.year_from, plan.years = plan.years[0], []  # "inadequate in 2018 - has it improved?": 2018 on

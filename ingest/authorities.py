@@ -53,6 +53,8 @@ DEFAULT_AREAS = _CORPUS / "areas.csv"
 FUZZY_TAKE = 84.0
 FUZZY_MARGIN = 4.0
 
+_VOWELS = frozenset("aeiouy")
+
 # Words that name no place by themselves: a derived short name made only of these is not kept.
 _NOT_A_NAME = frozenset("north south east west central greater city county isle isles new old upper lower st".split())
 
@@ -219,6 +221,26 @@ class AuthorityRegistry:
             if authority.key not in best or best[authority.key][1] < score:
                 best[authority.key] = (authority, float(score))
         return sorted(best.values(), key=lambda pair: -pair[1])[:n]
+
+    def one_vowel_off(self, name: str) -> Authority | None:
+        """The one authority whose name this is with one vowel typed for another ("bolten", "torbey",
+        "seftun"), or None (none, or more than one). The commonest slip in short names, which the
+        similarity cut cannot take for them (one letter in six scores 83); consonant slips are left
+        out, because they make other towns' names ("boston", "melton").
+
+        Args:
+            name: a word as typed, five letters or more.
+        """
+        key = name_key(name)
+        if len(key) < 5:
+            return None
+        found: dict[str, Authority] = {}
+        for other in self._fuzzy_keys():
+            if len(other) == len(key):
+                differ = [(a, b) for a, b in zip(key, other, strict=True) if a != b]
+                if len(differ) == 1 and differ[0][0] in _VOWELS and differ[0][1] in _VOWELS:
+                    found[self._by_key[other].key] = self._by_key[other]
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def _fuzzy_keys(self) -> list[str]:
         # Keys of full names and other names long enough to misspell (not "BCP" or "KCC").

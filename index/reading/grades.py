@@ -26,7 +26,8 @@ _YEAR = r"(?:199\d|20\d\d)"
 _GRADE = grade_pattern("grade", failing=True)
 _GRADE2 = grade_pattern("grade2", to_be_good=False, failing=True)
 _RI = r"(?P<ri>\bRI\b)"  # "RI councils": requires improvement, in capitals only
-_GRADES = rf"(?:{_GRADE}|{_RI})(?:\s*(?:,|or|and|/|versus|vs\.?)\s*{_GRADE2})?"
+_RI2 = r"(?P<ri2>\bRI\b)"
+_GRADES = rf"(?:{_GRADE}|{_RI})(?:\s*(?:,|or|and|/|versus|vs\.?)\s*(?:{_GRADE2}|{_RI2}))?"
 _NOUNS = (r"(?:councils?(?!\s+tax)|authorit(?:y|ies)|local\s+authorit(?:y|ies)|las|reports?|inspections?|ratings|"
           r"grades|boroughs|counties|trusts|areas\s+(?:of\s+the\s+country|in\s+england))")
 
@@ -34,6 +35,7 @@ _NOUNS = (r"(?:councils?(?!\s+tax)|authorit(?:y|ies)|local\s+authorit(?:y|ies)|l
 JUDGEMENT_WORDS: dict[str, str] = {
     "care_leavers": r"care[\s-]+leavers?|leaving\s+care|care[\s-]+experienced\s+young\s+people",
     "in_care": r"children\s+in\s+care|child\s+in\s+care|looked[\s-]+after\s+children|children\s+looked\s+after"
+               r"|(?-i:\bLAC\b|\bCLA\b|\bCiC\b|\bCIC\b)"
                r"|in[\s-]care(?=\s+(?:judgements?|ratings?|grades?)\b)",
     "help_and_protection": r"(?:children\s+(?:who\s+need|in\s+need\s+of)\s+)?help\s+and\s+protection"
                            r"|child\s+protection",
@@ -66,7 +68,8 @@ _GRADING = [
                rf"went|go|goes|going|moved|move)\s+(?:an?\s+)?['‘’\"]?{_GRADES}['’\"]?(?:\s+(?:rating|grade|judgement))?"
                rf"(?=\s*(?:[?.!,;]|$|\b(?:in|for|from|by|overall|and|or|since|after|before|at|last|{_YEAR})\b))", re.I),
     # "councils whose most recent judgement was outstanding", "its rating is good"
-    re.compile(rf"\b(?:judgement|rating|grade|verdict)\s+(?P<verb>was|is|were|has\s+been|had\s+been)\s+{_GRADES}\b",
+    re.compile(rf"\b(?:judgement|rating|grade|verdict|inspection|report)\s+(?P<verb>was|is|were|has\s+been|had\s+been)\s+"
+               rf"(?:(?:rated|judged|graded)\s+)?{_GRADES}\b(?!\s+(?:at|in|on|about|with)\b)",
                re.I),
     # "authorities where the impact of leaders was outstanding", "help and protection is good"
     re.compile(rf"\b(?:{_JUDGEMENT})\s+(?:services?\s+)?(?P<verb>was|were|is|are|has\s+been|have\s+been)\s+{_GRADES}"
@@ -145,9 +148,11 @@ _WAS_POOR = re.compile(rf"\b(?:was|were|had\s+been|used\s+to\s+be)\s+(?:(?:rated
 
 _RECENCY = re.compile(
     r"\b(?:(?:in|at|from|of)\s+)?(?:(?:its|their|the|his|her|each\s+\w+['’]s)\s+)?"
-    r"(?:latest|most\s+recent|newest|current|present|up[\s-]+to[\s-]+date|last|recent)\s+"
+    r"(?:latest|most\s+recent|newest|current|present|up[\s-]+to[\s-]+date|last|recent)\s+(?!(?:two|three|four|"
+    r"five|six|few|several|couple|\d+)\b)"
     r"(?:ofsted\s+|ilacs\s+|full\s+|published\s+)?(?:overall\s+(?:effectiveness\s+)?)?"
     r"(?:inspections?|reports?|judgements?|grades?|ratings?|verdicts?|outcomes?|findings|results?|"
+    r"(?<=ofsted\s)(?:position|standing|status)|"
     r"ofsted(?!\s+(?:framework|thinking|guidance|views?|approach|research|priorities|policy|position))|ilacs(?!\s+framework)|visits?\s+by\s+ofsted|"
     r"(?:monitoring|focused)\s+visits?)\b"
     r"|\b(?:the\s+)?last\s+time\s+(?:ofsted|inspectors|it\s+was\s+inspected|they\s+were\s+inspected)"
@@ -172,14 +177,19 @@ _RECENCY = re.compile(
     r"|\b(?:say|said|says|find|found|finds|write|wrote|report|reported|judge|judged|rate|rated)\s+most\s+recently\b"
     r"|\blast\s+time\s+(?:they|ofsted|inspectors)\s+(?:came|visited|inspected|looked|were\s+in|went\s+in(?:to)?)\b"
     # "the latest waltham forest inspection": the recency word, the name between
-    r"|\b(?:latest|most\s+recent|newest|last)(?=\s+(?:[A-Za-z'’&-]+\s+){1,4}?(?:ofsted\s+)?(?:inspections?|reports?|"
+    r"|\b(?:latest|most\s+recent|newest|last|(?<=the\s)recent)(?!\s+(?:two|three|four|five|six|few|several|couple|"
+    r"\d+|version|edition|update|iteration|revision)\b)"
+    r"(?=\s+(?:[A-Za-z'’&-]+\s+){1,4}?(?:ofsted\s+)?(?:inspections?|reports?|"
     r"ilacs|judgements?|ratings?)\b)"
     r"|\b(?:right\s+now|at\s+the\s+moment|at\s+present|as\s+things\s+stand)(?=.{0,60}\b(?:rated|judged|graded)\b)"
     r"|\b(?:rated|judged|graded)\b.{0,40}?\b(?P<now>right\s+now|at\s+the\s+moment|at\s+present)\b"
     # "what is wiltshire's ofsted rating now", "where does swindon stand with ofsted today"
     r"|\b(?:rating|grade|judgement|stand|stands|rated|judged|graded)\s+(?:with\s+ofsted\s+|by\s+ofsted\s+)?"
     r"(?:now|today|currently|at\s+present|at\s+the\s+moment|these\s+days|right\s+now)\s*(?=[?.!]*\s*$)"
-    r"|\bthe\s+latest\s+(?=(?:on|for|from|about|in)\s+(?:the\s+)?(?-i:[A-Z]))",
+    r"|\bthe\s+latest\s+(?=(?:on|for|from|about|in)\s+(?:the\s+)?(?-i:[A-Z]))"
+    r"|\blast\s+year\s+(?:they|it|the\s+council)\s+(?:was|were)\s+inspected\b"
+    # "what did ofsted say in their last visit to kent"
+    r"|\b(?:ofsted|inspectors)\b.{0,30}?\b(?:their|its|the)\s+(?:last|latest|most\s+recent)\s+visit\b",
     re.I,
 )
 
@@ -187,16 +197,27 @@ _RECENCY = re.compile(
 # What else Ofsted grades: a grade said of these is not a council's ("children's homes rated good").
 _OTHER_GRADED = (r"(?:children['’]?s\s+homes?|homes?|schools?|academ(?:y|ies)|nurser(?:y|ies)|providers?|provision|"
                  r"settings?|colleges?|hospitals?|prisons?|secure\s+(?:units?|homes?)|fostering\s+agenc(?:y|ies)|"
-                 r"ifas?|agenc(?:y|ies)|foster\s+carers?|carers?|practice|practitioners?|social\s+workers?)")
+                 r"ifas?|agenc(?:y|ies)|foster\s+carers?|carers?|practice|practitioners?|social\s+workers?|"
+                 # what social workers judge: "parenting capacity judged inadequate"
+                 r"parenting(?:\s+capacity)?|parents?|home\s+conditions|housing|"
+                 # pieces of practice, and leaders of other bodies: "management oversight judged inadequate"
+                 r"plans?|planning|oversight|supervision|assessments?|recording|records|casework|decision[\s-]making|"
+                 r"arrangements|audits?|meetings?|conferences?|interventions?|placements?|thresholds?|"
+                 r"data\s+protection|(?:political|school|team|health|police|faith|community|youth)\s+leaders?)")
 _OTHER_GRADED_BEFORE = re.compile(rf"\b{_OTHER_GRADED}\s+(?:(?:that|which|who)\s+)?(?:(?:are|were|is|was|been|"
                                   rf"have\s+been|has\s+been)\s+)?$", re.I)
-_OTHER_GRADED_AFTER = re.compile(rf"^\s+{_OTHER_GRADED}\b", re.I)
+# "judged inadequate by the social worker", "rated good by the court": someone else's judgement
+_OTHER_GRADED_AFTER = re.compile(
+    rf"^\s+{_OTHER_GRADED}\b|^\s+by\s+(?!(?:the\s+)?(?:ofsted|inspectors?|inspectorate|hmci)\b)", re.I)
 # "downgraded to inadequate", "improved from requires improvement to good": the grade reached.
 _REACHED = re.compile(
     rf"\b(?:downgraded|upgraded|dropped|fell|slipped|moved|went|gone|going|rose|risen|improved|improving|climbed|"
     rf"jumped|returned|got|get|getting)\s+(?:back\s+|up\s+|down\s+|all\s+the\s+way\s+)?"
     rf"(?:from\s+(?P<earlier>{grade_pattern(to_be_good=False, failing=True)})\s+)?(?:to|into)\s+{_GRADES}\b", re.I)
 
+# "the last inspection before covid" (not "before it was abolished": that is its newest)
+_BEFORE_SOMETHING = re.compile(r"\s+(?:before|prior\s+to|pre)\b(?!\s+(?:it|they|the\s+council)\b)", re.I)
+_LATEST_ON = re.compile(r"\bthe\s+latest\s+(?:on|for|from|about|in)\s+", re.I)
 _NOW_THEN_RATING = re.compile(r"\bnow(?=\s*[-:–]\s*(?:ofsted\s+)?(?:rating|grade|judgement|inspection|report))", re.I)
 _NOW_AT_END = re.compile(r"\b(?:right\s+now|now|currently|at\s+the\s+moment|at\s+present|today)(?=\s*[?.!]*\s*$)", re.I)
 # "RI or worse", "good or better", "requires improvement or below"
@@ -218,6 +239,8 @@ class Grades:
     earlier: list[str] = field(default_factory=list)  # where a council was before: not narrowing
     latest: bool = False
     weak: bool = False  # read only from a bare grade word ("herefordshire inadequate 2018"): favour, never narrow
+    # another judgement's grades, to hold as well ("good for children in care but RI overall")
+    more: list[tuple[str, list[str]]] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)  # read: these leave the topic
     latest_spans: list[tuple[int, int]] = field(default_factory=list)  # the recency words read
 
@@ -238,12 +261,15 @@ def find_grades(question: str, taken: list[tuple[int, int]]) -> Grades:
         return not any(a < span[1] and span[0] < b for a, b in taken + found.spans + found.latest_spans)
 
     judgements: list[str] = []
-    _graded(question, found, judgements, free)
+    _graded(question, taken, found, judgements, free)
+    _graded_after_a_name(question, taken, found, free)
     _graded_in_other_words(question, found, judgements, free)
     if not found.grades:
         _weak_grades(question, taken, found, judgements, free)
     if judgements:
         found.judgement = judgements[0]
+    if found.grades and not found.weak:
+        _in_contrast(question, found, free)
     _grades_before(question, found)
     _latest(question, taken, found, free)
     return found
@@ -264,38 +290,106 @@ def _grade_start(match: re.Match[str]) -> int:
     return min(match.start(g) for g in ("grade", "ri") if match.group(g) is not None)
 
 
-def _graded(question: str, found: Grades, judgements: list[str], free: Callable[[tuple[int, int]], bool]) -> None:
+# "X was judged good" where X is neither a council (its name is read, so blank here), nor a word for
+# councils, nor a judgement: something else graded ("the quality of assessments was judged good").
+_SAID_OF_SOMETHING_ELSE = re.compile(
+    r"\b(?!(?:councils?|authorit(?:y|ies)|las?|boroughs?|count(?:y|ies)|it|they|which|that|who|overall|services?|"
+    r"care|leavers|protection|leadership|leaders|management|effectiveness|governance|trusts?|areas?|ones|each|"
+    r"all|both|none|these|those|ofsted|also|ever|previously|then|now|still|once|recently|last|first)\b)"
+    r"[A-Za-z'’]+\s{1,2}(?:was|were|is|are|has\s+been|have\s+been|had\s+been)\s{1,2}$", re.I)
+_ENDS_WITH_COUNCILS = re.compile(rf"{_NOUNS}$", re.I)  # "RI authorities agency staff": the grade is the councils'
+# "care leavers got an outstanding judgement", "where care leavers were given good": the judgement, then its grade
+_JUDGEMENT_SAID_BEFORE = re.compile(rf"(?:{_JUDGEMENT})\s+(?:(?:was|were|is|are|has|have|had)\s+)?"
+                                    rf"(?:(?:got|get|gets|received?|achieved?|given|earned|awarded)\s+)?$", re.I)
+_THAT_WERE = re.compile(rf"\b(?:that|which|who)\s+(?:are|were|is|was|have\s+been|had\s+been)\s+"
+                        rf"(?:(?:rated|judged|graded)\s+)?{_GRADES}\b(?!\s+(?:at|in|on|about|with|to)\b)", re.I)
+_BUT = r"\b(?:but|despite|while|whilst|whereas|yet|though|although|and)\s+(?:(?:being|still|only)\s+)?"
+_CONTRASTED = [
+    # "... but children in care RI", "but help and protection requires improvement"
+    re.compile(rf"{_BUT}(?P<said>)(?:the\s+)?(?:{_JUDGEMENT})\s+(?:(?:was|were|is|are|judged|rated|graded|as)\s+)*"
+               rf"{_GRADES}(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:in|since|overall|for|judgements?|ratings?)\b))", re.I),
+    # "... but RI overall", "despite RI overall"
+    re.compile(rf"{_BUT}(?P<said>)(?:(?:rated|judged|graded|was|were)\s+)*{_GRADES}\s+(?P<overall_effectiveness>overall)"
+               r"\b", re.I),
+]
+_JUDGEMENT_THEN_PLACE = re.compile(rf"(?:{_JUDGEMENT})(?:\s+(?:in|across|from))?\s{{4,}}$", re.I)
+
+
+def _graded(question: str, taken: list[tuple[int, int]], found: Grades, judgements: list[str],
+            free: Callable[[tuple[int, int]], bool]) -> None:
     """Grades in a grading context (_GRADING), with the judgement each is said of."""
     for pattern in _GRADING:
         for match in pattern.finditer(question):
             # "looked after children service judged inadequate": the judgement's words stay in the topic
             span = (match.start("verb"), match.end()) if match.groupdict().get("verb") else match.span()
-            if _OTHER_GRADED_BEFORE.search(question[:match.start()]) or _OTHER_GRADED_AFTER.match(
-                    question[match.end():]):
+            if _OTHER_GRADED_BEFORE.search(question[:match.start()]) or (_OTHER_GRADED_AFTER.match(
+                    question[match.end():]) and not _ENDS_WITH_COUNCILS.search(match.group(0))):
                 continue  # "children's homes rated good", "good-rated schools": not a council's grade
+            if match.re is _GRADING[1] and _SAID_OF_SOMETHING_ELSE.search(blanked(question[:match.start()], taken)):
+                continue  # "the quality of assessments was judged good": practice, not a council
             if not free(span):  # "the 2019 inadequate judgement": the year was read as a year
                 span = (_grade_start(match), match.end())
                 if not free(span):
-                    last = max(match.end(g) for g in ("grade", "ri", "grade2") if match.group(g) is not None)
+                    last = max(match.end(g) for g in ("grade", "ri", "grade2", "ri2") if match.group(g) is not None)
                     span = (span[0], last)  # "inadequate reports from 2019": "reports from 2019" is the period
                     if not free(span):
                         continue
             groups = match.groupdict()
-            grades = [g for g in (_grade_of(match), normalise_grade(groups.get("grade2"))) if g]
+            second = "requires improvement" if groups.get("ri2") else normalise_grade(groups.get("grade2"))
+            grades = [g for g in (_grade_of(match), second) if g]
             if not grades:
                 continue
             said = [key for key in JUDGEMENT_WORDS if groups.get(key)]
             if not said:
                 after = _AFTER_GRADE.match(question[match.end():])
                 said = [key for key in JUDGEMENT_WORDS if after and after.group(key)]
+            if not said:
+                just_before = _JUDGEMENT_SAID_BEFORE.search(question[:match.start()])
+                said = [key for key in JUDGEMENT_WORDS if just_before and just_before.group(key)]
+            if not said and match.re is _GRADING[1]:
+                # "care leavers in the north east rated outstanding": the judgement, then where (read as a place)
+                said_before = _JUDGEMENT_THEN_PLACE.search(blanked(question[:match.start()], taken))
+                said = [key for key in JUDGEMENT_WORDS if said_before and said_before.group(key)]
             if not said and re.match(r"\s+overall\b", question[match.end():], re.I):
                 said = ["overall_effectiveness"]  # "judged inadequate overall but good for care leavers"
             if judgements and said and said[0] != judgements[0]:
-                # "help and protection judged good but children in care RI": one judgement is read (its grades),
-                # never one judgement with another's grade
+                # "help and protection judged good but leadership was RI": each judgement with its own grades
+                _also(found, said[0], grades, span)
                 continue
             judgements += said
             found.grades += [g for g in grades if g not in found.grades]
+            found.spans.append(span)
+
+
+def _also(found: Grades, judgement: str, grades: list[str], span: tuple[int, int]) -> None:
+    """Another judgement's grades, read besides the first ("... but RI overall")."""
+    if judgement == found.judgement or any(j == judgement for j, _ in found.more):
+        return
+    found.more.append((judgement, grades))
+    found.spans.append(span)
+
+
+def _in_contrast(question: str, found: Grades, free: Callable[[tuple[int, int]], bool]) -> None:
+    """A second judgement's grade said in contrast with the first: "children in care RI", "RI overall",
+    "good for care leavers" after "but", "despite", "while", "whereas", "yet" or "though"."""
+    for pattern in _CONTRASTED:
+        for match in pattern.finditer(question):
+            span = (match.start("said"), match.end())
+            grade = _grade_of(match)
+            said = [key for key in JUDGEMENT_WORDS if match.groupdict().get(key)] or ["overall_effectiveness"]
+            if grade and free(span) and said[0] != found.judgement:
+                _also(found, said[0], [grade], span)
+
+
+def _graded_after_a_name(question: str, taken: list[tuple[int, int]], found: Grades,
+                         free: Callable[[tuple[int, int]], bool]) -> None:
+    """ "similar LAs to medway that were inadequate": a grade said of councils just read (their name)."""
+    for match in _THAT_WERE.finditer(question):
+        grade = _grade_of(match)
+        span = (match.start(), match.end())
+        if grade and free(span) and any(b <= match.start() and not question[b:match.start()].strip() for _, b in taken):
+            second = "requires improvement" if match.group("ri2") else normalise_grade(match.group("grade2"))
+            found.grades += [g for g in (grade, second) if g and g not in found.grades]
             found.spans.append(span)
 
 
@@ -323,11 +417,12 @@ def _graded_in_other_words(question: str, found: Grades, judgements: list[str],
     order = ["inadequate", "requires improvement", "good", "outstanding"]
     for match in _OR_WORSE.finditer(question):
         grade = _grade_of(match)
-        if grade and free((_grade_start(match), match.end())):
+        said_before = not free((_grade_start(match), match.end()))  # "rated good or better": "good" read already
+        if grade and free((match.start("dir") - 1, match.end())) and (not said_before or grade in found.grades):
             at = order.index(grade)
             worse = match.group("dir").lower() in ("worse", "below", "lower")
             found.grades += [g for g in (order[:at + 1] if worse else order[at:]) if g not in found.grades]
-            found.spans.append((_grade_start(match), match.end()))
+            found.spans.append((match.start("dir") - 1 if said_before else _grade_start(match), match.end()))
 
 
 def _grades_before(question: str, found: Grades) -> None:
@@ -374,7 +469,12 @@ def _latest(question: str, taken: list[tuple[int, int]], found: Grades,
         # "what is Devon rated?", "what rating does haringey have at the moment": a council's grade now
         if asked_now and free(asked_now.span("verb")) and any(b <= asked_now.start("verb") for _, b in taken):
             read(asked_now.span("verb"))
+    for match in _LATEST_ON.finditer(question):
+        if any(a == match.end() for a, _ in taken) and free(match.span()):
+            read(match.span())  # "whats the latest on wakefield": a council's name, in lower case
     for match in _RECENCY.finditer(question):
+        if _BEFORE_SOMETHING.match(question[match.end():]):
+            continue  # "the last inspection before covid": a report of that time, not the newest
         now = "now" if match.group("now") else "now2" if match.group("now2") else None
         span = match.span(now) if now else match.span()  # "rated outstanding right now": the time words
         if free(span):

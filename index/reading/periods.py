@@ -20,8 +20,12 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 # Year phrases, most specific first; each gives (first year, last year, how it is used).
 _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bbetween\s+(?P<a>{_YEAR})\s+(?:and|&|-|to)\s+(?P<b>{_YEAR})\b", re.I), "span"),
-    (re.compile(rf"\bfrom\s+(?P<a>{_YEAR})\s+(?:to|until|till|through|thru|-)\s+(?P<b>{_YEAR})\b", re.I), "span"),
-    (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:through|thru)\s+(?P<b>{_YEAR})\b", re.I), "span"),
+    (re.compile(rf"\bfrom\s+(?P<a>{_YEAR})\s+(?:(?:up\s+)?to|until|till|through(?:\s+to)?|thru|-)\s+(?P<b>{_YEAR})\b",
+                re.I), "span"),
+    (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:through|thru)(?:\s+to)?\s+(?P<b>{_YEAR})\b", re.I), "span"),
+    # "from '19 to '22": years shortened, with their apostrophes
+    (re.compile(r"\b(?:from|between)\s+['’‘](?P<a>\d\d)\s+(?:to|and|until|till|-)\s+['’‘](?P<b>\d\d)\b", re.I),
+     "span"),
     # "2023 onwards", "2019 and later"
     (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:onwards|on(?=\s*[?.!,;]*\s*$)|and\s+(?:later|after|since)|or\s+later)", re.I),
      "since"),
@@ -53,8 +57,9 @@ _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 # What a year dates when it is not a period of reports: a law, guidance, a census, a strategy, money.
-_DOCUMENT = (r"(?:act|acts|bill|regulations?|order|guidance|working\s+together(?:\s+to\s+safeguard\s+children)?|"
-             r"census|strategy|white\s+paper|green\s+paper|framework\s+for\s+action|code\s+of\s+practice|"
+_DOCUMENT = (r"(?:act|acts|bill|regulations?|order|guidance|framework|"
+             r"working\s+together(?:\s+to\s+safeguard\s+children)?|"
+             r"census|strategy|annual\s+report|white\s+paper|green\s+paper|framework\s+for\s+action|code\s+of\s+practice|"
              r"review\s+of\s+children['’]s\s+social\s+care|(?:independent|care|macalister|national)\s+review|"
              r"public\s+law\s+outline|plo|plan|budgets?|spending\s+review|reforms?|statistics|"
              # events: "after covid in 2020", "the 2020 lockdowns"
@@ -68,18 +73,29 @@ _DATES_A_DOCUMENT = [
     re.compile(r"\b(?:introduced|launched|brought\s+in|came\s+in(?:to\s+force)?|created|set\s+up|passed|enacted|"
                r"abolished|replaced|began|started|case|died|death|grenfell|fire|tragedy|disaster|attacks?|riots?|floods?|"
                r"bombings?)\s+(?:in\s+)?$", re.I),
+    # a child's own dates: "born after 2010", "came into care in 2019", "left care in 2018", "were 16 in 2020"
+    re.compile(r"\b(?:born|(?:came|come|coming|entered|entering)\s+(?:into\s+)?care|left\s+care|leaving\s+care|"
+               r"turned\s+\d+|aged\s+\d+|(?:was|were|is|are)\s+\d+)\s+(?:in|after|before|since|from|around|during)\s+$",
+               re.I),
     # another body's named report: "after the Jay report of 2014"
     re.compile(r"\b(?-i:[A-Z][a-z]+)\s+(?:report|review|inquiry)\s+(?:of|in|from)\s+$", re.I),
+    # a number of things, not a year: "over 2000 children", "more than 2000 referrals"
+    re.compile(r"\b(?:over|more\s+than|fewer\s+than|less\s+than|nearly|almost|at\s+least|in\s+excess\s+of|"
+               r"upwards\s+of)\s+$", re.I),
     # a law report's name: "R (G) v Southwark 2009"
     re.compile(r"\bR\s*\([^)]*\)\s+v\.?\s+[A-Za-z][\w\s'’-]{0,40}?\s*$"),
 ]
 _DOCUMENT_AFTER = re.compile(
     rf"^\s*(?:-\s*\d\d\s+)?(?:(?!(?:ofsted|ilacs|inspections?|sif|full|monitoring|focused|jtai|published|short|"
     rf"standard|council|la|local|inadequate|good|outstanding|requires|ri|final|new|latest|first|second)\b)"
-    rf"[A-Za-z'’-]+\s+(?:report|inquiry)\b|(?:[A-Za-z'’]+\s+){{0,3}}(?:act|guidance|regulations|code\s+of\s+practice|strategy|"
+    rf"[A-Za-z'’-]+\s+(?:report|inquiry)\b|(?:(?!(?:the|under|with|after|before|since|following|during|when|while|but|"
+    rf"or|in|on|about|for|to|by|an?|is|was|were|are)\b)[A-Za-z'’]+\s+){{0,4}}(?:act|guidance|regulations|code\s+of\s+practice|strategy|"
     rf"framework|judgment|ruling|review|convictions?|trials?|prosecutions?|olympics|games|jubilee|elections?|"
-    rf"referendum|crash|recession|reforms?|case(?!\s+(?:files?|audits?|work|records?|notes?|loads?))|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
-    r"settlement|data|figures|census)\b", re.I)
+    rf"referendum|crash|recession|reforms?|scandal|austerity|cuts|annual\s+reports?|panel\s+reports?|case(?!\s+(?:files?|audits?|work|records?|notes?|loads?))|fire|disaster|attacks?|riots?|inquiry|tragedy|bombings?|floods?)\b|{_DOCUMENT}|cuts|funding|financial\s+year|academic\s+year|spending|allocations?|"
+    r"settlement|data|figures|census|cohorts?|vision|crisis|survey)\b"
+    # "arriving in 2015 during the refugee crisis": the year of an event
+    r"|^\s*,?\s*(?:during|amid|amidst)\s+(?:the\s+)?(?:[A-Za-z'’-]+\s+){0,2}(?:crisis|pandemic|lockdowns?|war|"
+    r"conflict|floods?|riots?)\b", re.I)
 
 
 @dataclass
@@ -92,6 +108,18 @@ class Periods:
     compares: bool = False  # two named years or a range: a comparison over time
     spans: list[tuple[int, int]] = field(default_factory=list)  # read: these leave the topic
     kept: list[tuple[int, int]] = field(default_factory=list)  # years that date something else: topic words
+
+
+# "around 2000 children": a count when things counted follow
+_COUNTED = re.compile(r"^\s+(?:children|young\s+people|kids|families|cases|referrals|contacts|assessments|"
+                      r"plans|placements|staff|social\s+workers|workers|carers|foster\s+carers|care\s+leavers|"
+                      r"pupils|people|households)\b", re.I)
+_ROUGHLY = re.compile(r"\b(?:around|about|approximately|roughly|some|circa|c\.|has|have|had|with|of|"
+                      r"supports?|supporting)\s+$", re.I)
+# a person's report dated by its year: "lord laming's 2003 report", "professor munro's 2011 report"
+_SOMEONES = re.compile(r"\b(?:lord|lady|sir|dame|baroness|baron|professor|prof|dr|mr|mrs|ms|judge|justice)\s+"
+                       r"[A-Za-z-]+['’]s\s+$", re.I)
+_THEIR_REPORT = re.compile(r"^\s+(?:report|review|inquiry|enquiry|recommendations)\b", re.I)
 
 
 def find_periods(question: str, taken: list[tuple[int, int]]) -> Periods:
@@ -113,7 +141,9 @@ def find_periods(question: str, taken: list[tuple[int, int]]) -> Periods:
     unread = blanked(question, taken)
     for match in re.finditer(rf"\b{_YEAR}\b", question):
         before, after = question[:match.start()], unread[match.end():]
-        if any(p.search(before) for p in _DATES_A_DOCUMENT) or _DOCUMENT_AFTER.match(after):
+        if (any(p.search(before) for p in _DATES_A_DOCUMENT) or _DOCUMENT_AFTER.match(after)
+                or (_COUNTED.match(after) and _ROUGHLY.search(before))
+                or (_SOMEONES.search(before) and _THEIR_REPORT.match(after))):
             end = match.end()
             season = re.match(r"\s*(?:-|–|/)\s*\d\d\b", after)
             periods.kept.append((match.start(), end + (season.end() if season else 0)))
@@ -149,7 +179,7 @@ def _year(match: re.Match[str], group: str, century_from: int | None = None) -> 
     value = match.groupdict().get(group)
     if not value:
         return None
-    if len(value) == 2 and century_from:  # "2016-19"
-        value = str(century_from)[:2] + value
+    if len(value) == 2:  # "2016-19", "from '19 to '22"
+        value = (str(century_from)[:2] if century_from else "20") + value
     year = int(value)
     return year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None

@@ -24,7 +24,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from index.spelling import english_words
-from ingest.authorities import FUZZY_MARGIN, FUZZY_TAKE, Authority, AuthorityRegistry
+from ingest.authorities import (
+    DEFAULT_ABBREVIATIONS,
+    FUZZY_MARGIN,
+    FUZZY_TAKE,
+    Authority,
+    AuthorityRegistry,
+    name_key,
+)
 from ingest.vocabulary import EVERYDAY_WORDS
 
 PLACE_NAMES = Path(__file__).resolve().parents[2] / "corpus" / "place_names.csv"
@@ -49,22 +56,39 @@ _TOPIC_AFTER = re.compile(
     r"^\s+(?:child|children|young|cse|cce|exploitation|neglect|fostering|foster|adoption|looked|send|youth|missing|"
     r"kinship|placements?|care|early|front|mash|leaving|domestic|edge|private|disabled|unaccompanied|corporate|"
     r"social\s+work(?:ers?)?|caseloads?|agency|workforce|iros?|lado|supervision|management|leadership|"
-    r"inadequate|outstanding|good|requires\s+improvement|ri)\b",
+    r"inadequate|outstanding|good|requires\s+improvement|ri|"
+    r"numbers?|rates?|figures|data|statistics|stats|performance|ofsted|inspections?|reports?|services?|council|"
+    r"safeguarding|contextual|permanence|reunification|homelessness|sufficiency|plo|thresholds?|referrals?|"
+    r"contacts?|assessments?|plans?|visits?|audits?|recruitment|retention|staffing|turnover|vacancies)\b",
     re.I,
 )
 _YEAR_AFTER = r"(?:19|20)\d\d\b"
+_REPORT_OF_BEFORE = re.compile(r"\b(?:inspections?|reports?|ofsted|judgements?|ratings?|monitoring\s+visits?|"
+                               r"focused\s+visits?)\s+(?:of|for|on|into)\s+$", re.I)
+# Skills said "in reading": "difficulties in reading", "progress in reading"
+_SKILL_BEFORE = re.compile(r"\b(?:difficult(?:y|ies)|problems?|progress|attainment|skills?|support|help|interest|"
+                           r"delays?|behind|struggl\w*|gains?|improvement|confidence|ability|achievement|catch[\s-]?up|"
+                           r"standards?|levels?|outcomes?|results?|ages?|fluency|engagement|pleasure)\s+in\s+$", re.I)
 # Institutions named after a place, not the council: a name then one of these is another body.
 _INSTITUTION_AFTER = re.compile(
     r"^\s+(?:university|uni|college|arena|airport|cathedral|fc|afc|united|rovers|wanderers|albion|athletic|prison|"
     r"judgment|ruling|road|street|lane|avenue|drive|crescent|"
-    r"station|crown\s+court|magistrates|zoo|festival|marathon)\b", re.I)
+    r"station|crown\s+court|magistrates|zoo|festival|marathon|"
+    # one named building or place: "Bolton Abbey", "Norfolk Island", "Brighton Rock"
+    r"hospital|infirmary|abbey|priory|minster|island|pier|harbour|castle|museum|theatre|"
+    r"racecourse|bridge|rock|goose|terrier|notes)\b", re.I)
 _PERSON_BEFORE = re.compile(
     r"\b(?:social\s+worker|mr|mrs|ms|miss|dr|sir|lord|lady|professor|prof|andrew|john|david|james|michael|peter|paul|"
     r"mark|richard|robert|william|thomas|george|sarah|victoria|emma|helen|jane|mary|elizabeth|anne|susan|karen|"
     r"claire|rachel|rebecca|laura|lucy|kate|katie|julie|alison|jo|ian|simon|stephen|steve|chris|christopher|tony|"
     r"gary|kevin|jamie|harry|jack|charlie|tom|sam|ben|dan|daniel|matthew|luke|nick|nicola|amanda|louise|caroline|"
     r"fiona|jenny|jennifer|joanne|lisa|michelle|natalie|samantha|sophie|hannah|amy|jessica|charlotte|olivia|"
-    r"martin|neil|graham|colin|keith|alan|brian|frank|harold|eric|ronald|donald|anthony)\s+$", re.I)
+    r"martin|neil|graham|colin|keith|alan|brian|frank|harold|eric|ronald|donald|anthony|"
+    # "my son dudley", "a boy called Bradford": someone's name
+    r"(?:my|our|his|her|their|your)\s+(?:(?:foster|step|adopted|eldest|youngest|little)[\s-]+)?(?:son|daughter|"
+    r"child|kid|boy|girl|brother|sister|nephew|niece|grandson|granddaughter|grandchild|friend|partner|husband|"
+    r"wife|cousin|baby)|(?:called|named)"
+    r")\s+$", re.I)
 _GOVERNMENT_NEAR = re.compile(r"\b(?:funding|funded|funds|fund|government|ministers?|mps|parliament|politicians?|"
                               r"policy|policies|whitehall|national)\b", re.I)
 _MODEL_AFTER = re.compile(r"^(?:\s+(?!for\b|to\b|on\b|in\b)[A-Za-z'’-]+){0,3}\s+(?:model|approach|factor)\b", re.I)
@@ -95,20 +119,49 @@ _NEIGHBOURS_BEFORE = re.compile(
     r"comparable\s+(?:to|with))|\bsimilar\s+(?:councils|authorities|las|areas|places|boroughs|counties)\s+to"
     r"|\b(?:statistical\s+|stat\s+)?neighbou?rs\s+(?:of|for)|\bcomparable\s+to|\bstatistically\s+similar\s+to"
     r"|\bsimilar\s+councils\s+(?:like|such\s+as)|\bsimilar\s+(?:profile|demographics?|size|make-?up)\s+to"
+    r"|\bsimilar\s+in\s+(?:size|population|profile|demographics?|make-?up|character)\s+to"
     r"|\bcomparator\s+(?:councils|authorities|las)\s+(?:for|of|to)"
     r"|\b(?:statistical\s+|stat\s+)?neighbou?r\s+group\s+(?:for|of)"
     r"|\bpeer\s+(?:councils|authorities|las|group)\s+(?:to|of|for))\s+(?:the\s+)?$",
     re.I,
 )
 _NEIGHBOURS_AFTER = re.compile(
-    r"^(?:['’]s?)?\s+(?:(?:and|with)\s+(?:its|their)\s+)?(?:(?:nearest|closest)\s+)?(?:statistical\s+|stat\s+)?"
+    r"^(?:['’]s?)?\s+(?:(?:(?:and|with|vs\.?|versus|v\.?|against|compared\s+(?:to|with)|compares?\s+(?:to|with))\s+)?"
+    r"(?:its|their)\s+)?(?:(?:nearest|closest)\s+)?(?:statistical\s+|stat\s+)?"
     r"(?:neighbou?rs|comparators|(?-i:SNs?\b)|"
     r"comparator\s+(?:councils|authorities|las))\b"
     r"|^\s+and\s+(?:other\s+)?(?:similar|comparable)\s+(?:councils|authorities|las|areas|places|boroughs|counties)\b"
     r"|^(?:['’]s?)?\s+family\s+of\s+similar\s+(?:councils|authorities|las)\b"
+    # "how does kent compare with similar councils", "kent's peers"
+    r"|^\s+(?:compared?|compares|vs\.?|versus|against)\s+(?:(?:to|with)\s+)?(?:other\s+)?(?:similar|comparable)\s+"
+    r"(?:councils|authorities|las|areas|places|boroughs|counties)\b"
+    r"|^['’]s?\s+peers\b"
     r"|^(?:['’]s?)?\s+(?:statistical\s+|stat\s+)?neighbou?r\s+group\b",
     re.I,
 )
+
+_AROUND_BEFORE = re.compile(r"\b(?:councils?|authorit(?:y|ies)|las|areas|boroughs|counties|places)\s+(?:bordering|"
+                            r"next\s+to|near|nearby|around|surrounding|adjacent\s+to|adjoining|neighbouring|"
+                            r"close\s+to|beside)\s+(?:the\s+)?$", re.I)
+_AROUND_AFTER = re.compile(r"^(?:['’]s?)?\s+(?:geographical\s+|geographic\s+)?(?:neighbouring|bordering|adjacent|"
+                           r"adjoining|surrounding|nearby)\s+(?:councils|authorities|las|boroughs|counties|areas)\b",
+                           re.I)
+_PART_OF = re.compile(r"^\s+of\s+(?:the|a|this|that|our|their|its|my)\s+(?:county|borough|city|town|country|district|"
+                      r"patch|authority|la|council|shire)\b", re.I)
+_OTHER_BODY_AFTER = re.compile(r"^\s+(?:police|constabulary|fire(?:\s+and\s+rescue)?|ambulance|nhs|icb|"
+                               r"integrated\s+care\s+(?:board|system)|probation)\b", re.I)
+# "councils near London", "outside London": not London's boroughs
+_NOT_IN_LONDON_BEFORE = re.compile(r"\b(?:near|outside|around|beyond|surrounding|neighbouring|bordering|commuting\s+to|"
+                                   r"commuter\s+belt\s+(?:of|around))\s+(?:the\s+)?$", re.I)
+
+# The user's own council, then its neighbours as "ours" ("we're Sefton; how do our stat neighbours ...").
+_WHO_WE_ARE = re.compile(r"\b(?:we['’]re|we\s+are|i['’]m\s+(?:from|at|in)|i\s+am\s+(?:from|at|in)|"
+                         r"i\s+work\s+(?:in|at|for)|we\s+work\s+(?:in|at|for)|our\s+(?:council|la|local\s+authority)"
+                         r"(?:\s+is)?)\s*[(:,-]?\s*(?:the\s+)?$", re.I)
+_OUR_NEIGHBOURS = re.compile(
+    r"\bour\s+(?:nearest\s+|closest\s+)?(?:statistical\s+|stat\s+)?(?:neighbou?rs|comparators|"
+    r"comparator\s+(?:councils|authorities|las)|neighbou?r\s+group)['’]?"
+    r"|\b(?:councils|authorities|las)\s+(?:like|similar\s+to)\s+us\b", re.I)
 
 _REGIONS = {
     "north west": "North West", "north-west": "North West", "northwest": "North West",
@@ -120,8 +173,7 @@ _REGIONS = {
     "yorkshire and the humber": "Yorkshire and the Humber", "yorkshire and humber": "Yorkshire and the Humber",
     "yorkshire": "Yorkshire and the Humber", "london": "London", "greater london": "London",
     "london-wide": "London", "pan-london": "London", "big smoke": "London", "capital": "London",
-    "east mids": "East Midlands", "west mids": "West Midlands",
-    "midlands": "East Midlands and West Midlands",
+    "east mids": "East Midlands", "west mids": "West Midlands", "the smoke": "London",
 }
 # Region names no sentence uses for anything else: read without a council word beside them.
 _PLAIN_REGIONS = frozenset({"yorkshire and the humber", "yorkshire and humber", "east of england", "greater london",
@@ -149,7 +201,8 @@ _AREA_NAMES = {
     "Greater Manchester": (r"greater\s+manchester", r"(?-i:GMCA)",
                            r"(?-i:GM)(?=\s+(?:councils|authorities|las|boroughs))"),
     "Liverpool City Region": (r"liverpool\s+city\s+region", r"(?-i:LCR)"),
-    "South Yorkshire": (r"south\s+yorks(?:hire)?", r"(?-i:SYMCA)"),
+    # the combined authority was the Sheffield City Region until 2021
+    "South Yorkshire": (r"south\s+yorks(?:hire)?", r"(?-i:SYMCA)", r"sheffield\s+city\s+region"),
     "West Yorkshire": (r"west\s+yorks(?:hire)?", r"(?-i:WYCA)"),
     "Tees Valley": (r"tees\s+valley", r"teesside", r"(?-i:TVCA)"),
     "West of England": (r"west\s+of\s+england", r"(?-i:WECA)"),
@@ -256,10 +309,21 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
             not before_region.strip()
             or re.search(r"(?:\b(?:in|across|from|anywhere\s+in)|,)\s+(?:the\s+)?$", before_region, re.I)
             or match.group(0).lower().startswith(("in ", "across ", "from ")))
+        after = question[match.end():]
+        # "south east london councils": a part of London; "the north west of the county": a part of a county
+        if re.match(r"\s+london\b", after, re.I) or _PART_OF.match(after):
+            continue
+        if "london" in word and _NOT_IN_LONDON_BEFORE.search(question[:match.start()]):
+            continue
         if word in _PLAIN_REGIONS or _REGION_CONTEXT.search(context) or beside_topic:
             candidates.append((match.span(), "region", _REGIONS[word]))
+    # "greater manchester police", "west midlands fire service": another body that covers the area
+    for span in [c[0] for c in candidates if _OTHER_BODY_AFTER.match(question[c[0][1]:])]:
+        blocked.append(span)
+    candidates = [c for c in candidates if not _overlaps(c[0], blocked)]
     for authority, span in registry.find_in_text(question, everyday_lower_case=True):
-        candidates.append((span, "authority", authority))
+        if not _split_name(question[span[0]:span[1]], authority):
+            candidates.append((span, "authority", authority))
     # "N Tyneside", "S. Glos", "W Berks", "C Beds": a point of the compass shortened.
     for match in _SHORT_POINT.finditer(question):
         point = _POINTS[match.group("point").lower()]
@@ -277,6 +341,13 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
             found = registry.resolve(f"{point} {match.group('name')}")
             if found is not None:
                 candidates.append((span, "authority", found))
+    for span, members in _councils_of_a_county(question, registry):
+        candidates.append((span, "councils", members))
+    # "north west leicestershire", "north east derbyshire": a district of that county, not the region
+    starts = {c[0][0] for c in candidates if c[1] == "authority"}
+    candidates = [c for c in candidates
+                  if not (c[1] == "region" and any(re.fullmatch(r"\s+", question[c[0][1]:s]) for s in starts
+                                                   if s > c[0][1]))]
     # "greater lincolnshire children's services": the area, not "lincolnshire children's services"
     areas = [c[0] for c in candidates if c[1] == "area"]
     candidates = [c for c in candidates if not (c[1] == "authority" and any(a < c[0][0] < b for a, b in areas))]
@@ -294,11 +365,16 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
                       and _town_in(question[c[0][1]:chosen[i + 1][0][0]], c[2], chosen[i + 1][2]))]
 
     for span, kind, value in chosen:
+        if kind == "councils":
+            assert isinstance(value, list)
+            places.authorities += [a for a in value if a not in places.authorities]
+            places.spans.append(span)
+            places.span_kinds[span] = "authority"
+            continue
         if kind in ("area", "region"):
             if places.area is None:
                 places.area, places.area_kind = str(value), kind
-                regions = str(value).split(" and ") if value == "East Midlands and West Midlands" else [str(value)]
-                places.members = ([a for r in regions for a in registry.in_region(r)] if kind == "region"
+                places.members = (registry.in_region(str(value)) if kind == "region"
                                   else registry.in_area(str(value)))
             places.spans.append(span)
             places.span_kinds[span] = "region"
@@ -312,6 +388,8 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
             # ("councils in London": a region candidate, longer) or as where ("in London").
             said_of_councils = bare.lower() != "london" or _REGION_CONTEXT.search(
                 question[max(0, span[0] - 40): span[1] + 40])
+            if _NOT_IN_LONDON_BEFORE.search(question[:span[0]]):
+                continue
             if places.area is None and (said_of_councils or re.search(r"\b(?:in|across|within)\s+$",
                                                                       question[:span[0]], re.I)):
                 places.area, places.area_kind, places.members = "London", "region", registry.in_region("London")
@@ -322,6 +400,14 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
         name_end = span[1] - (len(possessive.group(0)) if possessive else 0)
         neighbours_after = _NEIGHBOURS_AFTER.match(question[name_end:])
         neighbours_before = _NEIGHBOURS_BEFORE.search(question[:span[0]])
+        ours = _OUR_NEIGHBOURS.search(question) if _WHO_WE_ARE.search(question[:span[0]]) else None
+        if ours and places.neighbours_of is None:
+            # "we're Bolton: what about our stat neighbours": the user's own council, whose neighbours are asked for
+            places.neighbours_of = authority
+            for said in (span, ours.span()):
+                places.spans.append(said)
+                places.span_kinds[said] = "neighbours"
+            continue
         if neighbours_before or neighbours_after:
             if places.neighbours_of is None:
                 places.neighbours_of = authority
@@ -351,7 +437,52 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
         places.name_ends.add(span[1])
     places.favoured = [a for a in places.favoured if a not in places.authorities]
     _misspelt(question, registry, places, blocked)
+    if _OTHER_COUNCILS.search(question) and places.area is None and places.neighbours_of is None:
+        # "how did other councils respond to the Jay report on Rotherham": the council named is not where
+        # the answer is; its reports are favoured, not the only ones searched
+        places.favoured = places.authorities + [a for a in places.favoured if a not in places.authorities]
+        places.authorities = []
     return places
+
+
+_OTHER_COUNCILS = re.compile(r"\b(?:other|another)\s+(?:councils?|authorit(?:y|ies)|las?|local\s+authorit(?:y|ies)|"
+                             r"areas?|boroughs?|counties|county)\b|\belsewhere\b", re.I)
+# "both cheshire councils", "the two sussex county councils", "the two cheshires": the councils a former
+# county is now, each named with the county's name
+_COUNTY_COUNCILS = re.compile(
+    r"\b(?:both(?:\s+the)?|the\s+(?P<n>two|three|four))\s+(?P<county>[A-Za-z]+)\s+(?:county\s+)?"
+    r"(?:councils|authorities|las|unitar(?:y|ies)(?:\s+councils)?)\b"
+    r"|\b(?:both|the)\s+(?P<n2>two|three|four)\s+(?P<county2>[A-Za-z]+?)s\b", re.I)
+_COUNTS = {"two": 2, "three": 3, "four": 4}
+
+
+def _councils_of_a_county(question: str, registry: AuthorityRegistry) -> list[tuple[tuple[int, int], list[Authority]]]:
+    """Spans naming the councils a former county is now, with those councils."""
+    found = []
+    for match in _COUNTY_COUNCILS.finditer(question):
+        county = re.escape((match.group("county") or match.group("county2")).lower())
+        count = _COUNTS.get((match.group("n") or match.group("n2") or "two").lower(), 2)
+        named = re.compile(rf"(?:(?:north|south|east|west|central)\s+{county}|{county}\s+(?:north|south|east|west)\b)",
+                           re.I)
+        members = [a for a in registry.authorities if named.match(a.name)]
+        if len(members) == count:
+            found.append((match.span(), members))
+    return found
+
+
+
+def _split_name(text: str, authority: Authority) -> bool:
+    """True for a one-word name typed as ordinary lower-case words ("the south end of the county": not
+    Southend-on-Sea), where the name's own first word is not the first word typed."""
+    words = re.findall(r"[A-Za-z]+", re.sub(r"^the\s+|['’]s?$", "", text, flags=re.I))
+    if len(words) < 2 or not text.islower() or not all(w in english_words() for w in words):
+        return False
+    key = name_key(" ".join(words))
+    if key != "".join(words).lower() or re.findall(r"[A-Za-z]+", authority.name)[0].lower() == words[0].lower():
+        return False
+    # a form of the name written in words ("County Durham", "the Square Mile")
+    return not any(len(re.findall(r"[A-Za-z]+", name)) > 1 and name_key(name) == key
+                   for name in (authority.name, *authority.aliases))
 
 
 def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
@@ -371,6 +502,9 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
     # "manchester university students", "the University of Kent", "Leeds United": another institution.
     if _INSTITUTION_AFTER.match(after) or _INSTITUTION_BEFORE.search(before) or _US_STATE_AFTER.match(after) \
             or re.search(r"\bR\s*\([^)]*\)\s+v\.?\s+$", before):  # "R (G) v Southwark": a law report
+        return None
+    # "councils bordering Kent", "Kent's neighbouring councils": the councils around it, not it
+    if _AROUND_BEFORE.search(before) or _AROUND_AFTER.match(after):
         return None
     # "andrew wakefield", "my social worker dudley": a person
     if _PERSON_BEFORE.search(before):
@@ -398,9 +532,17 @@ def _strength(question: str, span: tuple[int, int], bare: str) -> str | None:
         return "favoured"
     # In lower case, weaker evidence still: "sutton child sexual exploitation" (a name first, then a topic of
     # the reports), "care leavers in bath" (where, at the end). Favoured: a misreading only ranks.
+    clause_ends_here = bool(re.match(r"\s*(?:[?.!,;:]|\s-\s|$)", after))
     period_after = re.match(rf"\s+(?:(?:since|before|after|from|in|during|until)\s+)?{_YEAR_AFTER}", after)
     at_end = re.search(r"\bfor\s+$", before) and re.match(r"\s*[?.!]*\s*$", after) and bare.lower() != "reading"
     in_then_comma = re.search(r"\bin\s+$", before) and re.match(r"\s*,", after)  # "in reading, how are ..."
+    # "the last inspection of havering", "ofsted's report on bury": a report's council
+    if _REPORT_OF_BEFORE.search(before) and (bare.lower() not in _EVERYDAY_VERBS or clause_ends_here):
+        return "narrowed"
+    # "brighter futures for children in reading": where, at the end (not "difficulties in reading")
+    if re.search(r"\bin\s+$", before) and clause_ends_here and not _SKILL_BEFORE.search(before) \
+            and not text.lower().startswith("the "):
+        return "favoured"
     if bare.lower() in _EVERYDAY_VERBS and not at_end and not in_then_comma \
             and not (period_after and re.search(r"\b(?:in|at|for|about)\s+$", before)):
         return None  # "reading child protection plans", "difficulties in reading"; not "in reading in 2022"
@@ -449,17 +591,81 @@ def _misspelt(question: str, registry: AuthorityRegistry, places: Places, blocke
             if found and (best is None or found[0][1] > best[0]):
                 best = (found[0][1], span, found)
         if best is None or best[0] < FUZZY_TAKE:
+            # "bolten", "torbey": one vowel for another, which the similarity cut cannot take in short names
+            vowel_slip = registry.one_vowel_off(plain)
+            if vowel_slip is not None and not _overlaps((start, start + len(plain)), taken):
+                _correct(places, plain, vowel_slip, (start, start + len(plain)))
+                taken = places.spans + blocked
             continue
         score, span, found = best
         typed = re.sub(r"['’]s?$", "", question[span[0]:span[1]])
         if len(found) > 1 and found[0][1] - found[1][1] < FUZZY_MARGIN:
             places.asked.append((typed, tuple(a.name for a, _ in found)))
             continue
-        authority = found[0][0]
-        if authority not in places.authorities:
-            places.authorities.append(authority)
-        places.corrections.append((typed, authority))
-        places.spans.append(span)
-        places.span_kinds[span] = "authority"
-        places.name_ends.add(span[1])
+        _correct(places, typed, found[0][0], span)
         taken = places.spans + blocked
+    _misspelt_long_names(question, registry, places, tokens, blocked)
+
+
+def _correct(places: Places, typed: str, authority: Authority, span: tuple[int, int]) -> None:
+    """Read a misspelt name as this authority, said as a correction."""
+    if authority not in places.authorities:
+        places.authorities.append(authority)
+    places.corrections.append((typed, authority))
+    places.spans.append(span)
+    places.span_kinds[span] = "authority"
+    places.name_ends.add(span[1])
+
+
+# A name of several words misspelt in a word that is English or short ("kingston upon hul", "east ridding"):
+# taken only when its first word is typed as it is and the whole is very close, so that English phrases
+# ("square miles", "south end") are not read. Nicknames are left out for the same reason.
+_LONG_NAME_TAKE = 90.0
+
+
+@lru_cache(maxsize=1)
+def _nicknames() -> frozenset[str]:
+    with open(DEFAULT_ABBREVIATIONS, newline="", encoding="utf-8") as handle:
+        return frozenset(row["name"].strip().lower() for row in csv.DictReader(handle) if row["kind"] == "nickname")
+
+
+_LONG_NAMES: dict[int, dict[str, list[tuple[int, str, Authority]]]] = {}
+
+
+def _long_names(registry: AuthorityRegistry) -> dict[str, list[tuple[int, str, Authority]]]:
+    """Names of two words or more by their first word, for one registry."""
+    if id(registry) in _LONG_NAMES:
+        return _LONG_NAMES[id(registry)]
+    nicknames = _nicknames()
+    by_first: dict[str, list[tuple[int, str, Authority]]] = {}
+    for authority in registry.authorities:
+        for name in (authority.name, *authority.aliases):
+            words = re.findall(r"[A-Za-z]+", name)
+            if len(words) >= 2 and name.lower() not in nicknames and (len(words[0]) >= 3 or words[0].lower() == "st"):
+                by_first.setdefault(words[0].lower(), []).append((len(words), name_key(name), authority))
+    _LONG_NAMES.clear()  # one registry is in use at a time; a test's own replaces it
+    _LONG_NAMES[id(registry)] = by_first
+    return by_first
+
+
+def _misspelt_long_names(question: str, registry: AuthorityRegistry, places: Places,
+                         tokens: list[tuple[str, int, int]], blocked: list[tuple[int, int]]) -> None:
+    from rapidfuzz import fuzz
+
+    by_first = _long_names(registry)
+    for i, (word, start, _) in enumerate(tokens):
+        names = by_first.get(word.lower())
+        if not names or _overlaps((start, start + 1), places.spans + blocked):
+            continue
+        best: tuple[float, tuple[int, int], Authority] | None = None
+        for words, key, authority in names:
+            for size in {words - 1, words, words + 1} - {0, 1}:
+                if i + size > len(tokens):
+                    continue
+                span = (start, tokens[i + size - 1][2])
+                typed = re.sub(r"['’]s?$", "", question[span[0]:span[1]])
+                score = fuzz.ratio(name_key(typed), key)
+                if score >= _LONG_NAME_TAKE and score < 100 and (best is None or score > best[0]):
+                    best = (score, span, authority)
+        if best is not None and not _overlaps(best[1], places.spans + blocked):
+            _correct(places, re.sub(r"['’]s?$", "", question[best[1][0]:best[1][1]]), best[2], best[1])

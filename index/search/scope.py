@@ -139,7 +139,9 @@ def _reports_read(
     if kind == "grade":
         if filters.grades or plan.grade_judgement in filters.judgement_grades:
             return None
-        return {d for d in pool if grade_of(docs[d], plan.grade_judgement) in plan.grades}
+        wanted = [(plan.grade_judgement, plan.grades), *((j, g) for j, g in plan.more_grades
+                                                         if j not in filters.judgement_grades)]
+        return {d for d in pool if all(grade_of(docs[d], j) in grades for j, grades in wanted)}
     if kind == "latest":
         if filters.latest_only:
             return None

@@ -151,3 +151,12 @@ def test_no_sector_term_of_the_concepts_is_read_as_a_misspelt_council():
                  for column in ("sector_terms", "everyday_terms") for t in row[column].split("|") if t.strip()}
     misread = [t for t in terms if (found := find_places(t, registry)).corrections or found.asked]
     assert misread == []
+
+
+def test_one_vowel_off_takes_a_single_vowel_slip_only():
+    registry = default_registry()
+    assert registry.one_vowel_off("torbey").name == "Torbay"
+    assert registry.one_vowel_off("Bolten").name == "Bolton"
+    assert registry.one_vowel_off("boston") is None  # a consonant apart: another town
+    assert registry.one_vowel_off("luton") is None  # the name itself is no slip
+    assert registry.one_vowel_off("bury") is None  # too short to judge

@@ -211,3 +211,109 @@ def test_bare_grades_beside_a_judgement_or_a_name(question, taken, grades, judge
 
 def test_the_current_overall_effectiveness_judgement_is_the_latest():
     assert find_grades("what is the current overall effectiveness judgement for somerset", []).latest
+
+
+def test_good_or_better_after_a_grading_word():
+    assert find_grades("councils rated good or better", []).grades == ["good", "outstanding"]
+
+
+def test_a_judgement_then_where_then_its_grade():
+    question = "care leavers in the north east rated outstanding since 2019"
+    found = find_grades(question, [(13, 30), (49, 59)])  # the region and the period, read already
+    assert (found.grades, found.judgement) == (["outstanding"], "care_leavers")
+
+
+@pytest.mark.parametrize("question", [
+    "parenting capacity judged inadequate by the social worker - how do reports handle threshold",
+    "a care plan rated good by the court",
+])
+def test_what_others_judge_is_no_councils_grade(question):
+    assert find_grades(question, []).grades == []
+
+
+@pytest.mark.parametrize(("question", "council"), [
+    ("whats the latest on wakefeild", "wakefeild"),
+    ("lambeth's current ofsted position", "lambeth's"),
+    ("what did ofsted say about wigan's leaving care team last year they were inspected", "wigan's"),
+])
+def test_latest_said_in_more_ways(question, council):
+    start = question.index(council)
+    assert find_grades(question, [(start, start + len(council))]).latest
+
+
+@pytest.mark.parametrize("question", ["the quality of assessments was judged good in most cases",
+                                      "supervision was rated inadequate by staff"])
+def test_a_grade_said_of_practice_is_no_councils_grade(question):
+    assert find_grades(question, []).grades == []
+
+
+def test_a_grade_said_of_a_named_council_is_read():
+    question = "why was middlesborough rated inadequate"
+    start = question.index("middlesborough")
+    assert find_grades(question, [(start, start + 14)]).grades == ["inadequate"]
+
+
+@pytest.mark.parametrize(("question", "latest"), [
+    ("the last two inspections of kent", False),  # two reports, not the newest alone
+    ("the last 3 reports for hull", False),
+    ("kent's last inspection", True),
+])
+def test_the_last_few_reports_are_not_the_latest(question, latest):
+    assert find_grades(question, []).latest is latest
+
+
+@pytest.mark.parametrize(("question", "latest"), [
+    ("what did ofsted say in their last visit to kent", True),
+    ("the recent kent inspection", True),
+    ("the last inspection before covid in kent", False),  # a report of that time
+    ("Cumbria's last inspection before it was split up", True),  # its newest: there is none after
+])
+def test_last_visits_and_the_last_report_before_something(question, latest):
+    assert find_grades(question, []).latest is latest
+
+
+@pytest.mark.parametrize("question", [
+    "child protection plans judged inadequate", "management oversight judged inadequate", "care planning rated good",
+    "political leaders rated good", "data protection rated inadequate",
+])
+def test_pieces_of_practice_and_other_leaders_graded_are_no_councils_grade(question):
+    assert find_grades(question, []).grades == []
+
+
+@pytest.mark.parametrize(("question", "grades", "judgement"), [
+    ("reports where care leavers got an outstanding judgement", ["outstanding"], "care_leavers"),
+    ("councils whose latest inspection was inadequate", ["inadequate"], "overall_effectiveness"),
+    ("reports with a good LAC judgement", ["good"], "in_care"),
+    ("inadequate or requires improvement authorities agency staff use", ["inadequate", "requires improvement"],
+     "overall_effectiveness"),
+    ("inadequate or RI councils", ["inadequate", "requires improvement"], "overall_effectiveness"),
+])
+def test_more_grades_with_their_judgements(question, grades, judgement):
+    found = find_grades(question, [])
+    assert (found.grades, found.judgement) == (grades, judgement)
+
+
+def test_a_grade_said_of_councils_just_named():
+    question = "similar LAs to medway that were inadequate"
+    assert find_grades(question, [(0, 22)]).grades == ["inadequate"]
+    assert find_grades("kent's placements that were good", [(0, 6)]).grades == []
+
+
+def test_the_latest_version_of_a_framework_is_no_report():
+    assert not find_grades("the latest version of the ILACS framework", []).latest
+
+
+@pytest.mark.parametrize(("question", "grades", "judgement", "more"), [
+    ("councils judged inadequate overall but good for care leavers", ["inadequate"], "overall_effectiveness",
+     [("care_leavers", ["good"])]),
+    ("which LAs got good for children in care but RI overall?", ["good"], "in_care",
+     [("overall_effectiveness", ["requires improvement"])]),
+    ("reports where help and protection was judged good but children in care was RI", ["good"],
+     "help_and_protection", [("in_care", ["requires improvement"])]),
+    ("leadership graded good despite RI overall", ["good"], "impact_of_leaders",
+     [("overall_effectiveness", ["requires improvement"])]),
+    ("councils rated good for care leavers", ["good"], "care_leavers", []),
+])
+def test_two_judgements_each_with_its_own_grade(question, grades, judgement, more):
+    found = find_grades(question, [])
+    assert (found.grades, found.judgement, found.more) == (grades, judgement, more)

@@ -116,3 +116,47 @@ def test_a_councils_report_of_a_year_is_a_period_another_bodys_is_not():
     assert find_periods("what does the 2020 Northumberland report say", [(19, 33)]).years == [2020]
     assert find_periods("Rotherham after the Jay report of 2014", []).years == []
     assert find_periods("what did reports up to and including 2018 say", []).year_to == 2018
+
+
+@pytest.mark.parametrize(("question", "years"), [
+    ("exploitation in reports from '19 to '22", [2019, 2020, 2021, 2022]),
+    ("from 2014 through to 2017, how did hampshire describe adolescents", [2014, 2015, 2016, 2017]),
+])
+def test_ranges_said_with_short_years_or_through_to(question, years):
+    assert find_periods(question, []).years == years
+
+
+@pytest.mark.parametrize("question", [
+    "kent has over 2000 children on CP plans - do inspectors comment on that",
+    "a county with around 2000 children in care",
+    "lord laming's 2003 report and its influence on front doors",
+])
+def test_counts_and_a_persons_report_are_no_period(question):
+    periods = find_periods(question, [])
+    assert periods.years == [] and periods.year_from is None and periods.year_to is None
+
+
+def test_ofsteds_or_a_councils_report_of_a_year_is_a_period():
+    assert find_periods("ofsted's 2019 report on kent", []).years == [2019]
+    assert find_periods("kent's 2019 report", [(0, 6)]).years == [2019]
+
+
+@pytest.mark.parametrize(("question", "years"), [
+    ("unaccompanied children arriving in 2015 during the refugee crisis", []),
+    ("the 2020 vision for early help", []),
+    ("reports in 2018 under the new framework", [2018]),  # the reports' year; the framework is another matter
+    ("kent in 2019 and the act", [2019]),
+    ("the 2014 children and families act", []),
+])
+def test_what_follows_a_year_decides_what_it_dates(question, years):
+    assert find_periods(question, []).years == years
+
+
+@pytest.mark.parametrize("question", [
+    "children born after 2010 in care", "young people who came into care in 2019",
+    "care leavers who left care in 2018", "since the 2010 austerity cuts", "the 2012 rochdale grooming scandal",
+    "the 2015 ofsted annual report", "the 2022 national panel report on star and arthur",
+])
+def test_a_childs_own_dates_and_events_are_no_period(question):
+    periods = find_periods(question, [])
+    assert periods.years == [] and periods.year_from is None and periods.year_to is None

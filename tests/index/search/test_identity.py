@@ -8,7 +8,9 @@ First recorded before search became a pipeline of stages (9a9d80d), to prove the
 nothing; recorded again after issue 19 (question reading: favouring, the readings' labels, spelling, the
 thesaurus's cut), whose differences were each checked to be by design; and again after issue 19's
 held reading sets (three questions differ, each by design: "after the 2014 inspection" and "since the
-2023 inspection" now narrow from that report on, "outstanding London boroughs" now reads the grade).
+2023 inspection" now narrow from that report on, "outstanding London boroughs" now reads the grade); and
+once more after the eleventh (t112, "how did other councils respond to the Jay report ... in Rotherham?",
+now favours Rotherham rather than narrowing to it: the answer is in other councils' reports).
 Only the product's records are
 kept: the mechanisms' variants are measured in eval/RESULTS.md. Only file names, numbers and hashes
 are stored, never a report's text. Questions added to the dev set since are not in it; a recorded

@@ -146,3 +146,13 @@ def test_a_misspelt_council_is_corrected_and_applied():
     assert readings(result)[:2] == [("authority", "corrected", "Bradfird read as Bradford"),
                                     ("authority", "narrowed", "only Bradford")]
     assert result.allowed == (4,)
+
+
+def test_two_judgements_with_their_own_grades_must_both_hold():
+    docs = [doc(1, "Leeds", 2022, "requires improvement", in_care="good"),
+            doc(2, "Kent", 2022, "good", in_care="good"),
+            doc(3, "Bradford", 2022, "requires improvement", in_care="inadequate")]
+    corpus = FakeCorpus(docs)
+    result = scope(context(corpus), question("councils good for children in care but RI overall", corpus))
+    assert result.allowed == (1,)
+    assert result.notes == ("graded good for children in care and requires improvement overall",)
