@@ -23,15 +23,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from index.reading.misspelt import find_misspelt
 from index.spelling import english_words
-from ingest.authorities import (
-    DEFAULT_ABBREVIATIONS,
-    FUZZY_MARGIN,
-    FUZZY_TAKE,
-    Authority,
-    AuthorityRegistry,
-    name_key,
-)
+from ingest.authorities import Authority, AuthorityRegistry, name_key
 from ingest.vocabulary import EVERYDAY_WORDS
 
 PLACE_NAMES = Path(__file__).resolve().parents[2] / "corpus" / "place_names.csv"
@@ -436,7 +430,15 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
         places.span_kinds[span] = "authority"
         places.name_ends.add(span[1])
     places.favoured = [a for a in places.favoured if a not in places.authorities]
-    _misspelt(question, registry, places, blocked)
+    misspelt = find_misspelt(question, registry, places.spans + blocked)
+    places.asked += misspelt.asked
+    for typed, authority, span in misspelt.corrections:
+        if authority not in places.authorities:
+            places.authorities.append(authority)
+        places.corrections.append((typed, authority))
+        places.spans.append(span)
+        places.span_kinds[span] = "authority"
+        places.name_ends.add(span[1])
     if _OTHER_COUNCILS.search(question) and places.area is None and places.neighbours_of is None:
         # "how did other councils respond to the Jay report on Rotherham": the council named is not where
         # the answer is; its reports are favoured, not the only ones searched
@@ -560,112 +562,3 @@ def _title_case(question: str) -> bool:
     """True when most words are capitalised (a headline): capitals then say nothing of names."""
     words = re.findall(r"[A-Za-z]{4,}", question)
     return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) > 0.7
-
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
-
-
-def _misspelt(question: str, registry: AuthorityRegistry, places: Places, blocked: list[tuple[int, int]]) -> None:
-    """Names typed with a slip ("Worcestshire", "barking and dagenam"): a clear match is read as the
-    authority (said as a correction); two close ones are asked about and not applied."""
-    english = english_words()  # ordinary English words are never read as a misspelt council
-    tokens = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]
-    taken = places.spans + blocked
-    for i, (word, start, end) in enumerate(tokens):
-        plain = re.sub(r"['’]s?$", "", word)
-        if len(plain) < 5 or plain.lower() in english or _overlaps((start, end), taken) \
-                or registry.resolve(plain) is not None:
-            continue
-        # The word alone, or with its neighbours when the name has several words ("Barking and Dagenam").
-        windows = [(i, i)]
-        for lo, hi in ((i - 2, i), (i, i + 2), (i - 1, i), (i, i + 1)):
-            if 0 <= lo and hi < len(tokens):
-                windows.append((lo, hi))
-        best: tuple[float, tuple[int, int], list[tuple[Authority, float]]] | None = None
-        for lo, hi in windows:
-            span = (tokens[lo][1], tokens[hi][2])
-            if (lo, hi) != (i, i) and _overlaps(span, taken):
-                continue
-            typed = re.sub(r"['’]s?$", "", question[span[0]:span[1]])
-            found = registry.fuzzy_matches(typed, n=2, cutoff=FUZZY_TAKE - FUZZY_MARGIN)
-            if found and (best is None or found[0][1] > best[0]):
-                best = (found[0][1], span, found)
-        if best is None or best[0] < FUZZY_TAKE:
-            # "bolten", "torbey": one vowel for another, which the similarity cut cannot take in short names
-            vowel_slip = registry.one_vowel_off(plain)
-            if vowel_slip is not None and not _overlaps((start, start + len(plain)), taken):
-                _correct(places, plain, vowel_slip, (start, start + len(plain)))
-                taken = places.spans + blocked
-            continue
-        score, span, found = best
-        typed = re.sub(r"['’]s?$", "", question[span[0]:span[1]])
-        if len(found) > 1 and found[0][1] - found[1][1] < FUZZY_MARGIN:
-            places.asked.append((typed, tuple(a.name for a, _ in found)))
-            continue
-        _correct(places, typed, found[0][0], span)
-        taken = places.spans + blocked
-    _misspelt_long_names(question, registry, places, tokens, blocked)
-
-
-def _correct(places: Places, typed: str, authority: Authority, span: tuple[int, int]) -> None:
-    """Read a misspelt name as this authority, said as a correction."""
-    if authority not in places.authorities:
-        places.authorities.append(authority)
-    places.corrections.append((typed, authority))
-    places.spans.append(span)
-    places.span_kinds[span] = "authority"
-    places.name_ends.add(span[1])
-
-
-# A name of several words misspelt in a word that is English or short ("kingston upon hul", "east ridding"):
-# taken only when its first word is typed as it is and the whole is very close, so that English phrases
-# ("square miles", "south end") are not read. Nicknames are left out for the same reason.
-_LONG_NAME_TAKE = 90.0
-
-
-@lru_cache(maxsize=1)
-def _nicknames() -> frozenset[str]:
-    with open(DEFAULT_ABBREVIATIONS, newline="", encoding="utf-8") as handle:
-        return frozenset(row["name"].strip().lower() for row in csv.DictReader(handle) if row["kind"] == "nickname")
-
-
-_LONG_NAMES: dict[int, dict[str, list[tuple[int, str, Authority]]]] = {}
-
-
-def _long_names(registry: AuthorityRegistry) -> dict[str, list[tuple[int, str, Authority]]]:
-    """Names of two words or more by their first word, for one registry."""
-    if id(registry) in _LONG_NAMES:
-        return _LONG_NAMES[id(registry)]
-    nicknames = _nicknames()
-    by_first: dict[str, list[tuple[int, str, Authority]]] = {}
-    for authority in registry.authorities:
-        for name in (authority.name, *authority.aliases):
-            words = re.findall(r"[A-Za-z]+", name)
-            if len(words) >= 2 and name.lower() not in nicknames and (len(words[0]) >= 3 or words[0].lower() == "st"):
-                by_first.setdefault(words[0].lower(), []).append((len(words), name_key(name), authority))
-    _LONG_NAMES.clear()  # one registry is in use at a time; a test's own replaces it
-    _LONG_NAMES[id(registry)] = by_first
-    return by_first
-
-
-def _misspelt_long_names(question: str, registry: AuthorityRegistry, places: Places,
-                         tokens: list[tuple[str, int, int]], blocked: list[tuple[int, int]]) -> None:
-    from rapidfuzz import fuzz
-
-    by_first = _long_names(registry)
-    for i, (word, start, _) in enumerate(tokens):
-        names = by_first.get(word.lower())
-        if not names or _overlaps((start, start + 1), places.spans + blocked):
-            continue
-        best: tuple[float, tuple[int, int], Authority] | None = None
-        for words, key, authority in names:
-            for size in {words - 1, words, words + 1} - {0, 1}:
-                if i + size > len(tokens):
-                    continue
-                span = (start, tokens[i + size - 1][2])
-                typed = re.sub(r"['’]s?$", "", question[span[0]:span[1]])
-                score = fuzz.ratio(name_key(typed), key)
-                if score >= _LONG_NAME_TAKE and score < 100 and (best is None or score > best[0]):
-                    best = (score, span, authority)
-        if best is not None and not _overlaps(best[1], places.spans + blocked):
-            _correct(places, re.sub(r"['’]s?$", "", question[best[1][0]:best[1][1]]), best[2], best[1])
