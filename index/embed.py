@@ -84,7 +84,6 @@ class NumpyMiniLMEmbedder:
     def __init__(self, model_dir: str | os.PathLike | None = None) -> None:
         import json
 
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         if model_dir is None:
@@ -99,10 +98,12 @@ class NumpyMiniLMEmbedder:
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config["layer_norm_eps"])
-        self.w = load_file(os.path.join(folder, "model.safetensors"))
+        self.w = mapped_safetensors(os.path.join(folder, "model.safetensors"))
         for key, value in self.w.items():
             if key.endswith(".weight") and value.ndim == 2 and not key.startswith("embeddings."):
-                self.w[key] = np.ascontiguousarray(value.T)  # stored (out, in); x @ W wants (in, out)
+                # stored (out, in); x @ W wants (in, out): a transposed view, which BLAS reads as it is (the
+                # vectors are bit-identical to a transposed copy's, and nothing is copied at load)
+                self.w[key] = value.T
         from threadpoolctl import ThreadpoolController
 
         self._blas = ThreadpoolController()
@@ -225,6 +226,41 @@ class HashingEmbedder:
 
 
 EMBEDDERS = ("minilm", "minilm-numpy", "fake")
+
+
+_SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32}
+
+
+def mapped_safetensors(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """A safetensors file's tensors as read-only arrays over a memory map of the file: nothing is read
+    until used, so a cold `ofsted-qa ask` reads the layers and a few rows of the 47 MB word table, not
+    the whole file, and processes share its pages. The format: an 8-byte little-endian header length,
+    a JSON header (name -> dtype, shape, data offsets), then the data.
+
+    Raises:
+        ValueError: not a safetensors file, or a dtype this does not read.
+        OSError: the file cannot be read.
+    """
+    import json
+    import mmap
+
+    with open(path, "rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        try:
+            header = json.loads(handle.read(size))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValueError(f"{path}: not a safetensors file ({error})") from None
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    data = np.frombuffer(mapped, dtype=np.uint8, offset=8 + size)
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] not in _SAFETENSORS_DTYPES:
+            raise ValueError(f"{path}: tensor {name} has dtype {info['dtype']}, which this does not read")
+        start, end = info["data_offsets"]
+        tensors[name] = data[start:end].view(_SAFETENSORS_DTYPES[info["dtype"]]).reshape(info["shape"])
+    return tensors
 
 
 def load_embedder(name: str | None = None, queries_only: bool = False) -> Embedder:

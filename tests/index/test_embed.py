@@ -60,3 +60,26 @@ def test_numpy_model_matches_sentence_transformers(numpy_model) -> None:
     b = reference.encode(TEXTS)
     assert float((a * b).sum(1).min()) > 1 - 1e-4
     assert numpy_model.count_tokens(TEXTS) == reference.count_tokens(TEXTS)
+
+
+def test_mapped_safetensors_reads_what_safetensors_writes(tmp_path):
+    from safetensors.numpy import save_file
+
+    from index.embed import mapped_safetensors
+
+    tensors = {"a.weight": np.arange(12, dtype=np.float32).reshape(3, 4), "b.bias": np.array([1.5, -2.0], np.float32),
+               "ids": np.array([[7, 8]], dtype=np.int64)}
+    save_file(tensors, tmp_path / "t.safetensors", metadata={"format": "np"})
+    mapped = mapped_safetensors(tmp_path / "t.safetensors")
+    assert mapped.keys() == tensors.keys()
+    for name, value in tensors.items():
+        assert mapped[name].dtype == value.dtype and np.array_equal(mapped[name], value)
+    assert not mapped["a.weight"].flags.writeable  # a read-only map of the file
+
+
+def test_mapped_safetensors_refuses_another_file(tmp_path):
+    from index.embed import mapped_safetensors
+
+    (tmp_path / "not.safetensors").write_bytes((12).to_bytes(8, "little") + b"not json at all")
+    with pytest.raises(ValueError, match="not a safetensors file"):
+        mapped_safetensors(tmp_path / "not.safetensors")
