@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import time
 import uuid
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -112,10 +113,14 @@ def markdown_text(query: str, results: list[dict], view: str = VIEW_RANKED, base
 
 
 class ExportDir:
-    """Per-process folder for export files; each export gets its own subfolder, old ones are removed."""
+    """Per-process folder for export files; each export gets its own subfolder, old ones are removed.
+
+    The folder goes with the object (or the process): a machine that starts the app many times, as the
+    test suite does, is not left a folder per start."""
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="ofsted-qa-exports-"))
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, ignore_errors=True)
 
     def write(self, name: str, text: str) -> str:
         self._prune()
