@@ -1,6 +1,8 @@
 """Compare every retriever on the development set, and once per issue on the blind set; write eval/RESULTS.md.
 
-    python -m eval.results --index data/full-index [--dev eval/questions.jsonl] [--blind eval/blind.jsonl --read-blind]
+    python -m eval.results --index data/full-index [--dev eval/questions.jsonl] \
+        [--everyday eval/everyday.jsonl --everyday-index data/everyday-index] \
+        [--blind eval/blind.jsonl --blind-index data/blind-index --read-blind]
 
 Each question runs twice: with its filters, and with the question text only (what a user who types
 and presses Enter gets). The blind set is read only when `--read-blind` is given (once per issue, at
@@ -8,8 +10,13 @@ its end: eval/RESULTS.md's protocol), and then as totals and per-kind figures on
 question: it is not for tuning. `--mechanisms` also measures what each retrieval
 mechanism adds, on both sets, by turning it off alone.
 
-The baseline index lives beside the main one, in `<index>-baseline` (build it with
-`python -m eval.baseline build PDF_DIR --index <index>-baseline`).
+The everyday set (a development set since issue 18's second round: the first blind set) and the blind
+set are asked over indexes of their own 50 reports, as they were written: their topic questions' gold
+comes from those reports alone, while the whole corpus answers them too.
+
+Each index's baseline lives beside it, in `<index>-baseline` (build it with
+`python -m eval.baseline build PDF_DIR --index <index>-baseline`); an index without one leaves the
+baseline out of its set.
 """
 
 from __future__ import annotations
@@ -92,13 +99,15 @@ def markdown(results: dict, sets: dict[str, str], index: str, command: str,
             lines += [f"## {set_name}, {mode}", "", *header]
             lines += [_row(name, r) for name, r in reports.items()]
             lines += ["", "By kind (hit@5 / MRR@10):", "", *_kind_table(reports), ""]
-    if "dev" in results and "blind" in results:
-        lines += ["## Dev minus blind (hit@5 / MRR@10)", "", "| retriever | with filters | text only |",
-                  "|---|---|---|"]
-        for name in results["dev"][MODES[0][0]]:
+    for dev_name in [name for name in results if name != "blind"]:
+        if "blind" not in results:
+            break
+        lines += [f"## {dev_name.capitalize()} minus blind (hit@5 / MRR@10)", "",
+                  "| retriever | with filters | text only |", "|---|---|---|"]
+        for name in results[dev_name][MODES[0][0]]:
             cells = []
             for mode, _ in MODES:
-                d, t = results["dev"][mode].get(name), results["blind"][mode].get(name.replace(" (CV)", ""))
+                d, t = results[dev_name][mode].get(name), results["blind"][mode].get(name.replace(" (CV)", ""))
                 cells.append(f"{d['hit@5'] - t['hit@5']:+.3f} / {d['mrr@10'] - t['mrr@10']:+.3f}" if d and t else "-")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
@@ -119,16 +128,17 @@ def markdown(results: dict, sets: dict[str, str], index: str, command: str,
     return "\n".join(lines) + "\n"
 
 
-def _cross_validated(system: str) -> dict | None:
-    """A learned-stage system's cross-validated dev figures, as eval/train_ranker.py stored them with
-    its model: on dev the model has seen every question, so its own run would flatter it."""
+def _cross_validated(system: str, set_file: str) -> dict | None:
+    """A learned-stage system's cross-validated figures on one development set (its file name), as
+    eval/train_ranker.py stored them with its model: the model has seen every dev question, so its own
+    run would flatter it. None when the model did not train on that set."""
     from eval.systems import RANKER_WITHOUT_CONCEPTS
     from index.settings import DEFAULT_RERANK_MODEL
     from index.tree_model import ModelFileError, TreeEnsemble
 
     path = DEFAULT_RERANK_MODEL if system == "concepts" else str(RANKER_WITHOUT_CONCEPTS)
     try:
-        return TreeEnsemble.load(path).about.get("cross_validated")
+        return TreeEnsemble.load(path).about.get("cross_validated", {}).get(set_file)
     except (OSError, ModelFileError):
         return None
 
@@ -137,7 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", required=True)
     parser.add_argument("--dev", default=str(HERE / "questions.jsonl"))
+    parser.add_argument("--everyday", default=str(HERE / "everyday.jsonl"))
+    parser.add_argument("--everyday-index", default="data/everyday-index",
+                        help="the everyday set's own index (its 50 reports); the set is left out without it")
     parser.add_argument("--blind", default=str(HERE / "blind.jsonl"))
+    parser.add_argument("--blind-index", help="the blind set's own index (its 50 reports); default --index")
     parser.add_argument("--read-blind", action="store_true",
                         help="also run the blind set (once per issue, totals and per kind only)")
     parser.add_argument("--systems", default="lexical,dense,fusion,ranker,concepts,baseline")
@@ -148,42 +162,47 @@ def main(argv: list[str] | None = None) -> int:
 
     from eval.systems import load_systems
 
-    sets = {name: path for name, path in (("dev", args.dev), ("blind", args.blind))
-            if Path(path).is_file() and (name == "dev" or args.read_blind)}
-    questions = {name: load_questions(path) for name, path in sets.items()}
-    wanted = args.systems.split(",")
-    if "baseline" in wanted:
-        base = Path(args.index).parent / (Path(args.index).name + "-baseline")
-        if not base.exists():
-            print(f"no baseline index at {base}: the baseline is left out", flush=True)
+    # name -> (questions file, the index it is asked over)
+    wanted_sets = {"dev": (args.dev, args.index), "everyday": (args.everyday, args.everyday_index),
+                   "blind": (args.blind, args.blind_index or args.index)}
+    sets = {name: (path, index) for name, (path, index) in wanted_sets.items()
+            if Path(path).is_file() and Path(index).is_dir() and (name != "blind" or args.read_blind)}
+    questions = {name: load_questions(path) for name, (path, _) in sets.items()}
+    systems_of: dict[str, dict] = {}
+    for index_dir in dict.fromkeys(index for _, index in sets.values()):
+        wanted = args.systems.split(",")
+        base = Path(index_dir).parent / (Path(index_dir).name + "-baseline")
+        if "baseline" in wanted and not base.exists():
+            print(f"no baseline index at {base}: the baseline is left out for {index_dir}", flush=True)
             wanted.remove("baseline")
-    systems = load_systems(args.index, wanted)
-    files = _indexed_files(args.index)
+        systems_of[index_dir] = load_systems(index_dir, wanted)
 
     results: dict = {}
-    for set_name in sets:
+    for set_name, (path, index_dir) in sets.items():
         results[set_name] = {mode: {} for mode, _ in MODES}
-        for name, retrieve in systems.items():
+        files = _indexed_files(index_dir)
+        for name, retrieve in systems_of[index_dir].items():
             learned = name in ("ranker", "concepts")
             for mode, use_filters in MODES:
-                if set_name == "dev" and learned:
-                    cv = _cross_validated(name)
+                if set_name != "blind" and learned:
+                    cv = _cross_validated(name, Path(path).name)
                     if cv is None:
                         continue
                     report = {**cv[mode], "latency_ms_p50": float("nan"), "latency_ms_p95": float("nan")}
                     label = f"{name} (CV)"
                 else:
                     report = evaluate(questions[set_name], retrieve, files, use_filters=use_filters)
-                    report = report if set_name == "dev" else totals_only(report)
+                    report = report if set_name != "blind" else totals_only(report)
                     label = name
                 results[set_name][mode][label] = report
                 print(format_table(totals_only(report) if "questions" in report else report,
                                    f"{set_name}, {mode}: {label}"), flush=True)
 
     mechanisms = None
-    if args.mechanisms and "concepts" in systems:
+    if args.mechanisms and "concepts" in systems_of[args.index]:
         from index.report_index import ReportIndex
 
+        files = _indexed_files(args.index)
         index = ReportIndex.load(args.index, read_only=True)
         retrieve, _ = index_retriever(index, "hybrid")
         full = index.searcher.settings
@@ -205,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
              for s, modes in results.items()}, indent=2, default=str))
     command = (f"python -m eval.results --index {args.index}" + (" --mechanisms" if args.mechanisms else "")
                + (" --read-blind" if args.read_blind else ""))
-    table = markdown(results, {k: os.path.relpath(v) for k, v in sets.items()}, args.index, command, mechanisms)
+    command += "".join(f" --{name}-index {index}" for name, (_, index) in sets.items() if name != "dev")
+    table = markdown(results, {k: f"{os.path.relpath(v)}` over `{i}" for k, (v, i) in sets.items()}, args.index,
+                     command, mechanisms)
     out = Path(args.out)
     analysis = out.read_text().split(MARKER, 1)[1] if out.exists() and MARKER in out.read_text() else "\n"
     out.write_text(table + "\n" + MARKER + analysis)

@@ -1,6 +1,10 @@
 """Train the learned ranking stage (index/search/rerank.py) on the development questions.
 
-    python -m eval.train_ranker --index data/full-index [--questions eval/questions.jsonl] [--folds 5]
+    python -m eval.train_ranker --index data/full-index [--questions eval/questions.jsonl] [--folds 5] \
+        [--also eval/everyday.jsonl=data/everyday-index]
+
+`--also` adds another development set searched over its own index (the everyday set's gold comes
+from its 50 reports alone, so it is asked over an index of those reports, as it was written).
 
 For every dev question, with its filters and as text only, the search runs with the stage recording
 instead of reordering: the fused candidates' features (index/rank_features.py) and labels. A label is
@@ -50,6 +54,16 @@ class Group:
     mode: str
     rows: np.ndarray
     labels: np.ndarray
+
+
+@dataclass
+class Source:
+    """One development set and the index its questions are asked over."""
+
+    path: Path
+    questions: list[dict]
+    index: object  # index.report_index.ReportIndex
+    grades: dict[tuple[str, str], int]
 
 
 def collect(index, questions: list[dict], grades: dict[tuple[str, str], int], concepts: bool = True) -> list[Group]:
@@ -139,26 +153,33 @@ def choose(groups: list[Group], folds: list[set[str]], drop: tuple[str, ...] = (
     return best["params"], tried
 
 
-def cross_validated_search(index, questions: list[dict], groups: list[Group], folds: list[set[str]],
-                           params: dict, out_dir: Path, drop: tuple[str, ...] = ()) -> dict:
-    """The whole search with each fold's model on its held-out questions: {mode: report}."""
+def cross_validated_search(sources: list[Source], folds: list[set[str]], params: dict, groups: list[Group],
+                           out_dir: Path, drop: tuple[str, ...] = ()) -> dict[str, dict]:
+    """The whole search with each fold's model on its held-out questions: {set file: {mode: report}}."""
     from index.tree_model import TreeEnsemble
 
-    retrieve, files = index_retriever(index, "hybrid")
-    saved = index.searcher.settings
-    per_mode: dict[str, list[dict]] = {mode: [] for mode, _ in MODES}
-    try:
-        for number, fold in enumerate(folds):
-            booster = _fit([g for g in groups if g.qid not in fold], params, drop)
-            path = out_dir / f"fold-{number}.json"
-            TreeEnsemble.from_lightgbm_dump(booster.dump_model()).save(path)
-            index.searcher.settings = replace(saved, rerank_model=str(path), concepts=not drop)
-            held_out = [q for q in questions if q["id"] in fold]
-            for mode, use_filters in MODES:
-                per_mode[mode] += evaluate(held_out, retrieve, files, use_filters=use_filters)["questions"]
-    finally:
-        index.searcher.settings = saved
-    return {mode: _report(rows) for mode, rows in per_mode.items()}
+    models = []
+    for number, fold in enumerate(folds):
+        booster = _fit([g for g in groups if g.qid not in fold], params, drop)
+        path = out_dir / f"fold-{number}.json"
+        TreeEnsemble.from_lightgbm_dump(booster.dump_model()).save(path)
+        models.append(path)
+    reports: dict[str, dict] = {}
+    for source in sources:
+        index = source.index
+        retrieve, files = index_retriever(index, "hybrid")
+        saved = index.searcher.settings
+        per_mode: dict[str, list[dict]] = {mode: [] for mode, _ in MODES}
+        try:
+            for fold, path in zip(folds, models, strict=True):
+                index.searcher.settings = replace(saved, rerank_model=str(path), concepts=not drop)
+                held_out = [q for q in source.questions if q["id"] in fold]
+                for mode, use_filters in MODES:
+                    per_mode[mode] += evaluate(held_out, retrieve, files, use_filters=use_filters)["questions"]
+        finally:
+            index.searcher.settings = saved
+        reports[source.path.name] = {mode: _report(rows) for mode, rows in per_mode.items()}
+    return reports
 
 
 def _report(rows: list[dict]) -> dict:
@@ -172,9 +193,19 @@ def _report(rows: list[dict]) -> dict:
             "by_kind": {k: summary([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})}}
 
 
-def data_version(questions_path: Path, grades: dict) -> dict:
-    digest = hashlib.sha256(questions_path.read_bytes()).hexdigest()[:16]
-    return {"questions": questions_path.name, "sha256": digest, "judged_grades": len(grades)}
+def data_version(sources: list[Source]) -> list[dict]:
+    """What the model was trained on: each set's file, its hash and how many judged grades it used."""
+    return [{"questions": s.path.name, "sha256": hashlib.sha256(s.path.read_bytes()).hexdigest()[:16],
+             "judged_grades": len(s.grades)} for s in sources]
+
+
+def _source(questions: str, index_dir: str, labels: str) -> Source:
+    from index.report_index import ReportIndex
+
+    path = Path(questions)
+    # each set's judged grades are cached under its own name ("dev" for questions.jsonl)
+    grades = load_grades(set_name_of(path)) if labels == "gold+judged" else {}
+    return Source(path, load_questions(path), ReportIndex.load(index_dir, read_only=True), grades)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,37 +222,48 @@ def main(argv: list[str] | None = None) -> int:
                              "alone, because judged-good passages that hold no gold quote count as misses there)")
     parser.add_argument("--variant", choices=("both", "with", "without"), default="both",
                         help="train the model with the concept features, without them (for eval only), or both")
+    parser.add_argument("--also", action="append", default=[], metavar="QUESTIONS=INDEX",
+                        help="another development set and the index it is asked over (repeatable)")
     args = parser.parse_args(argv)
 
-    from index.report_index import ReportIndex
     from index.tree_model import TreeEnsemble
 
-    questions_path = Path(args.questions)
-    if "blind" in questions_path.name:
+    pairs = [(args.questions, args.index)]
+    for pair in args.also:
+        questions, sep, index_dir = pair.partition("=")
+        if not sep or not questions or not index_dir:
+            parser.error(f"--also takes QUESTIONS=INDEX, got {pair!r}")
+        pairs.append((questions, index_dir))
+    if any("blind" in Path(questions).name for questions, _ in pairs):
         parser.error("the blind set never trains anything")
-    questions = load_questions(questions_path)
-    # dev's judged grades are cached as "dev"
-    grades = load_grades(set_name_of(questions_path)) if args.labels == "gold+judged" else {}
-    index = ReportIndex.load(args.index, read_only=True)
+    sources = [_source(questions, index_dir, args.labels) for questions, index_dir in pairs]
+    ids = [q["id"] for s in sources for q in s.questions]
+    if len(ids) != len(set(ids)):
+        parser.error("question ids repeat across the sets; folds group by id")
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    report: dict = {"data": data_version(questions_path, grades), "trained": date.today().isoformat(),
+    report: dict = {"data": data_version(sources), "labels": args.labels, "trained": date.today().isoformat(),
                     "features": list(FEATURE_NAMES)}
     for name, drop, out in (("with concepts", (), Path(args.out)),
                             ("without concepts", CONCEPT_FEATURES, Path(args.without_concepts_out))):
         if args.variant != "both" and not name.startswith(args.variant + " "):
             continue
-        print(f"{name}: collecting candidates of {len(questions)} questions, both ways", flush=True)
-        groups = collect(index, questions, grades, concepts=not drop)
+        groups: list[Group] = []
+        for source in sources:
+            print(f"{name}: collecting candidates of {len(source.questions)} questions of {source.path.name}, "
+                  "both ways", flush=True)
+            groups += collect(source.index, source.questions, source.grades, concepts=not drop)
         folds = _folds(groups, args.folds)
         print(f"{name}: choosing settings by {args.folds}-fold CV grouped by question", flush=True)
         params, tried = choose(groups, folds, drop)
-        cv = cross_validated_search(index, questions, groups, folds, params, work, drop)
-        for mode, r in cv.items():
-            print(f"  CV, whole search, {mode}: hit@5 {r['hit@5']:.3f} MRR@10 {r['mrr@10']:.3f}", flush=True)
+        cv = cross_validated_search(sources, folds, params, groups, work, drop)
+        for set_file, modes in cv.items():
+            for mode, r in modes.items():
+                print(f"  CV, whole search, {set_file}, {mode}: hit@5 {r['hit@5']:.3f} MRR@10 {r['mrr@10']:.3f}",
+                      flush=True)
         booster = _fit(groups, params, drop)
         about = {**report, "variant": name, "params": params, "grid": tried, "cross_validated": cv,
-                 "candidates": index.searcher.settings.rerank_depth}
+                 "candidates": sources[0].index.searcher.settings.rerank_depth}
         out.parent.mkdir(parents=True, exist_ok=True)
         TreeEnsemble.from_lightgbm_dump(booster.dump_model(), about=about).save(out)
         print(f"  wrote {out}", flush=True)

@@ -1,4 +1,5 @@
-"""The question sets (eval/questions.jsonl for development, eval/blind.jsonl blind) and the gold-matching
+"""The question sets (eval/questions.jsonl and eval/everyday.jsonl for development, eval/blind.jsonl blind)
+and the gold-matching
 rules (eval/matching.py). These tests check the sets' format and that every gold quote is on its page;
 they never print a test question's text unless its gold is broken."""
 
@@ -29,8 +30,9 @@ from eval.matching import (
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 QUESTIONS = EVAL_DIR / "questions.jsonl"
+EVERYDAY = EVAL_DIR / "everyday.jsonl"  # the first blind set, read for issues 18 and 21, now development
 BLIND_SET = EVAL_DIR / "blind.jsonl"
-SETS = [QUESTIONS, BLIND_SET]
+SETS = [QUESTIONS, EVERYDAY, BLIND_SET]
 CSE_QUESTION = "what did inspectors say about CSE screening?"
 CSE_FILE = "worcestershire_2017-01-24.pdf"
 
@@ -47,7 +49,7 @@ def questions(question_file: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def dev_questions() -> list[dict]:
-    return load_questions(QUESTIONS)
+    return load_questions(QUESTIONS) + load_questions(EVERYDAY)
 
 
 # --- the question set: format ---------------------------------------------------------------------------
