@@ -9,9 +9,11 @@ The postings are read out of FTS5 itself (its `fts5vocab` instance table), so to
 column sizes are exactly FTS5's; the score is FTS5's bm25() term by term (k1 1.2, b 0.75, an IDF
 floored at 1e-6, a per-column weight on term frequency, the row's size over all columns), summed
 over the MATCH's phrases in order. A single-word phrase is scored from the arrays; a phrase of
-several words ("child protection") asks FTS5 for that phrase's own bm25 (additive, so the same
-sum), remembered. Results equal FTS5's (tests/index/test_lexical.py); FTS5 stays the store's text
-index, and anything but a disjunction of quoted phrases is left to it.
+several words ("child protection") from where each of its tokens occurs: the passages and columns
+where they stand side by side in order, counted as FTS5 counts a phrase's instances, and scored
+with the phrase's own IDF (bm25 is a sum over phrases). Results equal FTS5's
+(tests/index/test_lexical.py); FTS5 stays the store's text index, and anything but a disjunction of
+quoted phrases is left to it.
 
 Files (in the index folder's `lexical/`, written whole and swapped in atomically):
     terms.npy      the indexed tokens, sorted (FTS5's order)
@@ -21,6 +23,9 @@ Files (in the index folder's `lexical/`, written whole and swapped in atomically
     rowids.npy     the passages' ids (FTS5 rowids), ascending
     doc_ids.npy    each passage's report (the corpus view's passage-to-report map, ready at start)
     sizes.npy      per passage: its tokens over all columns (bm25's |D|)
+    inst_starts.npy  where each token's occurrences start in inst_keys (one more than terms)
+    inst_keys.npy  per occurrence: passage position << 32 | column (section: 1) << 31 | token offset,
+                   ascending within a token (a phrase's tokens are found side by side by searchsorted)
     meta.json      the store's signature when built (stale postings are never used), counts
 """
 
@@ -35,7 +40,7 @@ import sqlite3
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +51,7 @@ from index.store import SECTION_WEIGHT, TEXT_WEIGHT
 log = logging.getLogger(__name__)
 
 FOLDER = "lexical"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 K1, B = 1.2, 0.75  # FTS5's bm25() constants (sqlite/ext/fts5/fts5_aux.c)
 IDF_FLOOR = 1e-6  # FTS5: an IDF at or below zero (a phrase in over half of the rows) becomes this
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the store's chunks_fts tokenizer (index/store.py)
@@ -56,15 +61,13 @@ PHRASES_KEPT = 4096
 MAX_PASSAGES = 250_000  # multi-word phrases' scores remembered (their FTS5 query is the slow part)
 _DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
 _PHRASE = re.compile(r'"([^"]*)"')
-FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "doc_ids", "sizes")
+FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "doc_ids", "sizes", "inst_starts", "inst_keys")
+ROW_SHIFT, SECTION_BIT = 32, 1 << 31  # an occurrence's key: row position, column, offset
 
 
 
 class LexicalIndexError(RuntimeError):
     """The full-text index and the passages table disagree (the postings are not written)."""
-
-
-PhraseScores = Callable[[str], list[tuple[int, float]]]  # FTS5's bm25 of one quoted phrase, every row
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class Postings:
     rowids: np.ndarray
     doc_ids: np.ndarray
     sizes: np.ndarray
+    inst_starts: np.ndarray
+    inst_keys: np.ndarray
     signature: str
 
     @property
@@ -103,6 +108,39 @@ class Postings:
             return None
         a, b = int(self.starts[i]), int(self.starts[i + 1])
         return self.rows[a:b], self.text_tf[a:b], self.section_tf[a:b]
+
+    def occurrences_of(self, token: str) -> np.ndarray | None:
+        """The keys (see the module docstring) of every occurrence of an indexed token, ascending."""
+        i = self.term_index(token)
+        if i is None:
+            return None
+        return self.inst_keys[int(self.inst_starts[i]):int(self.inst_starts[i + 1])]
+
+    def phrase_postings(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row positions, text counts, section counts) of a phrase of several tokens: where they stand
+        side by side, in order, in one column, as FTS5 matches a phrase; rows ascending."""
+        found = [self.occurrences_of(t) for t in tokens]
+        if any(f is None or not len(f) for f in found):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty.astype(np.int32), empty.astype(np.int32), empty.astype(np.int32)
+        # Start from the rarest token's occurrences, moved back to where the phrase would begin;
+        # keep those where every other token stands at its place after that beginning.
+        rarest = min(range(len(tokens)), key=lambda j: len(found[j]))
+        starts = np.asarray(found[rarest], dtype=np.int64) - rarest
+        for j, keys in enumerate(found):
+            if j == rarest or not len(starts):
+                continue
+            wanted = starts + j
+            at = np.searchsorted(keys, wanted)
+            hit = at < len(keys)
+            hit[hit] = keys[at[hit]] == wanted[hit]
+            starts = starts[hit]
+        rows = (starts >> ROW_SHIFT).astype(np.int64)
+        in_section = (starts & SECTION_BIT) != 0
+        unique_rows, which = np.unique(rows, return_inverse=True)
+        text_tf = np.bincount(which[~in_section], minlength=len(unique_rows)).astype(np.int32)
+        section_tf = np.bincount(which[in_section], minlength=len(unique_rows)).astype(np.int32)
+        return unique_rows.astype(np.int32), text_tf, section_tf
 
     def positions_of(self, chunk_ids: np.ndarray) -> np.ndarray:
         """Row positions of these passage ids (ids not indexed are dropped)."""
@@ -132,43 +170,50 @@ def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
     """
     signature = signature or store_signature(db)
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances USING fts5vocab(main, chunks_fts, instance)")
-    found = db.execute("SELECT term, doc, col, count(*) FROM temp.chunks_instances GROUP BY term, doc, col "
-                       "ORDER BY term, doc, col")
+    # Every occurrence (FTS5 walks its index in token order); 3.8 million at 27,000 passages.
+    found = db.execute("SELECT term, doc, col = 'section', offset FROM temp.chunks_instances")
     terms: list[str] = []
-    term_of, doc_of, column_of, count_of = [], [], [], []
+    term_of, doc_of, section_of, offset_of = [], [], [], []
     last = None
-    for term, doc, column, count in found:
+    for term, doc, in_section, offset in found:
         if term != last:
             terms.append(term)
             last = term
         term_of.append(len(terms) - 1)
         doc_of.append(doc)
-        column_of.append(column == "section")
-        count_of.append(count)
+        section_of.append(in_section)
+        offset_of.append(offset)
+    if terms != sorted(terms):  # FTS5 returns its tokens in order; the arrays' lookups rely on it
+        raise LexicalIndexError("the full-text index's tokens did not come in order")
     t = np.asarray(term_of, dtype=np.int64)
     d = np.asarray(doc_of, dtype=np.int64)
-    in_section = np.asarray(column_of, dtype=bool)
-    c = np.asarray(count_of, dtype=np.int32)
+    in_section = np.asarray(section_of, dtype=bool)
+    offsets = np.asarray(offset_of, dtype=np.int64)
     # Every passage is a row, a passage without a token too (bm25's N and average size count it).
     passages = np.asarray(db.execute("SELECT id, doc_id FROM chunks ORDER BY id").fetchall(), dtype=np.int64)
     rowids, doc_ids = passages.reshape(-1, 2)[:, 0].copy(), passages.reshape(-1, 2)[:, 1].copy()
     position = np.searchsorted(rowids, d)
     if len(d) and (position.max() >= len(rowids) or not np.array_equal(rowids[position], d)):
         raise LexicalIndexError("the full-text index holds rows the passages table lacks: rebuild the index")
+    if len(offsets) and offsets.max() >= SECTION_BIT:
+        raise LexicalIndexError("a passage longer than the occurrence keys hold")
+    # The occurrences in (token, row, column, offset) order: each token's keys ascend.
+    keys = (position << ROW_SHIFT) | np.where(in_section, SECTION_BIT, 0) | offsets
+    order = np.lexsort((keys, t))
+    t, position, in_section, keys = t[order], position[order], in_section[order], keys[order]
+    inst_starts = np.searchsorted(t, np.arange(len(terms) + 1)).astype(np.int64)
     # One posting per (token, passage): its text and section counts side by side.
-    key = t * (len(rowids) + 1) + position
-    pairs, first = np.unique(key, return_index=True)
-    which = np.searchsorted(pairs, key)
-    text_tf = np.zeros(len(pairs), dtype=np.int32)
-    section_tf = np.zeros(len(pairs), dtype=np.int32)
-    np.add.at(text_tf, which[~in_section], c[~in_section])
-    np.add.at(section_tf, which[in_section], c[in_section])
+    pair_key = t * (len(rowids) + 1) + position
+    pairs, first, which = np.unique(pair_key, return_index=True, return_inverse=True)
+    text_tf = np.bincount(which[~in_section], minlength=len(pairs)).astype(np.int32)
+    section_tf = np.bincount(which[in_section], minlength=len(pairs)).astype(np.int32)
     pair_terms = t[first]
     starts = np.searchsorted(pair_terms, np.arange(len(terms) + 1)).astype(np.int64)
-    sizes = np.bincount(position, weights=c, minlength=len(rowids)).astype(np.int64)
+    sizes = np.bincount(position, minlength=len(rowids)).astype(np.int64)
     return Postings(
         terms=np.asarray(terms, dtype=str), starts=starts, rows=position[first].astype(np.int32),
-        text_tf=text_tf, section_tf=section_tf, rowids=rowids, doc_ids=doc_ids, sizes=sizes, signature=signature,
+        text_tf=text_tf, section_tf=section_tf, rowids=rowids, doc_ids=doc_ids, sizes=sizes,
+        inst_starts=inst_starts, inst_keys=keys, signature=signature,
     )
 
 
@@ -180,7 +225,8 @@ def save(postings: Postings, index_dir: str | Path) -> None:
         for name in FILES:
             np.save(staging / f"{name}.npy", getattr(postings, name), allow_pickle=False)
         meta = {"format": FORMAT_VERSION, "signature": postings.signature, "rows": postings.n_rows,
-                "terms": int(len(postings.terms)), "postings": int(len(postings.rows)), "tokenizer": TOKENIZER}
+                "terms": int(len(postings.terms)), "postings": int(len(postings.rows)),
+                "occurrences": int(len(postings.inst_keys)), "tokenizer": TOKENIZER}
         (staging / "meta.json").write_text(json.dumps(meta, indent=1))
         old = None
         if target.exists():
@@ -275,14 +321,12 @@ class LexicalScorer:
 
     Args:
         postings: the arrays (module `load`/`build`).
-        phrase_scores: FTS5's bm25 of one quoted phrase over every row (for phrases of several words).
         column_weights: the text and section columns' weights, as passed to FTS5's bm25().
     """
 
-    def __init__(self, postings: Postings, phrase_scores: PhraseScores,
+    def __init__(self, postings: Postings,
                  column_weights: tuple[float, float] = (TEXT_WEIGHT, SECTION_WEIGHT)) -> None:
         self.postings = postings
-        self.phrase_scores = phrase_scores
         self.column_weights = column_weights
         self.tokenizer = Tokenizer()
         self._phrases: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -324,13 +368,12 @@ class LexicalScorer:
         ids = self.postings.rowids[best]
         return [(int(i), float(s)) for i, s in zip(ids, scores[best], strict=True)]
 
-    def passages_with(self, phrase: str) -> int | None:
-        """Passages an FTS5 query for this quoted phrase finds, when it is one token (else None: FTS5
-        counts a phrase of several)."""
+    def passages_with(self, phrase: str) -> int:
+        """Passages an FTS5 query for this quoted phrase finds."""
         tokens = self.tokenizer.tokens(phrase)
-        if len(tokens) != 1:
-            return None if tokens else 0
-        return self.token_passages(tokens[0])
+        if len(tokens) > 1:
+            return len(self._phrase(phrase)[0])
+        return self.token_passages(tokens[0]) if tokens else 0
 
     def token_passages(self, token: str) -> int:
         """Passages holding an indexed token (a Porter stem, as FTS5 stores it); 0 if none."""
@@ -372,17 +415,14 @@ class LexicalScorer:
         return self._size_norm
 
     def _phrase(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
-        """(row positions, scores) of a phrase of several words: FTS5's own bm25 for it, remembered."""
+        """(row positions, scores) of a phrase of several words, as FTS5's bm25 scores it, remembered."""
         with self._lock:
             found = self._phrases.get(phrase)
             if found is not None:
                 self._phrases.move_to_end(phrase)
                 return found
-        pairs = self.phrase_scores(phrase)
-        ids = np.asarray([cid for cid, _ in pairs], dtype=np.int64)
-        values = np.asarray([s for _, s in pairs], dtype=np.float64)
-        at = np.searchsorted(self.postings.rowids, ids)
-        found = (at, values)
+        rows, text_tf, section_tf = self.postings.phrase_postings(self.tokenizer.tokens(phrase))
+        found = (rows, self._term_scores(rows, text_tf, section_tf) if len(rows) else np.zeros(0))
         with self._lock:
             self._phrases[phrase] = found
             if len(self._phrases) > PHRASES_KEPT:

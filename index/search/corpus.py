@@ -240,12 +240,10 @@ class CorpusView:
         single = {w for term in terms for w in term.split()}
         todo = [w for w in single if w not in self._df_cache]
         if todo:
-            scorer = self.lexical_scorer()  # a one-token word is counted off its postings, without SQL
+            scorer = self.lexical_scorer()  # counted off the postings in memory, without SQL
             if scorer is not None:
-                counted = {w: n for w in todo if (n := scorer.passages_with(w.replace('"', ""))) is not None}
-                self._df_cache.update(counted)
-                todo = [w for w in todo if w not in counted]
-            if todo:
+                self._df_cache.update({w: scorer.passages_with(w.replace('"', "")) for w in todo})
+            else:
                 self._df_cache.update(self.store.document_frequencies(todo))
         return {w: self._df_cache.get(w, 0) for w in single}
 
@@ -333,8 +331,7 @@ class CorpusView:
         none or they are older than the store (an ingest writes them when it finishes)."""
         if self._lexical is False:
             postings = lexical.load(self.store.path.parent, lexical.store_signature(self.store.db))
-            self._lexical = None if postings is None else lexical.LexicalScorer(
-                postings, lambda phrase: self.store.lexical_search(f'"{phrase}"', postings.n_rows))
+            self._lexical = None if postings is None else lexical.LexicalScorer(postings)
             if postings is None and not self._lexical_said:
                 self._lexical_said = True
                 log.info("keyword ranking by SQLite FTS5 (slower, same results): the index at %s has no "

@@ -47,7 +47,7 @@ def index(tmp_path):
 def _scorer(idx) -> lexical.LexicalScorer:
     postings = lexical.load(idx.directory, lexical.store_signature(idx.store.db))
     assert postings is not None
-    return lexical.LexicalScorer(postings, lambda p: idx.store.lexical_search(f'"{p}"', postings.n_rows))
+    return lexical.LexicalScorer(postings)
 
 
 EXPRESSIONS = [
@@ -171,3 +171,15 @@ def test_word_and_stem_counts_off_the_postings_equal_fts5s(index):
     assert corpus.doc_freqs(words) == index.store.document_frequencies(words)
     stems = {"plan", "protect", "cafe", "zzz", "children"}
     assert corpus.stem_counts(stems) == index.store.stem_document_counts(stems)
+
+
+@pytest.mark.parametrize("phrase", ["care leavers", "social worker", "children's", "the child",
+                                    "return home interviews", "protection plan", "child child", "nowhere near"])
+def test_a_phrase_is_found_in_memory_where_fts5_finds_it(index, phrase):
+    """Side by side, in order, within one column (a section heading's words too), as FTS5 matches it."""
+    scorer = _scorer(index)
+    assert scorer.passages_with(phrase) == index.store.count_matches(f'"{phrase}"')
+    expected = index.store.lexical_search(f'"{phrase}"', 1000)
+    found = scorer.search(f'"{phrase}"', 1000)
+    assert [cid for cid, _ in found] == [cid for cid, _ in expected]
+    assert np.allclose([s for _, s in found], [s for _, s in expected], rtol=1e-12, atol=0)
