@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -112,14 +113,21 @@ def markdown_text(query: str, results: list[dict], view: str = VIEW_RANKED, base
     return "\n".join(lines)
 
 
+EXPORTS_PREFIX = "ofsted-qa-exports-"
+
+
 class ExportDir:
     """Per-process folder for export files; each export gets its own subfolder, old ones are removed.
 
     The folder goes with the object (or the process): a machine that starts the app many times, as the
-    test suite does, is not left a folder per start."""
+    test suite does, is not left a folder per start. A process that could not remove its own (killed,
+    or stopped by a signal its server re-raises) left the process id in the folder's name, and the next
+    app removes it."""
 
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="ofsted-qa-exports-"))
+    def __init__(self, parent: str | Path | None = None) -> None:
+        parent = Path(parent or tempfile.gettempdir())
+        remove_orphaned_exports(parent)
+        self.root = Path(tempfile.mkdtemp(prefix=f"{EXPORTS_PREFIX}{os.getpid()}-", dir=parent))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, ignore_errors=True)
 
     def write(self, name: str, text: str) -> str:
@@ -141,3 +149,25 @@ class ExportDir:
                 continue
 
 
+
+
+def remove_orphaned_exports(parent: Path) -> int:
+    """Remove the export folders under `parent` whose process has ended; returns how many."""
+    removed = 0
+    for folder in parent.glob(f"{EXPORTS_PREFIX}*-*"):
+        pid = folder.name[len(EXPORTS_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
