@@ -99,9 +99,7 @@ def markdown(results: dict, sets: dict[str, str], index: str, command: str,
             lines += [f"## {set_name}, {mode}", "", *header]
             lines += [_row(name, r) for name, r in reports.items()]
             lines += ["", "By kind (hit@5 / MRR@10):", "", *_kind_table(reports), ""]
-    for dev_name in [name for name in results if name != "blind"]:
-        if "blind" not in results:
-            break
+    for dev_name in [name for name in results if name != "blind" and "blind" in results]:
         lines += [f"## {dev_name.capitalize()} minus blind (hit@5 / MRR@10)", "",
                   "| retriever | with filters | text only |", "|---|---|---|"]
         for name in results[dev_name][MODES[0][0]]:

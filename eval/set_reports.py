@@ -28,10 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", default=str(DEFAULT_REPORTS), help="the folder of the report PDFs")
     args = parser.parse_args(argv)
     folder = Path(args.reports)
-    missing = [name for name in set_reports(load_questions(args.questions)) if not (folder / name).is_file()]
+    names = set_reports(load_questions(args.questions))
+    missing = [name for name in names if not (folder / name).is_file()]
     if missing:
         parser.error(f"{len(missing)} report(s) not in {folder}, e.g. {missing[0]}")
-    for name in set_reports(load_questions(args.questions)):
+    for name in names:
         print(folder / name)
     return 0
 

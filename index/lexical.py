@@ -55,10 +55,10 @@ FORMAT_VERSION = 3
 K1, B = 1.2, 0.75  # FTS5's bm25() constants (sqlite/ext/fts5/fts5_aux.c)
 IDF_FLOOR = 1e-6  # FTS5: an IDF at or below zero (a phrase in over half of the rows) becomes this
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the store's chunks_fts tokenizer (index/store.py)
-PHRASES_KEPT = 4096
-# The build reads every posting through Python (8 s and ~0.5 GB at 27,000 passages); far beyond the
-# corpus's size it would take minutes and gigabytes, so a larger index keeps FTS5's ranking.
-MAX_PASSAGES = 250_000  # multi-word phrases' scores remembered (their FTS5 query is the slow part)
+PHRASES_KEPT = 4096  # multi-word phrases' scores remembered (questions repeat acronyms' and concepts' phrases)
+# The build reads every occurrence through Python (11 s at 27,000 passages); far beyond the corpus's
+# size it would take minutes and gigabytes, so a larger index keeps FTS5's ranking.
+MAX_PASSAGES = 250_000
 _DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
 _PHRASE = re.compile(r'"([^"]*)"')
 FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "doc_ids", "sizes", "inst_starts", "inst_keys")
@@ -121,8 +121,7 @@ class Postings:
         side by side, in order, in one column, as FTS5 matches a phrase; rows ascending."""
         found = [self.occurrences_of(t) for t in tokens]
         if any(f is None or not len(f) for f in found):
-            empty = np.zeros(0, dtype=np.int64)
-            return empty.astype(np.int32), empty.astype(np.int32), empty.astype(np.int32)
+            return (np.zeros(0, dtype=np.int32),) * 3
         # Start from the rarest token's occurrences, moved back to where the phrase would begin;
         # keep those where every other token stands at its place after that beginning.
         rarest = min(range(len(tokens)), key=lambda j: len(found[j]))

@@ -149,8 +149,6 @@ class ExportDir:
                 continue
 
 
-
-
 def remove_orphaned_exports(parent: Path) -> int:
     """Remove the export folders under `parent` whose process has ended; returns how many."""
     removed = 0
