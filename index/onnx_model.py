@@ -20,7 +20,10 @@ Variants (index/embed.py names the embedders that use them):
            ahead; the same vectors as fp32
     int8   opt with the feed-forward matmuls' weights quantised to int8, per output channel, 7-bit
            (`reduce_range`: this CPU class has no VNNI; full 8-bit weights saturate the AVX2 kernel);
-           vectors differ from fp32 (cosine about 0.994), so an index records it under its own name
+           vectors differ from fp32 (cosine 0.994 on average over the corpus's passages, and they
+           shift with the other passages of a batch, as activations are quantised per batch), so an
+           index records it under its own name. Not the default: it lost 0.022 hit@5 and 0.025 MRR@10
+           on the dev questions (eval/RESULTS.md, issue 21), where the rule allows 0.005.
 """
 
 from __future__ import annotations
