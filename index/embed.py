@@ -193,8 +193,9 @@ def _by_length(tokenizer, texts: list[str], batch_size: int, dim: int, forward) 
 
 
 # ONNX Runtime variants (index/onnx_model.py) whose vectors are sentence-transformers' to float noise
-# (cosine > 0.99999 on 2,000 corpus passages, eval/onnx_embed.py): an index built with one is the same
-# model's, searched by any of them. Any other variant changes the vectors, so its index records it.
+# (least cosine 0.999999 over all 26,982 passages of the corpus, eval/onnx_embed.py): an index built
+# with one is the same model's, searched by any of them. Any other variant changes the vectors, so its
+# index records it under a name of its own.
 SAME_VECTORS = ("fp32", "opt")
 
 
