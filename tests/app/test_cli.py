@@ -179,7 +179,8 @@ def test_usage_errors_are_clear(tmp_path, reports):
         proc = run("ask", "care leavers", *args, index=index, check=False)
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     proc = run("ask", "care", index=index, check=False, env_extra={"OFSTED_QA_EMBEDDER": "nope"})
-    assert proc.returncode == 2 and "unknown embedder 'nope'; valid: minilm, minilm-numpy, fake" in proc.stderr
+    valid = "minilm, minilm-torch, minilm-onnx, minilm-onnx-int8, minilm-numpy, fake"
+    assert proc.returncode == 2 and f"unknown embedder 'nope'; valid: {valid}" in proc.stderr
     assert "Traceback" not in proc.stderr
     for args, env in ((["--public-url", "ofsted-qa.council.example"], None),
                       ([], {"OFSTED_QA_PUBLIC_URL": "ftp://x"}), (["--public-url", "https://h/?a=1"], None)):
