@@ -45,9 +45,12 @@ def test_every_dev_question_gets_the_results_recorded(real_index):
 
 def _same(a, b) -> bool:
     """Equal, but for scores within SCORE_NOISE: a report embedded in another batch (issue 20 stores the
-    first report alone, for the progress line) pads differently and moves a cosine in its sixth decimal."""
+    first report alone, for the progress line) pads differently and moves a cosine in its sixth decimal;
+    so does ONNX Runtime's graph against torch's kernels (issue 21)."""
     if isinstance(a, float) and isinstance(b, float):
-        return abs(a - b) <= SCORE_NOISE
+        # a value shown to 4 decimals (the similarity) moves by one in its last when noise crosses a half
+        shown_rounded = round(a, 4) == a and round(b, 4) == b
+        return abs(a - b) <= (SHOWN_NOISE if shown_rounded else SCORE_NOISE)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
@@ -56,3 +59,4 @@ def _same(a, b) -> bool:
 
 
 SCORE_NOISE = 1e-5
+SHOWN_NOISE = 1.01e-4
