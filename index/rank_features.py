@@ -13,11 +13,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
 from index.highlight import sentence_spans
-from index.tokenize import PASSAGES_REMEMBERED, adjacent_pairs, holds_phrase, stem, words
+from index.tokenize import PASSAGES_REMEMBERED, adjacent_pairs, holds_phrase, stem, text_stems, words
 
 # The fusion lists a candidate may come from (index/search: the retrieve and feedback stages name
 # theirs so). A list the question did not run gives every candidate rank 0 ("not in it").
@@ -75,7 +76,9 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words, with positions
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words
+_END = "\x00"  # marks a sentence's end in the text read at once: no word holds it
+_WORD_OR_END = re.compile(_WORD.pattern + "|" + _END)
 
 
 def _term_stems(term: str) -> tuple[str, ...]:
@@ -86,7 +89,22 @@ def _term_stems(term: str) -> tuple[str, ...]:
 def _sentences(text: str) -> tuple[tuple[str, ...], ...]:
     """The passage's stemmed words, sentence by sentence (index.highlight's sentences)."""
     lowered = text.lower().replace("\u2019", "'")
-    return tuple(tuple(stem(w) for w in _WORD.findall(lowered, a, b)) for a, b in sentence_spans(text))
+    spans = sentence_spans(text)
+    if _END in text:
+        return tuple(tuple(stem(w) for w in _WORD.findall(lowered, a, b)) for a, b in spans)
+    # One regular-expression pass and one join over the whole passage, not one per sentence: a candidate
+    # read afresh is most of the learned stage's time.
+    marked = _END.join(lowered[a:b] for a, b in spans)
+    stems = " ".join(map(stem, _WORD_OR_END.findall(marked)))
+    return tuple(tuple(part.split()) for part in stems.split(_END)) if spans else ()
+
+
+def passage_stems(text: str) -> tuple[str, ...]:
+    """The passage's stemmed words in order, as index.tokenize.text_stems reads them, joined from
+    its remembered sentences: the learned stage then tokenises each candidate once, not twice."""
+    if len(text.lower()) != len(text):  # lowering moved the sentences' offsets: read it afresh
+        return text_stems(text)
+    return tuple(chain.from_iterable(_sentences(text)))
 
 
 def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) -> np.ndarray:
@@ -112,17 +130,23 @@ def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) ->
         sentences = _sentences(c.text)
         n_words = sum(len(t) for t in sentences)
         found: dict[tuple[str, ...], float] = {}
+        pairs_found: set[int] = set()
         best_sentence, best_words = 0.0, 0
         for tokens in sentences:
-            if firsts.isdisjoint(tokens):
+            present = firsts.intersection(tokens)
+            if not present:
                 continue
-            here = [(phrase, weight) for phrase, weight in terms if holds_phrase(tokens, phrase)]
+            # A term is looked for only where its first word stands (a set lookup, not a scan).
+            here = [(phrase, weight) for phrase, weight in terms
+                    if phrase[0] in present and (len(phrase) == 1 or holds_phrase(tokens, phrase))]
             found.update(here)
             covered = sum(w for _, w in here)
             if covered > best_sentence:
                 best_sentence, best_words = covered, len(tokens)
-        # A phrase across a sentence end is no phrase: pairs are looked for within sentences too.
-        pair_hits = sum(any(holds_phrase(tokens, p) for tokens in sentences) for p in pairs)
+            # A phrase across a sentence end is no phrase: pairs are looked for within sentences too.
+            pairs_found.update(j for j, p in enumerate(pairs)
+                               if j not in pairs_found and p[0] in present and holds_phrase(tokens, p))
+        pair_hits = len(pairs_found)
         if question.years and c.report_year is not None:
             year_gap = min(abs(c.report_year - y) for y in question.years)
         else:

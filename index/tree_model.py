@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -78,12 +79,20 @@ class TreeEnsemble:
         Raises:
             ValueError: rows with another number of columns than the model's features.
         """
-        rows = np.asarray(rows, dtype=np.float64)
+        rows = np.asarray(rows)
+        if rows.dtype != np.float32:  # the features are float32; anything else is compared as float64
+            rows = rows.astype(np.float64)
         if rows.ndim != 2 or rows.shape[1] != len(self.feature_names):
             raise ValueError(f"expected rows of {len(self.feature_names)} features, got shape {rows.shape}")
         n = rows.shape[0]
         if n == 0 or not len(self.roots):
             return np.zeros(n)
+        if self._bitmasks is None:  # a tree of over 64 leaves: walk the trees level by level
+            return self._walk_all(rows)
+        return self._bitmasks.predict(rows)
+
+    def _walk_all(self, rows: np.ndarray) -> np.ndarray:
+        n = rows.shape[0]
         node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
         row_index = np.broadcast_to(np.arange(n)[:, None], node.shape)
         while True:
@@ -97,6 +106,10 @@ class TreeEnsemble:
             go_left = np.where(zero, self.default_left[at], go_left)
             node[inner] = np.where(go_left, self.left[at], self.right[at])
         return self.leaf_value[~node].sum(axis=1)
+
+    @cached_property
+    def _bitmasks(self) -> _LeafBitmasks | None:
+        return _LeafBitmasks.of(self)
 
     def save(self, path: str | Path) -> None:
         """Write the model as JSON (node arrays and what it was trained on)."""
@@ -131,3 +144,80 @@ class TreeEnsemble:
             )
         except (KeyError, TypeError, json.JSONDecodeError) as error:
             raise ModelFileError(f"{path}: not a readable tree ensemble ({error})") from None
+
+
+@dataclass(frozen=True)
+class _LeafBitmasks:
+    """The trees for QuickScorer's evaluation (Lucchese et al., SIGIR 2015): each tree's leaves are bits,
+    left to right; a split that sends a row right rules out the leaves of its left subtree, and the row's
+    leaf is the leftmost one no split ruled out. Every split is then one comparison over all rows, and no
+    loop walks down the trees."""
+
+    feature: np.ndarray  # per split (inner node), in tree order
+    threshold: np.ndarray
+    threshold32: np.ndarray  # the same comparisons for float32 rows
+    default_right: np.ndarray  # where a zero goes on a zero-as-missing split
+    zero_missing: np.ndarray
+    keeps: np.ndarray  # per split, one bit per leaf: the tree's leaves still possible when the row goes right
+    first_split: np.ndarray  # per tree with a split: its first split's index
+    split_trees: np.ndarray  # the trees with a split (a one-leaf tree ends on its leaf 0)
+    first_leaf: np.ndarray  # per tree: its leftmost leaf's index in leaf_value
+    leaf_value: np.ndarray
+
+    @classmethod
+    def of(cls, model: TreeEnsemble) -> _LeafBitmasks | None:
+        """None when a tree has over 64 leaves (they would not fit one uint64)."""
+        first_split, split_trees, first_leaf = [], [], []
+
+        def leaves_under(node: int) -> list[int]:  # leaf indices, left to right
+            if node < 0:
+                return [~node]
+            return leaves_under(int(model.left[node])) + leaves_under(int(model.right[node]))
+
+        widest = max((len(leaves_under(r)) for r in model.roots.tolist()), default=1)
+        bits = next((t for t in (np.uint16, np.uint32, np.uint64) if np.iinfo(t).bits >= widest), None)
+        if bits is None:
+            return None
+        keeps = np.full(len(model.feature), np.iinfo(bits).max, dtype=bits)
+        for tree, root in enumerate(model.roots.tolist()):
+            leaves = leaves_under(root)
+            if leaves != list(range(leaves[0], leaves[0] + len(leaves))):  # not numbered as from_lightgbm_dump does
+                return None
+            first_leaf.append(leaves[0])
+            if root < 0:
+                continue
+            first_split.append(root)
+            split_trees.append(tree)
+            stack = [root]
+            while stack:
+                node = stack.pop()
+                left = leaves_under(int(model.left[node]))
+                keeps[node] = np.iinfo(bits).max ^ sum(1 << (j - leaves[0]) for j in left)
+                stack += [int(c) for c in (model.left[node], model.right[node]) if c >= 0]
+        # from_lightgbm_dump numbers a tree's splits contiguously from its root
+        if np.any(np.diff(first_split) <= 0) or (first_split and first_split[0] != 0):
+            return None
+        # x <= t holds for a float32 x exactly when x <= the largest float32 not above t
+        threshold32 = model.threshold.astype(np.float32)
+        above = threshold32.astype(np.float64) > model.threshold
+        threshold32[above] = np.nextafter(threshold32[above], np.float32(-np.inf))
+        return cls(
+            feature=model.feature, threshold=model.threshold, threshold32=threshold32, default_right=~model.default_left,
+            zero_missing=model.zero_missing, keeps=keeps, first_split=np.asarray(first_split, dtype=np.int64),
+            split_trees=np.asarray(split_trees, dtype=np.int64), first_leaf=np.asarray(first_leaf, dtype=np.int64),
+            leaf_value=model.leaf_value,
+        )
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        # (rows, splits) arrays are the cost here: float32 features and the narrowest bit masks keep them small
+        x = rows[:, self.feature]
+        right = ~(x <= (self.threshold32 if x.dtype == np.float32 else self.threshold))  # NaN goes right
+        if self.zero_missing.any():
+            right = np.where(self.zero_missing & (np.abs(x) <= _ZERO), self.default_right, right)
+        possible = np.full((rows.shape[0], len(self.first_leaf)), self.keeps.dtype.type(1))
+        if len(self.split_trees):
+            possible[:, self.split_trees] = np.bitwise_and.reduceat(
+                np.where(right, self.keeps, np.iinfo(self.keeps.dtype).max), self.first_split, axis=1)
+        lowest = possible & (~possible + self.keeps.dtype.type(1))  # the leftmost possible leaf's bit
+        leaf = np.log2(lowest).astype(np.int64)  # exact: a power of two
+        return self.leaf_value[self.first_leaf + leaf].sum(axis=1)

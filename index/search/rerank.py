@@ -25,9 +25,9 @@ from collections.abc import Callable
 import numpy as np
 
 from index.concepts import Concept
-from index.rank_features import CandidatePassage, QuestionFacts, features
+from index.rank_features import CandidatePassage, QuestionFacts, features, passage_stems
 from index.search.types import Context, Question, Ranking, Retrieved, Scope
-from index.tokenize import query_terms, text_stems
+from index.tokenize import query_terms
 from index.tree_model import ModelFileError, TreeEnsemble
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class LearnedRanker:
                 in_area=cid in in_area, page=row.page_start if row else 1,
                 report_year=int(date[:4]) if date[:4].isdigit() else None,
                 latest_of_authority=doc is not None and doc.id in latest,
-                concept_terms=vocabulary.sector_terms_in(list(concepts), text_stems(text))
+                concept_terms=vocabulary.sector_terms_in(list(concepts), passage_stems(text))
                 if vocabulary else 0,
                 doc_id=row.doc_id if row else -1,
             ))

@@ -12,13 +12,13 @@ from index.tree_model import ModelFileError, TreeEnsemble
 lightgbm = pytest.importorskip("lightgbm")
 
 
-def _trained(seed: int = 0) -> tuple[object, np.ndarray]:
+def _trained(seed: int = 0, leaves: int = 7, n: int = 1200) -> tuple[object, np.ndarray]:
     rng = np.random.default_rng(seed)
-    rows = rng.normal(size=(1200, 6))
+    rows = rng.normal(size=(n, 6))
     rows[rng.random(rows.shape) < 0.25] = 0.0  # zeros exercise LightGBM's zero-as-missing splits
     labels = (rows[:, 0] + rows[:, 1] * rows[:, 2] > 0.3).astype(int) + (rows[:, 3] > 1)
-    model = lightgbm.LGBMRanker(n_estimators=40, num_leaves=7, min_child_samples=5, verbose=-1)
-    model.fit(rows, labels, group=[20] * 60)
+    model = lightgbm.LGBMRanker(n_estimators=40, num_leaves=leaves, min_child_samples=5, verbose=-1)
+    model.fit(rows, labels, group=[20] * (n // 20))
     fresh = rng.normal(size=(300, 6))
     fresh[rng.random(fresh.shape) < 0.25] = 0.0
     return model.booster_, fresh
@@ -27,6 +27,27 @@ def _trained(seed: int = 0) -> tuple[object, np.ndarray]:
 def test_predictions_match_lightgbm() -> None:
     booster, rows = _trained()
     ensemble = TreeEnsemble.from_lightgbm_dump(booster.dump_model())
+    assert np.allclose(ensemble.predict(rows), booster.predict(rows), atol=1e-9)
+
+
+def test_float32_rows_are_compared_as_lightgbm_compares_them() -> None:
+    # The product's features are float32: compared against float32-rounded thresholds, a value lying
+    # between a threshold and its float32 rounding must still fall on LightGBM's side.
+    booster, rows = _trained(3)
+    ensemble = TreeEnsemble.from_lightgbm_dump(booster.dump_model())
+    on_first = ensemble.threshold[ensemble.feature == 0].astype(np.float32)
+    edges = np.concatenate([on_first, np.nextafter(on_first, np.float32(np.inf)),
+                            np.nextafter(on_first, np.float32(-np.inf))])
+    near = np.repeat(rows[:1], len(edges), axis=0).astype(np.float32)
+    near[:, 0] = edges
+    for sample in (rows.astype(np.float32), near):
+        assert np.allclose(ensemble.predict(sample), booster.predict(sample.astype(np.float64)), atol=1e-9)
+
+
+def test_trees_of_over_64_leaves_are_walked() -> None:
+    booster, rows = _trained(4, leaves=90, n=4000)
+    ensemble = TreeEnsemble.from_lightgbm_dump(booster.dump_model())
+    assert max(booster.dump_model()["tree_info"], key=lambda t: t["num_leaves"])["num_leaves"] > 64
     assert np.allclose(ensemble.predict(rows), booster.predict(rows), atol=1e-9)
 
 
