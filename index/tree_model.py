@@ -202,7 +202,8 @@ class _LeafBitmasks:
         above = threshold32.astype(np.float64) > model.threshold
         threshold32[above] = np.nextafter(threshold32[above], np.float32(-np.inf))
         return cls(
-            feature=model.feature, threshold=model.threshold, threshold32=threshold32, default_right=~model.default_left,
+            feature=model.feature, threshold=model.threshold, threshold32=threshold32,
+            default_right=~model.default_left,
             zero_missing=model.zero_missing, keeps=keeps, first_split=np.asarray(first_split, dtype=np.int64),
             split_trees=np.asarray(split_trees, dtype=np.int64), first_leaf=np.asarray(first_leaf, dtype=np.int64),
             leaf_value=model.leaf_value,
