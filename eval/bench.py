@@ -359,6 +359,12 @@ def run_bench(args: argparse.Namespace) -> dict:
         out["vectors_approximate"] = index.vectors.approximate
         out["hybrid_numpy_embedder"] = query_latency(index, workload)
         out["query_embedding_numpy"] = embed_latency(light, [q for q, _ in workload[:100]])
+        served = load_embedder(queries_only=True, long_lived=True)  # the server's: the ONNX graph when built
+        if type(served) is not type(light):
+            server_index = ReportIndex.load(index_dir, embedder=served, read_only=True)
+            out["hybrid_server_embedder"] = query_latency(server_index, workload)
+            out["query_embedding_server"] = embed_latency(served, [q for q, _ in workload[:100]])
+            server_index.close()
         out["filter_cost"] = filter_cost(index)
         for retriever in ("dense", "lexical"):
             out[retriever] = query_latency(index, workload, retriever=retriever)
@@ -377,7 +383,9 @@ def run_bench(args: argparse.Namespace) -> dict:
         from index.report_index import ReportIndex
 
         workload = query_workload(args.questions, rounds=max(2, -(-args.queries // 117)))
-        index = ReportIndex.load(index_dir, embedder=load_embedder(queries_only=True), read_only=True)
+        # the server's embedder: stages are what a served question goes through
+        index = ReportIndex.load(index_dir, embedder=load_embedder(queries_only=True, long_lived=True),
+                                 read_only=True)
         report["stages"] = stage_profile(index, workload)
         index.close()
         print(f"== stages ({report['stages']['queries']} hybrid queries; p50 / p95 / mean ms, share of queries)")

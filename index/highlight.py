@@ -36,13 +36,18 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        end = match.start()
-        if text[start:end].strip():
-            spans.append(_strip_span(text, start, end))
+        _add_stripped(spans, text[start:match.start()], start)
         start = match.end()
-    if text[start:].strip():
-        spans.append(_strip_span(text, start, len(text)))
+    _add_stripped(spans, text[start:], start)
     return tuple(spans)
+
+
+def _add_stripped(spans: list[tuple[int, int]], piece: str, start: int) -> None:
+    """The piece's span without its surrounding blanks (str.strip's, so no loop over characters), if any is left."""
+    kept = piece.strip()
+    if kept:
+        start += len(piece) - len(piece.lstrip())
+        spans.append((start, start + len(kept)))
 
 
 @lru_cache(maxsize=PASSAGES_REMEMBERED)
@@ -55,14 +60,6 @@ def _sentence_words(text: str) -> tuple[tuple[tuple[int, int], tuple[str, ...], 
         if len(sentence) >= MIN_SENTENCE_WORDS:
             out.append(((start, end), tuple(sentence), " " + " ".join(sentence) + " "))
     return tuple(out)
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def term_weights(terms: list[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:

@@ -113,6 +113,18 @@ def model_path(variant: str, cache: str | os.PathLike | None = None,
     return target
 
 
+def built_model(variant: str, cache: str | os.PathLike | None = None) -> Path | None:
+    """The graph for `variant` when it is already built and matches its checksum; None otherwise (nothing
+    is built: for processes that may use the graph but must not wait for a build, such as the server).
+
+    Raises:
+        ValueError: an unknown variant.
+    """
+    _check_variant(variant)
+    target = (Path(cache) if cache is not None else cache_dir()) / model_file_name(variant)
+    return target if verify(target) is None else None
+
+
 def verify(path: Path) -> str | None:
     """None when `path` matches its recorded sha256 and size; else what is wrong with it."""
     record_path = _record_path(path)

@@ -18,7 +18,7 @@ from itertools import chain
 import numpy as np
 
 from index.highlight import sentence_spans
-from index.tokenize import PASSAGES_REMEMBERED, adjacent_pairs, holds_phrase, stem, text_stems, words
+from index.tokenize import PASSAGES_REMEMBERED, adjacent_pairs, holds_phrase, stem, stems, text_stems, words
 
 # The fusion lists a candidate may come from (index/search: the retrieve and feedback stages name
 # theirs so). A list the question did not run gives every candidate rank 0 ("not in it").
@@ -76,9 +76,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words
-_END = "\x00"  # marks a sentence's end in the text read at once: no word holds it
-_WORD_OR_END = re.compile(_WORD.pattern + "|" + _END)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words, with positions
 
 
 def _term_stems(term: str) -> tuple[str, ...]:
@@ -87,16 +85,10 @@ def _term_stems(term: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=PASSAGES_REMEMBERED)  # the same passages are candidates of question after question
 def _sentences(text: str) -> tuple[tuple[str, ...], ...]:
-    """The passage's stemmed words, sentence by sentence (index.highlight's sentences)."""
+    """The passage's stemmed words, sentence by sentence (index.highlight's sentences). The stems are
+    the shared strings of tokenize.stems, so remembered passages hold pointers, not copies."""
     lowered = text.lower().replace("\u2019", "'")
-    spans = sentence_spans(text)
-    if _END in text:
-        return tuple(tuple(stem(w) for w in _WORD.findall(lowered, a, b)) for a, b in spans)
-    # One regular-expression pass and one join over the whole passage, not one per sentence: a candidate
-    # read afresh is most of the learned stage's time.
-    marked = _END.join(lowered[a:b] for a, b in spans)
-    stems = " ".join(map(stem, _WORD_OR_END.findall(marked)))
-    return tuple(tuple(part.split()) for part in stems.split(_END)) if spans else ()
+    return tuple(tuple(stems(_WORD.findall(lowered, a, b))) for a, b in sentence_spans(text))
 
 
 def passage_stems(text: str) -> tuple[str, ...]:

@@ -59,6 +59,28 @@ def stem(word: str) -> str:
     return word
 
 
+STEMS_REMEMBERED = 65536
+
+
+class _Stems(dict):
+    """`stem` remembered in a plain dict: a word seen before costs one lookup in C, where lru_cache's
+    wrapper costs a call per word (a passage read afresh has a hundred or more)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= STEMS_REMEMBERED:  # a long-running server must not grow without bound
+            self.clear()
+        value = self[word] = stem(word)
+        return value
+
+
+_STEMS = _Stems()
+
+
+def stems(tokens: Sequence[str]) -> list[str]:
+    """`stem` of each token, in order."""
+    return list(map(_STEMS.__getitem__, tokens))
+
+
 # Per passage text, remembered: the same passages come back as candidates of question after question.
 PASSAGES_REMEMBERED = 4096
 
@@ -66,7 +88,7 @@ PASSAGES_REMEMBERED = 4096
 @lru_cache(maxsize=PASSAGES_REMEMBERED)
 def text_stems(text: str) -> tuple[str, ...]:
     """The text's words, each stemmed (`stem`), in order."""
-    return tuple(stem(w) for w in words(text))
+    return tuple(map(_STEMS.__getitem__, words(text)))
 
 
 def holds_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:

