@@ -56,6 +56,9 @@ K1, B = 1.2, 0.75  # FTS5's bm25() constants (sqlite/ext/fts5/fts5_aux.c)
 IDF_FLOOR = 1e-6  # FTS5: an IDF at or below zero (a phrase in over half of the rows) becomes this
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the store's chunks_fts tokenizer (index/store.py)
 PHRASES_KEPT = 4096  # multi-word phrases' scores remembered (questions repeat acronyms' and concepts' phrases)
+# Disjunctions whose score arrays are remembered: a question's feedback list searches its first list's
+# phrases and a few more, so it starts from the first list's sums instead of scoring them again.
+SUMS_KEPT = 8
 # The build reads every occurrence through Python (11 s at 27,000 passages); far beyond the corpus's
 # size it would take minutes and gigabytes, so a larger index keeps FTS5's ranking.
 MAX_PASSAGES = 250_000
@@ -329,6 +332,7 @@ class LexicalScorer:
         self.column_weights = column_weights
         self.tokenizer = Tokenizer()
         self._phrases: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._sums: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self._size_norm: np.ndarray | None = None
 
@@ -380,9 +384,29 @@ class LexicalScorer:
         return 0 if i is None else int(self.postings.starts[i + 1] - self.postings.starts[i])
 
     def scores(self, phrases: Sequence[str]) -> np.ndarray:
-        """Every row's bm25 score for the disjunction of these phrases (0: matches none)."""
+        """Every row's bm25 score for the disjunction of these phrases (0: matches none), read-only.
+
+        The sum runs phrase by phrase in the given order; when the longest remembered disjunction is a
+        prefix of these phrases, the sum starts from its array (the same additions in the same order:
+        the same bits) and adds only the rest.
+        """
+        phrases = tuple(phrases)
+        with self._lock:
+            known = max((k for k in self._sums if k == phrases[:len(k)]), key=len, default=())
+            total = self._sums[known].copy() if known else None
+        if total is None:
+            total = np.zeros(self.postings.n_rows, dtype=np.float64)
+        self._add(total, phrases[len(known):])
+        total.flags.writeable = False  # remembered as it is returned: nobody may change it
+        with self._lock:
+            self._sums[phrases] = total
+            self._sums.move_to_end(phrases)
+            if len(self._sums) > SUMS_KEPT:
+                self._sums.popitem(last=False)
+        return total
+
+    def _add(self, total: np.ndarray, phrases: Sequence[str]) -> None:
         p = self.postings
-        total = np.zeros(p.n_rows, dtype=np.float64)
         for phrase in phrases:
             tokens = self.tokenizer.tokens(phrase)
             if len(tokens) == 1:
@@ -394,7 +418,6 @@ class LexicalScorer:
             elif tokens:
                 rows, values = self._phrase(phrase)
                 total[rows] += values
-        return total
 
     def _term_scores(self, rows: np.ndarray, text_tf: np.ndarray, section_tf: np.ndarray) -> np.ndarray:
         """bm25's contribution of one token to each of its rows, computed as FTS5 computes it."""

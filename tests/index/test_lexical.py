@@ -71,6 +71,26 @@ def test_the_in_memory_ranking_equals_fts5s(index, match):
         assert np.allclose([s for _, s in found], [s for _, s in expected], rtol=1e-12, atol=0)
 
 
+def test_a_disjunction_that_extends_a_remembered_one_sums_to_the_same_bits(index):
+    first = ["neglect", "strategy discussion", "the"]
+    more = ["visits", "management oversight"]
+    fresh = _scorer(index).scores(first + more)  # nothing remembered
+    scorer = _scorer(index)
+    scorer.scores(first)
+    scorer.scores(["neglect"])  # a shorter prefix: the longest one is used
+    added, add = [], scorer._add
+    scorer._add = lambda total, phrases: (added.append(tuple(phrases)), add(total, phrases))
+    extended = scorer.scores(first + more)
+    assert added == [tuple(more)]  # only the phrases beyond the remembered prefix were scored
+    assert extended.tobytes() == fresh.tobytes()
+    assert scorer.scores(first).tobytes() != extended.tobytes()  # what was remembered did not change
+    with pytest.raises(ValueError):
+        extended[0] = 1.0  # a remembered array is read-only
+    for i in range(lexical.SUMS_KEPT + 3):
+        scorer.scores([f"word{i}"])
+    assert len(scorer._sums) == lexical.SUMS_KEPT
+
+
 def test_the_postings_hold_fts5s_tokens_and_sizes(index):
     postings = lexical.load(index.directory)
     assert postings is not None and postings.n_rows == index.store.counts()["chunks"]
