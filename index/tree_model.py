@@ -167,36 +167,46 @@ class _LeafBitmasks:
     @classmethod
     def of(cls, model: TreeEnsemble) -> _LeafBitmasks | None:
         """None when a tree has over 64 leaves (they would not fit one uint64)."""
-        first_split, split_trees, first_leaf = [], [], []
-
-        def leaves_under(node: int) -> list[int]:  # leaf indices, left to right
-            if node < 0:
-                return [~node]
-            return leaves_under(int(model.left[node])) + leaves_under(int(model.right[node]))
-
-        widest = max((len(leaves_under(r)) for r in model.roots.tolist()), default=1)
+        # Each node's leaves, as the range [lowest, highest] of leaf numbers (from_lightgbm_dump numbers
+        # a tree's nodes depth first, left before right, so a subtree's leaves are consecutive and a
+        # node's children come after it): one pass from the last node back.
+        inner = len(model.feature)
+        low, high = [0] * inner, [0] * inner
+        left, right = model.left.tolist(), model.right.tolist()
+        for node in range(inner - 1, -1, -1):
+            a, b = left[node], right[node]
+            if 0 <= a <= node or 0 <= b <= node:
+                return None  # not numbered so
+            left_high = ~a if a < 0 else high[a]
+            right_low = ~b if b < 0 else low[b]
+            if right_low != left_high + 1:
+                return None  # the leaves are not numbered left to right
+            low[node] = ~a if a < 0 else low[a]
+            high[node] = ~b if b < 0 else high[b]
+        lowest, highest = np.asarray(low, dtype=np.int64), np.asarray(high, dtype=np.int64)
+        roots = model.roots.tolist()
+        first_leaf = [~r if r < 0 else int(lowest[r]) for r in roots]
+        widest = max((1 if r < 0 else int(highest[r] - lowest[r]) + 1 for r in roots), default=1)
         bits = next((t for t in (np.uint16, np.uint32, np.uint64) if np.iinfo(t).bits >= widest), None)
         if bits is None:
             return None
-        keeps = np.full(len(model.feature), np.iinfo(bits).max, dtype=bits)
-        for tree, root in enumerate(model.roots.tolist()):
-            leaves = leaves_under(root)
-            if leaves != list(range(leaves[0], leaves[0] + len(leaves))):  # not numbered as from_lightgbm_dump does
-                return None
-            first_leaf.append(leaves[0])
-            if root < 0:
-                continue
-            first_split.append(root)
-            split_trees.append(tree)
-            stack = [root]
-            while stack:
-                node = stack.pop()
-                left = leaves_under(int(model.left[node]))
-                keeps[node] = np.iinfo(bits).max ^ sum(1 << (j - leaves[0]) for j in left)
-                stack += [int(c) for c in (model.left[node], model.right[node]) if c >= 0]
-        # from_lightgbm_dump numbers a tree's splits contiguously from its root
+        # A split's tree: the last root at or before it (roots are numbered in tree order).
+        split_trees = [tree for tree, root in enumerate(roots) if root >= 0]
+        first_split = [roots[tree] for tree in split_trees]
+        tree_of = np.zeros(inner, dtype=np.int64)
+        if first_split:
+            tree_of[first_split] = 1
+            tree_of = np.asarray(split_trees, dtype=np.int64)[np.cumsum(tree_of) - 1]
+        base = np.asarray(first_leaf, dtype=np.int64)[tree_of]
+        # going right rules out the left child's leaves: bits lowest(left)..highest(left), counted from the tree's first
+        left_lo = np.where(model.left < 0, ~model.left, lowest[np.maximum(model.left, 0)]) - base
+        left_hi = np.where(model.left < 0, ~model.left, highest[np.maximum(model.left, 0)]) - base
+        ones = np.uint64(0xFFFFFFFFFFFFFFFF)
+        width = (left_hi - left_lo + 1).astype(np.uint64)
+        span = np.where(width >= 64, ones, (np.uint64(1) << width) - np.uint64(1)) << left_lo.astype(np.uint64)
+        keeps = (np.uint64(np.iinfo(bits).max) & ~span).astype(bits)
         if np.any(np.diff(first_split) <= 0) or (first_split and first_split[0] != 0):
-            return None
+            return None  # a tree's splits are not numbered contiguously from its root
         # x <= t holds for a float32 x exactly when x <= the largest float32 not above t
         threshold32 = model.threshold.astype(np.float32)
         above = threshold32.astype(np.float64) > model.threshold

@@ -56,3 +56,4 @@ def test_bench_ingest_query_and_cold(tmp_path, corpus) -> None:
 
     cold = bench.cold_ask(keep, "placement stability", runs=1, phase_runs=1)
     assert cold["heavy_modules_imported"] == [] and cold["wall_s_median"] > 0
+    assert cold["wall_s_median_without_bytecode_cache"] > 0
