@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.reading.grades import find_grades
+from index.reading.lazy_pattern import lazy_re
 from index.reading.periods import find_periods
 from index.reading.places import find_places
 from ingest.authorities import Authority, AuthorityRegistry, default_registry
@@ -46,17 +47,17 @@ _STRONG_COMPARISON = frozenset(
 
 # Words about the reports themselves, not the topic ("which councils ...", "has any council", "the
 # council's"), except where they make a topic word with the next ("council tax", "council housing").
-_GENERIC = re.compile(
+_GENERIC = lazy_re(
     r"\b(?:(?:the|its|their)\s+)?(?:councils?(?:['’]s?)?|local\s+authorit(?:y|ies)(?:['’]s?)?|authorit(?:y|ies)|las|"
     r"la['’]s)\b(?!\s+(?:tax|housing|houses|homes?|tenan\w*|leaders?|leadership|meetings?|elections?|budgets?|"
     r"officers?|members?|estates?|chambers|cabinet|offices|services\s+for\s+adults))", re.I)
-_GENERIC_AFTER_NAME = re.compile(r"^\s*(?:county\s+|city\s+|borough\s+)?(?:council['’]?s?|local\s+authority['’]?s?|"
+_GENERIC_AFTER_NAME = lazy_re(r"^\s*(?:county\s+|city\s+|borough\s+)?(?:council['’]?s?|local\s+authority['’]?s?|"
                                  r"la['’]?s?)\b", re.I)
 # Phrases whose words would otherwise name a judgement area by accident.
-_NOT_AN_AREA = re.compile(r"\b(?:data\s+protection|team\s+leaders?|political\s+leaders?|practice\s+leaders?|"
+_NOT_AN_AREA = lazy_re(r"\b(?:data\s+protection|team\s+leaders?|political\s+leaders?|practice\s+leaders?|"
                           r"(?:in\s+)?care\s+proceedings|council\s+leaders?|school\s+leaders?)\b", re.I)
 # Asking for the lists of what must improve: the recommendations sections are favoured.
-_RECOMMENDATIONS = re.compile(
+_RECOMMENDATIONS = lazy_re(
     r"\b(?:what\s+(?:needs?|has|have|had)\s+to\s+(?:improve|change)|what\s+must\s+improve|needs?\s+to\s+improve|"
     r"recommendations?|areas?\s+(?:for|of)\s+(?:improvement|development|priority\s+action)|priority\s+actions?|"
     r"areas?\s+to\s+improve|what\s+should\s+(?:they|it|the\s+council)\s+improve)\b", re.I)

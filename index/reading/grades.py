@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from index.reading.lazy_pattern import lazy_re
 from index.reading.spans import blanked
 from ingest.vocabulary import POOR_GRADES, grade_pattern, normalise_grade
 
@@ -47,90 +48,90 @@ _JUDGEMENT = "|".join(f"(?P<{key}>{words})" for key, words in JUDGEMENT_WORDS.it
 _GRADING_VERB = r"(?:rated|judged|graded|found(?:\s+(?:them|it|the\s+council))?(?:\s+to\s+be)?|deemed|given)"
 _GRADING = [
     # "children in care judged requires improvement", "leadership was rated inadequate"
-    re.compile(rf"\b(?:{_JUDGEMENT})\s+(?:(?:services?|provision|work|judgement)\s+)?"
+    lazy_re(rf"\b(?:{_JUDGEMENT})\s+(?:(?:services?|provision|work|judgement)\s+)?"
                rf"(?:(?:was|were|is|are|been|being|has\s+been|have\s+been)\s+)?"
                rf"(?P<verb>{_GRADING_VERB})\s+(?:as\s+)?(?:an?\s+)?{_GRADES}", re.I),
     # "rated inadequate", "judged good", "was graded requires improvement", "given an inadequate rating"
-    re.compile(rf"\b{_GRADING_VERB}\s+(?:as\s+)?(?:an?\s+)?{_GRADES}(?:\s+(?:rating|grade|judgement))?", re.I),
+    lazy_re(rf"\b{_GRADING_VERB}\s+(?:as\s+)?(?:an?\s+)?{_GRADES}(?:\s+(?:rating|grade|judgement))?", re.I),
     # "outstanding-rated councils", "good rated"
-    re.compile(rf"\b{_GRADES}[\s-]+rated\b", re.I),
+    lazy_re(rf"\b{_GRADES}[\s-]+rated\b", re.I),
     # "inadequate councils", "good or outstanding authorities", "RI councils'"
-    re.compile(rf"\b{_GRADES}['’\"]?\s+(?:(?:london|metropolitan|county|unitary|shire|inner|outer|northern|southern|"
+    lazy_re(rf"\b{_GRADES}['’\"]?\s+(?:(?:london|metropolitan|county|unitary|shire|inner|outer|northern|southern|"
                rf"english)\s+)?{_NOUNS}\b", re.I),
     # "was leadership inadequate in any council", "is help and protection good"
-    re.compile(rf"\b(?:was|were|is|are)\s+(?:the\s+)?(?:{_JUDGEMENT})\s+(?P<verb>){_GRADES}\b(?!\s+(?:practice|work)\b)",
+    lazy_re(rf"\b(?:was|were|is|are)\s+(?:the\s+)?(?:{_JUDGEMENT})\s+(?P<verb>){_GRADES}\b(?!\s+(?:practice|work)\b)",
                re.I),
     # "an inadequate rating", "its outstanding grade", "the 2019 inadequate judgement"
-    re.compile(rf"(?:\b(?:an?|its|their|the)\s+|['’]s?\s+|\b{_YEAR}\s+){_GRADES}\s+(?:rating|grade|judgement|verdict)\b",
+    lazy_re(rf"(?:\b(?:an?|its|their|the)\s+|['’]s?\s+|\b{_YEAR}\s+){_GRADES}\s+(?:rating|grade|judgement|verdict)\b",
                re.I),
     # "councils that got requires improvement in 2022", "how did Telford get outstanding", "achieved good"
-    re.compile(rf"\b(?:got|get|gets|getting|achieved?|achieving|received?|earned?|awarded|became|become|becoming|"
+    lazy_re(rf"\b(?:got|get|gets|getting|achieved?|achieving|received?|earned?|awarded|became|become|becoming|"
                rf"went|go|goes|going|moved|move)\s+(?:an?\s+)?['‘’\"]?{_GRADES}['’\"]?(?:\s+(?:rating|grade|judgement))?"
                rf"(?=\s*(?:[?.!,;]|$|\b(?:in|for|from|by|overall|and|or|since|after|before|at|last|{_YEAR})\b))", re.I),
     # "councils whose most recent judgement was outstanding", "its rating is good"
-    re.compile(rf"\b(?:judgement|rating|grade|verdict|inspection|report)\s+(?P<verb>was|is|were|has\s+been|had\s+been)\s+"
+    lazy_re(rf"\b(?:judgement|rating|grade|verdict|inspection|report)\s+(?P<verb>was|is|were|has\s+been|had\s+been)\s+"
                rf"(?:(?:rated|judged|graded)\s+)?{_GRADES}\b(?!\s+(?:at|in|on|about|with)\b)",
                re.I),
     # "authorities where the impact of leaders was outstanding", "help and protection is good"
-    re.compile(rf"\b(?:{_JUDGEMENT})\s+(?:services?\s+)?(?P<verb>was|were|is|are|has\s+been|have\s+been)\s+{_GRADES}"
+    lazy_re(rf"\b(?:{_JUDGEMENT})\s+(?:services?\s+)?(?P<verb>was|were|is|are|has\s+been|have\s+been)\s+{_GRADES}"
                rf"(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:but|and|or|since|overall|while|whereas|in\s+{_YEAR}|{_YEAR})\b))",
                re.I),
     # "which of wakefield's neighbours are outstanding"
-    re.compile(rf"\b(?:which|what)\s+of\s+.{{1,40}}?\b(?:neighbou?rs|comparators|councils|authorities)\s+"
+    lazy_re(rf"\b(?:which|what)\s+of\s+.{{1,40}}?\b(?:neighbou?rs|comparators|councils|authorities)\s+"
                rf"(?P<verb>are|were|is|was)\s+(?:{_GRADING_VERB}\s+)?{_GRADES}", re.I),
     # "children in care judgement requires improvement"
-    re.compile(rf"\b(?:{_JUDGEMENT})\s+(?P<verb>judgement|rating|grade)\s+(?:(?:was|is|of)\s+)?{_GRADES}\b", re.I),
+    lazy_re(rf"\b(?:{_JUDGEMENT})\s+(?P<verb>judgement|rating|grade)\s+(?:(?:was|is|of)\s+)?{_GRADES}\b", re.I),
     # "councils with inadequate judgements for children in care"
-    re.compile(rf"\b(?:with|had|have|has|got|received|given)\s+(?:an?\s+)?{_GRADES}\s+(?:judgements?|ratings?|grades?)\b",
+    lazy_re(rf"\b(?:with|had|have|has|got|received|given)\s+(?:an?\s+)?{_GRADES}\s+(?:judgements?|ratings?|grades?)\b",
                re.I),
     # "manchester when it was inadequate"
-    re.compile(rf"\bwhen\s+(?:it|they|the\s+council)\s+(?:was|were)\s+(?:{_GRADING_VERB}\s+)?{_GRADES}\b", re.I),
+    lazy_re(rf"\bwhen\s+(?:it|they|the\s+council)\s+(?:was|were)\s+(?:{_GRADING_VERB}\s+)?{_GRADES}\b", re.I),
     # "judged the experiences of children who need help and protection to be outstanding"
-    re.compile(rf"\b(?P<verb>{_GRADING_VERB})\s+(?:the\s+)?(?:(?:experiences?|progress)\s+(?:and\s+progress\s+)?of\s+)?"
+    lazy_re(rf"\b(?P<verb>{_GRADING_VERB})\s+(?:the\s+)?(?:(?:experiences?|progress)\s+(?:and\s+progress\s+)?of\s+)?"
                rf"(?:{_JUDGEMENT})\s+(?:to\s+be|as)\s+{_GRADES}", re.I),
     # "inadequate help and protection judgements", "good care leavers ratings"
-    re.compile(rf"\b{_GRADES}\s+(?:{_JUDGEMENT})\s+(?:judgements?|ratings?|grades?)\b", re.I),
+    lazy_re(rf"\b{_GRADES}\s+(?:{_JUDGEMENT})\s+(?:judgements?|ratings?|grades?)\b", re.I),
     # "which councils are outstanding", "what authorities were judged inadequate"
-    re.compile(rf"\b(?:which|what)\s+(?:councils|authorities|local\s+authorities|las|boroughs)\s+(?:are|were|have\s+been|"
+    lazy_re(rf"\b(?:which|what)\s+(?:councils|authorities|local\s+authorities|las|boroughs)\s+(?:are|were|have\s+been|"
                rf"had\s+been)\s+(?:{_GRADING_VERB}\s+)?{_GRADES}(?!\s+(?:at|in|with|on|about|to)\b)", re.I),
     # "councils that are inadequate", "authorities which were rated good"
-    re.compile(rf"\b(?:councils|authorities|las|boroughs|ones)\s+(?:(?:that|which|who)\s+)?(?:(?:are|were|is|was|"
+    lazy_re(rf"\b(?:councils|authorities|las|boroughs|ones)\s+(?:(?:that|which|who)\s+)?(?:(?:are|were|is|was|"
                rf"have\s+been|had\s+been)\s+(?:{_GRADING_VERB}\s+)?|(?:that|which)\s+){_GRADES}"
                rf"(?!\s+(?:at|with|about)\b)", re.I),
     # "inadequate for care leavers", "with inadequate help and protection"
-    re.compile(rf"\b{_GRADES}\s+for\s+(?:{_JUDGEMENT})", re.I),
-    re.compile(rf"\b(?:with|has|have|had)\s+(?:an?\s+)?{_GRADES}\s+(?:{_JUDGEMENT})"
+    lazy_re(rf"\b{_GRADES}\s+for\s+(?:{_JUDGEMENT})", re.I),
+    lazy_re(rf"\b(?:with|has|have|had)\s+(?:an?\s+)?{_GRADES}\s+(?:{_JUDGEMENT})"
                rf"(?!\s+(?:offers?|support|practice|work|teams?|provision|plans?))", re.I),
 ]
 # A grade word with nothing after it but a year or the end, said just after a council's name, a year
 # or a judgement ("herefordshire inadequate 2018", "trafford help and protection inadequate"), or
 # "still / now / currently inadequate": a grade of reports, but said without a grading word, so favoured.
-_BARE_GRADE = re.compile(rf"\b{_GRADES}(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:(?:in|since|before|after|from)\s+)?{_YEAR}\b"
+_BARE_GRADE = lazy_re(rf"\b{_GRADES}(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:(?:in|since|before|after|from)\s+)?{_YEAR}\b"
                          rf"|\b(?:rating|grade|judgement)\b))",
                          re.I)
-_STATE_NOW = re.compile(rf"\b(?:still|now|currently)\s+(?:(?:rated|judged|graded)\s+)?{_GRADES}"
+_STATE_NOW = lazy_re(rf"\b(?:still|now|currently)\s+(?:(?:rated|judged|graded)\s+)?{_GRADES}"
                         rf"(?=\s*(?:[?.!,;]|$|\b{_YEAR}\b|\boverall\b|\bfor\s+(?:{_JUDGEMENT})))", re.I)
-_COUNCILS_BEFORE = re.compile(r"\b(?:councils?|authorit(?:y|ies)|las|boroughs|counties|it|they)\b", re.I)
-_GRADE_THEN_JUDGEMENT = re.compile(rf"\b{_GRADES}(?=\s+(?:{_JUDGEMENT})\s*[?.!]*\s*$)", re.I)
-_AFTER_JUDGEMENT_GRADE = re.compile(rf"\b{_GRADES}(?=\s+(?:in|across|for|among|within)\s)", re.I)
-_JUDGEMENT_BEFORE = re.compile(rf"(?:{_JUDGEMENT})\s*(?:[-:,]\s*)?$", re.I)
-_AFTER_GRADE = re.compile(rf"^\s*(?:ratings?|grades?|judgements?)?\s*(?:for|on|in)\s+(?:the\s+)?"
+_COUNCILS_BEFORE = lazy_re(r"\b(?:councils?|authorit(?:y|ies)|las|boroughs|counties|it|they)\b", re.I)
+_GRADE_THEN_JUDGEMENT = lazy_re(rf"\b{_GRADES}(?=\s+(?:{_JUDGEMENT})\s*[?.!]*\s*$)", re.I)
+_AFTER_JUDGEMENT_GRADE = lazy_re(rf"\b{_GRADES}(?=\s+(?:in|across|for|among|within)\s)", re.I)
+_JUDGEMENT_BEFORE = lazy_re(rf"(?:{_JUDGEMENT})\s*(?:[-:,]\s*)?$", re.I)
+_AFTER_GRADE = lazy_re(rf"^\s*(?:ratings?|grades?|judgements?)?\s*(?:for|on|in)\s+(?:the\s+)?"
                           rf"(?:(?:experiences?|progress)\s+(?:and\s+progress\s+)?of\s+)?(?:{_JUDGEMENT})", re.I)
 # "the best-rated councils", "top-rated", "worst-rated": grade preferences without naming a grade.
-_BEST = re.compile(r"\b(?:best|highest|top)[\s-]+(?:rated|graded)\b"
+_BEST = lazy_re(r"\b(?:best|highest|top)[\s-]+(?:rated|graded)\b"
                    r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
-_WELL = re.compile(r"\b(?:well|highly|high|best|top|strong)[\s-]+(?:rated|performing|graded)\b"
+_WELL = lazy_re(r"\b(?:well|highly|high|best|top|strong)[\s-]+(?:rated|performing|graded)\b"
                    r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
 # "local authorities requiring improvement", "councils needing improvement"
-_NEEDING = re.compile(r"\b(?:councils?|authorit(?:y|ies)|las|boroughs|counties)\s+(?:requiring|needing|that\s+(?:need|"
+_NEEDING = lazy_re(r"\b(?:councils?|authorit(?:y|ies)|las|boroughs|counties)\s+(?:requiring|needing|that\s+(?:need|"
                       r"require)s?)\s+improvement\b", re.I)
-_SPECIAL_MEASURES = re.compile(r"\b(?:in|under|into|placed\s+in|put\s+in)\s+special\s+measures\b", re.I)
-_WORST = re.compile(r"\b(?:worst|lowest|poorly|badly)[\s-]+(?:rated|performing|graded)\b"
+_SPECIAL_MEASURES = lazy_re(r"\b(?:in|under|into|placed\s+in|put\s+in)\s+special\s+measures\b", re.I)
+_WORST = lazy_re(r"\b(?:worst|lowest|poorly|badly)[\s-]+(?:rated|performing|graded)\b"
                     r"(?:\s+(?:councils?|authorities|las|reports?))?", re.I)
 
 # A poor grade told as where the authority was before, the question asking what came after.
 _POOR = grade_pattern(grades=POOR_GRADES, to_be_good=False, failing=True)
-_EARLIER_STATE = re.compile(
+_EARLIER_STATE = lazy_re(
     rf"\b(?:after|since|following)\s+(?:(?:it|they|its|their|the|an?|was|were|had|has|been|being|years\s+of|"
     rf"a\s+period\s+of|decades\s+of|an?\s+\w+\s+of)\s+){{0,3}}"
     rf"(?:(?:rated|judged|graded|found|deemed|declared|put\s+in)\s+(?:to\s+be\s+|as\s+)?)?(?:an?\s+)?{_POOR}"
@@ -138,15 +139,15 @@ _EARLIER_STATE = re.compile(
     rf"|\bno\s+longer\s+{_POOR}|\byears\s+of\s+{_POOR}",
     re.I,
 )
-_CHANGE_SINCE = re.compile(
+_CHANGE_SINCE = lazy_re(
     r"\b(?:improv\w*|turn(?:ed|ing|s)?\s+(?:\w+\s+){0,2}(?:round|around)|recover\w*|progress\w*|changed?|then|"
     r"better|fixed|since\s+then|now)\b",
     re.I,
 )
-_WAS_POOR = re.compile(rf"\b(?:was|were|had\s+been|used\s+to\s+be)\s+(?:(?:rated|judged|graded)\s+)?"
+_WAS_POOR = lazy_re(rf"\b(?:was|were|had\s+been|used\s+to\s+be)\s+(?:(?:rated|judged|graded)\s+)?"
                        rf"{_POOR}\b", re.I)
 
-_RECENCY = re.compile(
+_RECENCY = lazy_re(
     r"\b(?:(?:in|at|from|of)\s+)?(?:(?:its|their|the|his|her|each\s+\w+['’]s)\s+)?"
     r"(?:latest|most\s+recent|newest|current|present|up[\s-]+to[\s-]+date|last|recent)\s+(?!(?:two|three|four|"
     r"five|six|few|several|couple|\d+)\b)"
@@ -204,30 +205,30 @@ _OTHER_GRADED = (r"(?:children['’]?s\s+homes?|homes?|schools?|academ(?:y|ies)|
                  r"plans?|planning|oversight|supervision|assessments?|recording|records|casework|decision[\s-]making|"
                  r"arrangements|audits?|meetings?|conferences?|interventions?|placements?|thresholds?|"
                  r"data\s+protection|(?:political|school|team|health|police|faith|community|youth)\s+leaders?)")
-_OTHER_GRADED_BEFORE = re.compile(rf"\b{_OTHER_GRADED}\s+(?:(?:that|which|who)\s+)?(?:(?:are|were|is|was|been|"
+_OTHER_GRADED_BEFORE = lazy_re(rf"\b{_OTHER_GRADED}\s+(?:(?:that|which|who)\s+)?(?:(?:are|were|is|was|been|"
                                   rf"have\s+been|has\s+been)\s+)?$", re.I)
 # "judged inadequate by the social worker", "rated good by the court": someone else's judgement
-_OTHER_GRADED_AFTER = re.compile(
+_OTHER_GRADED_AFTER = lazy_re(
     rf"^\s+{_OTHER_GRADED}\b|^\s+by\s+(?!(?:the\s+)?(?:ofsted|inspectors?|inspectorate|hmci)\b)", re.I)
 # "downgraded to inadequate", "improved from requires improvement to good": the grade reached.
-_REACHED = re.compile(
+_REACHED = lazy_re(
     rf"\b(?:downgraded|upgraded|dropped|fell|slipped|moved|went|gone|going|rose|risen|improved|improving|climbed|"
     rf"jumped|returned|got|get|getting)\s+(?:back\s+|up\s+|down\s+|all\s+the\s+way\s+)?"
     rf"(?:from\s+(?P<earlier>{grade_pattern(to_be_good=False, failing=True)})\s+)?(?:to|into)\s+{_GRADES}\b", re.I)
 
 # "the last inspection before covid" (not "before it was abolished": that is its newest)
-_BEFORE_SOMETHING = re.compile(r"\s+(?:before|prior\s+to|pre)\b(?!\s+(?:it|they|the\s+council)\b)", re.I)
-_LATEST_ON = re.compile(r"\bthe\s+latest\s+(?:on|for|from|about|in)\s+", re.I)
-_NOW_THEN_RATING = re.compile(r"\bnow(?=\s*[-:–]\s*(?:ofsted\s+)?(?:rating|grade|judgement|inspection|report))", re.I)
-_NOW_AT_END = re.compile(r"\b(?:right\s+now|now|currently|at\s+the\s+moment|at\s+present|today)(?=\s*[?.!]*\s*$)", re.I)
+_BEFORE_SOMETHING = lazy_re(r"\s+(?:before|prior\s+to|pre)\b(?!\s+(?:it|they|the\s+council)\b)", re.I)
+_LATEST_ON = lazy_re(r"\bthe\s+latest\s+(?:on|for|from|about|in)\s+", re.I)
+_NOW_THEN_RATING = lazy_re(r"\bnow(?=\s*[-:–]\s*(?:ofsted\s+)?(?:rating|grade|judgement|inspection|report))", re.I)
+_NOW_AT_END = lazy_re(r"\b(?:right\s+now|now|currently|at\s+the\s+moment|at\s+present|today)(?=\s*[?.!]*\s*$)", re.I)
 # "RI or worse", "good or better", "requires improvement or below"
-_OR_WORSE = re.compile(rf"\b(?:{_GRADE}|{_RI})\s+or\s+(?P<dir>worse|below|lower|better|above|higher)\b", re.I)
+_OR_WORSE = lazy_re(rf"\b(?:{_GRADE}|{_RI})\s+or\s+(?P<dir>worse|below|lower|better|above|higher)\b", re.I)
 
 # "what is Devon rated", "how is Kent judged?": a council's grade now (the verb read; the name is a name).
-_RATING_NOW = re.compile(r"\b(?:rating|grade|judgement|rated|judged|graded|how\s+good|how\s+well|doing)\b.{0,60}?\b"
+_RATING_NOW = lazy_re(r"\b(?:rating|grade|judgement|rated|judged|graded|how\s+good|how\s+well|doing)\b.{0,60}?\b"
                          r"(?P<verb>now|today|currently|"
                          r"at\s+the\s+moment|at\s+present|these\s+days)\s*[?.!]*\s*$", re.I)
-_RATED_NOW = re.compile(r"\b(?:what|how)\s+(?:is|are)\b.{1,60}?\b(?P<verb>rated|judged|graded)\s*[?.!]*\s*$", re.I)
+_RATED_NOW = lazy_re(r"\b(?:what|how)\s+(?:is|are)\b.{1,60}?\b(?P<verb>rated|judged|graded)\s*[?.!]*\s*$", re.I)
 
 
 @dataclass
@@ -292,27 +293,27 @@ def _grade_start(match: re.Match[str]) -> int:
 
 # "X was judged good" where X is neither a council (its name is read, so blank here), nor a word for
 # councils, nor a judgement: something else graded ("the quality of assessments was judged good").
-_SAID_OF_SOMETHING_ELSE = re.compile(
+_SAID_OF_SOMETHING_ELSE = lazy_re(
     r"\b(?!(?:councils?|authorit(?:y|ies)|las?|boroughs?|count(?:y|ies)|it|they|which|that|who|overall|services?|"
     r"care|leavers|protection|leadership|leaders|management|effectiveness|governance|trusts?|areas?|ones|each|"
     r"all|both|none|these|those|ofsted|also|ever|previously|then|now|still|once|recently|last|first)\b)"
     r"[A-Za-z'’]+\s{1,2}(?:was|were|is|are|has\s+been|have\s+been|had\s+been)\s{1,2}$", re.I)
-_ENDS_WITH_COUNCILS = re.compile(rf"{_NOUNS}$", re.I)  # "RI authorities agency staff": the grade is the councils'
+_ENDS_WITH_COUNCILS = lazy_re(rf"{_NOUNS}$", re.I)  # "RI authorities agency staff": the grade is the councils'
 # "care leavers got an outstanding judgement", "where care leavers were given good": the judgement, then its grade
-_JUDGEMENT_SAID_BEFORE = re.compile(rf"(?:{_JUDGEMENT})\s+(?:(?:was|were|is|are|has|have|had)\s+)?"
+_JUDGEMENT_SAID_BEFORE = lazy_re(rf"(?:{_JUDGEMENT})\s+(?:(?:was|were|is|are|has|have|had)\s+)?"
                                     rf"(?:(?:got|get|gets|received?|achieved?|given|earned|awarded)\s+)?$", re.I)
-_THAT_WERE = re.compile(rf"\b(?:that|which|who)\s+(?:are|were|is|was|have\s+been|had\s+been)\s+"
+_THAT_WERE = lazy_re(rf"\b(?:that|which|who)\s+(?:are|were|is|was|have\s+been|had\s+been)\s+"
                         rf"(?:(?:rated|judged|graded)\s+)?{_GRADES}\b(?!\s+(?:at|in|on|about|with|to)\b)", re.I)
 _BUT = r"\b(?:but|despite|while|whilst|whereas|yet|though|although|and)\s+(?:(?:being|still|only)\s+)?"
 _CONTRASTED = [
     # "... but children in care RI", "but help and protection requires improvement"
-    re.compile(rf"{_BUT}(?P<said>)(?:the\s+)?(?:{_JUDGEMENT})\s+(?:(?:was|were|is|are|judged|rated|graded|as)\s+)*"
+    lazy_re(rf"{_BUT}(?P<said>)(?:the\s+)?(?:{_JUDGEMENT})\s+(?:(?:was|were|is|are|judged|rated|graded|as)\s+)*"
                rf"{_GRADES}(?=\s*(?:[?.!,;:]|\s-\s|$|\b(?:in|since|overall|for|judgements?|ratings?)\b))", re.I),
     # "... but RI overall", "despite RI overall"
-    re.compile(rf"{_BUT}(?P<said>)(?:(?:rated|judged|graded|was|were)\s+)*{_GRADES}\s+(?P<overall_effectiveness>overall)"
+    lazy_re(rf"{_BUT}(?P<said>)(?:(?:rated|judged|graded|was|were)\s+)*{_GRADES}\s+(?P<overall_effectiveness>overall)"
                r"\b", re.I),
 ]
-_JUDGEMENT_THEN_PLACE = re.compile(rf"(?:{_JUDGEMENT})(?:\s+(?:in|across|from))?\s{{4,}}$", re.I)
+_JUDGEMENT_THEN_PLACE = lazy_re(rf"(?:{_JUDGEMENT})(?:\s+(?:in|across|from))?\s{{4,}}$", re.I)
 
 
 def _graded(question: str, taken: list[tuple[int, int]], found: Grades, judgements: list[str],
@@ -325,7 +326,7 @@ def _graded(question: str, taken: list[tuple[int, int]], found: Grades, judgemen
             if _OTHER_GRADED_BEFORE.search(question[:match.start()]) or (_OTHER_GRADED_AFTER.match(
                     question[match.end():]) and not _ENDS_WITH_COUNCILS.search(match.group(0))):
                 continue  # "children's homes rated good", "good-rated schools": not a council's grade
-            if match.re is _GRADING[1] and _SAID_OF_SOMETHING_ELSE.search(blanked(question[:match.start()], taken)):
+            if pattern is _GRADING[1] and _SAID_OF_SOMETHING_ELSE.search(blanked(question[:match.start()], taken)):
                 continue  # "the quality of assessments was judged good": practice, not a council
             if not free(span):  # "the 2019 inadequate judgement": the year was read as a year
                 span = (_grade_start(match), match.end())
@@ -346,7 +347,7 @@ def _graded(question: str, taken: list[tuple[int, int]], found: Grades, judgemen
             if not said:
                 just_before = _JUDGEMENT_SAID_BEFORE.search(question[:match.start()])
                 said = [key for key in JUDGEMENT_WORDS if just_before and just_before.group(key)]
-            if not said and match.re is _GRADING[1]:
+            if not said and pattern is _GRADING[1]:
                 # "care leavers in the north east rated outstanding": the judgement, then where (read as a place)
                 said_before = _JUDGEMENT_THEN_PLACE.search(blanked(question[:match.start()], taken))
                 said = [key for key in JUDGEMENT_WORDS if said_before and said_before.group(key)]
@@ -516,5 +517,5 @@ def _weak_grades(question: str, taken: list[tuple[int, int]], found: Grades, jud
             found.grades.append(grade)
         found.spans.append((start, match.end()))
         found.weak = True
-        if said is None and match.re is _STATE_NOW:
+        if said is None and match.re is _STATE_NOW.compiled():
             found.latest = True  # "is Slough still inadequate": its grade now, so its latest report

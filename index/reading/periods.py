@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.reading.lazy_pattern import lazy_re
 from index.reading.spans import blanked
 from index.settings import YEAR_RANGE
 
@@ -19,41 +20,41 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 
 # Year phrases, most specific first; each gives (first year, last year, how it is used).
 _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\bbetween\s+(?P<a>{_YEAR})\s+(?:and|&|-|to)\s+(?P<b>{_YEAR})\b", re.I), "span"),
-    (re.compile(rf"\bfrom\s+(?P<a>{_YEAR})\s+(?:(?:up\s+)?to|until|till|through(?:\s+to)?|thru|-)\s+(?P<b>{_YEAR})\b",
+    (lazy_re(rf"\bbetween\s+(?P<a>{_YEAR})\s+(?:and|&|-|to)\s+(?P<b>{_YEAR})\b", re.I), "span"),
+    (lazy_re(rf"\bfrom\s+(?P<a>{_YEAR})\s+(?:(?:up\s+)?to|until|till|through(?:\s+to)?|thru|-)\s+(?P<b>{_YEAR})\b",
                 re.I), "span"),
-    (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:through|thru)(?:\s+to)?\s+(?P<b>{_YEAR})\b", re.I), "span"),
+    (lazy_re(rf"\b(?P<a>{_YEAR})\s+(?:through|thru)(?:\s+to)?\s+(?P<b>{_YEAR})\b", re.I), "span"),
     # "from '19 to '22": years shortened, with their apostrophes
-    (re.compile(r"\b(?:from|between)\s+['’‘](?P<a>\d\d)\s+(?:to|and|until|till|-)\s+['’‘](?P<b>\d\d)\b", re.I),
+    (lazy_re(r"\b(?:from|between)\s+['’‘](?P<a>\d\d)\s+(?:to|and|until|till|-)\s+['’‘](?P<b>\d\d)\b", re.I),
      "span"),
     # "2023 onwards", "2019 and later"
-    (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:onwards|on(?=\s*[?.!,;]*\s*$)|and\s+(?:later|after|since)|or\s+later)", re.I),
+    (lazy_re(rf"\b(?P<a>{_YEAR})\s+(?:onwards|on(?=\s*[?.!,;]*\s*$)|and\s+(?:later|after|since)|or\s+later)", re.I),
      "since"),
-    (re.compile(rf"\b(?P<a>{_YEAR})\s*(?:-|–|/)\s*(?P<b>\d\d)\b(?!\d)", re.I), "season"),
-    (re.compile(rf"\b(?P<a>{_YEAR})\s*(?:-|–|to)\s*(?P<b>{_YEAR})\b", re.I), "span"),
-    (re.compile(rf"\b(?P<a>{_YEAR})\s+(?:and|&)\s+(?P<b>{_YEAR})\b", re.I), "pair"),
+    (lazy_re(rf"\b(?P<a>{_YEAR})\s*(?:-|–|/)\s*(?P<b>\d\d)\b(?!\d)", re.I), "season"),
+    (lazy_re(rf"\b(?P<a>{_YEAR})\s*(?:-|–|to)\s*(?P<b>{_YEAR})\b", re.I), "span"),
+    (lazy_re(rf"\b(?P<a>{_YEAR})\s+(?:and|&)\s+(?P<b>{_YEAR})\b", re.I), "pair"),
     # "reports from 2014": published then, not since
-    (re.compile(rf"\b(?:reports?|inspections?|letters?|judgements?)\s+(?:published\s+)?from\s+(?P<a>{_YEAR})\b"
+    (lazy_re(rf"\b(?:reports?|inspections?|letters?|judgements?)\s+(?:published\s+)?from\s+(?P<a>{_YEAR})\b"
                 rf"(?!\s*(?:-|–|to\b|until|onwards|on\b))", re.I), "year"),
     # "since the 2014 inspection", "after Kent's 2017 report": that report on
-    (re.compile(rf"\b(?:since|after|following)\s+(?:the|its|their|our|[A-Za-z]+['’]s?)\s+(?P<a>{_YEAR})\s+"
+    (lazy_re(rf"\b(?:since|after|following)\s+(?:the|its|their|our|[A-Za-z]+['’]s?)\s+(?P<a>{_YEAR})\s+"
                 rf"(?:ofsted\s+|ilacs\s+|full\s+)?(?:inspections?|reports?|judgements?|visits?|ratings?)\b", re.I),
      "since"),
-    (re.compile(rf"\b(?:since|from)\s+(?:the\s+(?:start|beginning)\s+of\s+|{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I),
+    (lazy_re(rf"\b(?:since|from)\s+(?:the\s+(?:start|beginning)\s+of\s+|{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I),
      "since"),
-    (re.compile(rf"\bin\s+or\s+before\s+(?P<b>{_YEAR})\b", re.I), "until"),
+    (lazy_re(rf"\bin\s+or\s+before\s+(?P<b>{_YEAR})\b", re.I), "until"),
     # "after 2020", "post-2015": the years after it ("after April 2019": that year is still in)
-    (re.compile(rf"\b(?<!\bin\sor\s)(?:after|post)[\s-]+(?P<month>{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I), "after"),
-    (re.compile(rf"\b(?:in\s+or\s+after)\s+(?P<a>{_YEAR})\b", re.I), "since"),
-    (re.compile(rf"\bno\s+earlier\s+than\s+(?P<a>{_YEAR})\b", re.I), "since"),
-    (re.compile(rf"\b(?:before|prior\s+to|pre|earlier\s+than)[\s-]+(?:{_MONTH}\s+)?(?P<b>{_YEAR})\b", re.I), "before"),
+    (lazy_re(rf"\b(?<!\bin\sor\s)(?:after|post)[\s-]+(?P<month>{_MONTH}\s+)?(?P<a>{_YEAR})\b", re.I), "after"),
+    (lazy_re(rf"\b(?:in\s+or\s+after)\s+(?P<a>{_YEAR})\b", re.I), "since"),
+    (lazy_re(rf"\bno\s+earlier\s+than\s+(?P<a>{_YEAR})\b", re.I), "since"),
+    (lazy_re(rf"\b(?:before|prior\s+to|pre|earlier\s+than)[\s-]+(?:{_MONTH}\s+)?(?P<b>{_YEAR})\b", re.I), "before"),
     # "up to 2016", "until 2016": that year is kept
-    (re.compile(rf"\b(?:up\s+(?:to|until|till)(?:\s+and\s+including)?|until(?:\s+and\s+including)?|till|through|"
+    (lazy_re(rf"\b(?:up\s+(?:to|until|till)(?:\s+and\s+including)?|until(?:\s+and\s+including)?|till|through|"
                 rf"to\s+the\s+end\s+of|no\s+later\s+than|to\s+and\s+including)\s+"
                 rf"(?P<b>{_YEAR})\b", re.I),
      "until"),
-    (re.compile(rf"\b(?:in|during|of)\s+(?P<a>{_YEAR})\b", re.I), "year"),
-    (re.compile(rf"\b(?P<a>{_YEAR})(?:['’]s)?\b", re.I), "year"),
+    (lazy_re(rf"\b(?:in|during|of)\s+(?P<a>{_YEAR})\b", re.I), "year"),
+    (lazy_re(rf"\b(?P<a>{_YEAR})(?:['’]s)?\b", re.I), "year"),
 ]
 
 # What a year dates when it is not a period of reports: a law, guidance, a census, a strategy, money.
@@ -68,24 +69,24 @@ _DOCUMENT = (r"(?:act|acts|bill|regulations?|order|guidance|framework|"
              r"judgment|ruling)")
 _DATES_A_DOCUMENT = [
     # "Act 2017", "Working Together 2018", "strategy from 2023", "the census of 2011"
-    re.compile(rf"\b{_DOCUMENT}\s*(?:\(|,)?\s*(?:from|of|in)?\s*(?:the\s+)?$", re.I),
+    lazy_re(rf"\b{_DOCUMENT}\s*(?:\(|,)?\s*(?:from|of|in)?\s*(?:the\s+)?$", re.I),
     # "staying put was introduced in 2014", "the scheme launched in 2016", "the Peter Connelly case in 2007"
-    re.compile(r"\b(?:introduced|launched|brought\s+in|came\s+in(?:to\s+force)?|created|set\s+up|passed|enacted|"
+    lazy_re(r"\b(?:introduced|launched|brought\s+in|came\s+in(?:to\s+force)?|created|set\s+up|passed|enacted|"
                r"abolished|replaced|began|started|case|died|death|grenfell|fire|tragedy|disaster|attacks?|riots?|floods?|"
                r"bombings?)\s+(?:in\s+)?$", re.I),
     # a child's own dates: "born after 2010", "came into care in 2019", "left care in 2018", "were 16 in 2020"
-    re.compile(r"\b(?:born|(?:came|come|coming|entered|entering)\s+(?:into\s+)?care|left\s+care|leaving\s+care|"
+    lazy_re(r"\b(?:born|(?:came|come|coming|entered|entering)\s+(?:into\s+)?care|left\s+care|leaving\s+care|"
                r"turned\s+\d+|aged\s+\d+|(?:was|were|is|are)\s+\d+)\s+(?:in|after|before|since|from|around|during)\s+$",
                re.I),
     # another body's named report: "after the Jay report of 2014"
-    re.compile(r"\b(?-i:[A-Z][a-z]+)\s+(?:report|review|inquiry)\s+(?:of|in|from)\s+$", re.I),
+    lazy_re(r"\b(?-i:[A-Z][a-z]+)\s+(?:report|review|inquiry)\s+(?:of|in|from)\s+$", re.I),
     # a number of things, not a year: "over 2000 children", "more than 2000 referrals"
-    re.compile(r"\b(?:over|more\s+than|fewer\s+than|less\s+than|nearly|almost|at\s+least|in\s+excess\s+of|"
+    lazy_re(r"\b(?:over|more\s+than|fewer\s+than|less\s+than|nearly|almost|at\s+least|in\s+excess\s+of|"
                r"upwards\s+of)\s+$", re.I),
     # a law report's name: "R (G) v Southwark 2009"
-    re.compile(r"\bR\s*\([^)]*\)\s+v\.?\s+[A-Za-z][\w\s'’-]{0,40}?\s*$"),
+    lazy_re(r"\bR\s*\([^)]*\)\s+v\.?\s+[A-Za-z][\w\s'’-]{0,40}?\s*$"),
 ]
-_DOCUMENT_AFTER = re.compile(
+_DOCUMENT_AFTER = lazy_re(
     rf"^\s*(?:-\s*\d\d\s+)?(?:(?!(?:ofsted|ilacs|inspections?|sif|full|monitoring|focused|jtai|published|short|"
     rf"standard|council|la|local|inadequate|good|outstanding|requires|ri|final|new|latest|first|second)\b)"
     rf"[A-Za-z'’-]+\s+(?:report|inquiry)\b|(?:(?!(?:the|under|with|after|before|since|following|during|when|while|but|"
@@ -111,15 +112,15 @@ class Periods:
 
 
 # "around 2000 children": a count when things counted follow
-_COUNTED = re.compile(r"^\s+(?:children|young\s+people|kids|families|cases|referrals|contacts|assessments|"
+_COUNTED = lazy_re(r"^\s+(?:children|young\s+people|kids|families|cases|referrals|contacts|assessments|"
                       r"plans|placements|staff|social\s+workers|workers|carers|foster\s+carers|care\s+leavers|"
                       r"pupils|people|households)\b", re.I)
-_ROUGHLY = re.compile(r"\b(?:around|about|approximately|roughly|some|circa|c\.|has|have|had|with|of|"
+_ROUGHLY = lazy_re(r"\b(?:around|about|approximately|roughly|some|circa|c\.|has|have|had|with|of|"
                       r"supports?|supporting)\s+$", re.I)
 # a person's report dated by its year: "lord laming's 2003 report", "professor munro's 2011 report"
-_SOMEONES = re.compile(r"\b(?:lord|lady|sir|dame|baroness|baron|professor|prof|dr|mr|mrs|ms|judge|justice)\s+"
+_SOMEONES = lazy_re(r"\b(?:lord|lady|sir|dame|baroness|baron|professor|prof|dr|mr|mrs|ms|judge|justice)\s+"
                        r"[A-Za-z-]+['’]s\s+$", re.I)
-_THEIR_REPORT = re.compile(r"^\s+(?:report|review|inquiry|enquiry|recommendations)\b", re.I)
+_THEIR_REPORT = lazy_re(r"^\s+(?:report|review|inquiry|enquiry|recommendations)\b", re.I)
 
 
 def find_periods(question: str, taken: list[tuple[int, int]]) -> Periods:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from index.reading.lazy_pattern import lazy_re
 from index.reading.misspelt import find_misspelt
 from index.spelling import english_words
 from ingest.authorities import Authority, AuthorityRegistry, name_key
@@ -38,7 +39,7 @@ _EVERYDAY_VERBS = frozenset({"reading", "barking", "bury", "bucks"})
 
 # Words after a name that say it is the council or its services ("hull children in care", "Bury council",
 # "Bury 2021").
-_SERVICE_AFTER = re.compile(
+_SERVICE_AFTER = lazy_re(
     r"^(?:['’]s?\b|\s+(?:council|borough|city\s+council|county\s+council|children['’]?s?|childrens|social|"
     r"safeguarding|inspection|inspections|report|reports|la\b|local\s+authority|ofsted|mash|front\s+door|"
     r"early\s+help|care\s+leavers?|fostering|adoption|services|rated|judged|graded|(?:19|20)\d\d\b|"
@@ -46,7 +47,7 @@ _SERVICE_AFTER = re.compile(
     r"judgements?|ilacs|grades?)\b|(?:last\s+)?inspected\b))",
     re.I,
 )
-_TOPIC_AFTER = re.compile(
+_TOPIC_AFTER = lazy_re(
     r"^\s+(?:child|children|young|cse|cce|exploitation|neglect|fostering|foster|adoption|looked|send|youth|missing|"
     r"kinship|placements?|care|early|front|mash|leaving|domestic|edge|private|disabled|unaccompanied|corporate|"
     r"social\s+work(?:ers?)?|caseloads?|agency|workforce|iros?|lado|supervision|management|leadership|"
@@ -57,21 +58,21 @@ _TOPIC_AFTER = re.compile(
     re.I,
 )
 _YEAR_AFTER = r"(?:19|20)\d\d\b"
-_REPORT_OF_BEFORE = re.compile(r"\b(?:inspections?|reports?|ofsted|judgements?|ratings?|monitoring\s+visits?|"
+_REPORT_OF_BEFORE = lazy_re(r"\b(?:inspections?|reports?|ofsted|judgements?|ratings?|monitoring\s+visits?|"
                                r"focused\s+visits?)\s+(?:of|for|on|into)\s+$", re.I)
 # Skills said "in reading": "difficulties in reading", "progress in reading"
-_SKILL_BEFORE = re.compile(r"\b(?:difficult(?:y|ies)|problems?|progress|attainment|skills?|support|help|interest|"
+_SKILL_BEFORE = lazy_re(r"\b(?:difficult(?:y|ies)|problems?|progress|attainment|skills?|support|help|interest|"
                            r"delays?|behind|struggl\w*|gains?|improvement|confidence|ability|achievement|catch[\s-]?up|"
                            r"standards?|levels?|outcomes?|results?|ages?|fluency|engagement|pleasure)\s+in\s+$", re.I)
 # Institutions named after a place, not the council: a name then one of these is another body.
-_INSTITUTION_AFTER = re.compile(
+_INSTITUTION_AFTER = lazy_re(
     r"^\s+(?:university|uni|college|arena|airport|cathedral|fc|afc|united|rovers|wanderers|albion|athletic|prison|"
     r"judgment|ruling|road|street|lane|avenue|drive|crescent|"
     r"station|crown\s+court|magistrates|zoo|festival|marathon|"
     # one named building or place: "Bolton Abbey", "Norfolk Island", "Brighton Rock"
     r"hospital|infirmary|abbey|priory|minster|island|pier|harbour|castle|museum|theatre|"
     r"racecourse|bridge|rock|goose|terrier|notes)\b", re.I)
-_PERSON_BEFORE = re.compile(
+_PERSON_BEFORE = lazy_re(
     r"\b(?:social\s+worker|mr|mrs|ms|miss|dr|sir|lord|lady|professor|prof|andrew|john|david|james|michael|peter|paul|"
     r"mark|richard|robert|william|thomas|george|sarah|victoria|emma|helen|jane|mary|elizabeth|anne|susan|karen|"
     r"claire|rachel|rebecca|laura|lucy|kate|katie|julie|alison|jo|ian|simon|stephen|steve|chris|christopher|tony|"
@@ -83,19 +84,19 @@ _PERSON_BEFORE = re.compile(
     r"child|kid|boy|girl|brother|sister|nephew|niece|grandson|granddaughter|grandchild|friend|partner|husband|"
     r"wife|cousin|baby)|(?:called|named)"
     r")\s+$", re.I)
-_GOVERNMENT_NEAR = re.compile(r"\b(?:funding|funded|funds|fund|government|ministers?|mps|parliament|politicians?|"
+_GOVERNMENT_NEAR = lazy_re(r"\b(?:funding|funded|funds|fund|government|ministers?|mps|parliament|politicians?|"
                               r"policy|policies|whitehall|national)\b", re.I)
-_MODEL_AFTER = re.compile(r"^(?:\s+(?!for\b|to\b|on\b|in\b)[A-Za-z'’-]+){0,3}\s+(?:model|approach|factor)\b", re.I)
+_MODEL_AFTER = lazy_re(r"^(?:\s+(?!for\b|to\b|on\b|in\b)[A-Za-z'’-]+){0,3}\s+(?:model|approach|factor)\b", re.I)
 # "Birmingham, Alabama": an American namesake.
-_US_STATE_AFTER = re.compile(
+_US_STATE_AFTER = lazy_re(
     r"^,?\s+(?:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho|"
     r"illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|"
     r"missouri|montana|nebraska|nevada|new\s+hampshire|new\s+jersey|new\s+mexico|north\s+carolina|north\s+dakota|"
     r"ohio|oklahoma|oregon|pennsylvania|rhode\s+island|south\s+carolina|south\s+dakota|tennessee|texas|utah|vermont|"
     r"virginia|washington|west\s+virginia|wisconsin|wyoming|usa|us|america|canada|australia|tasmania|"
     r"new\s+south\s+wales|victoria|queensland|jamaica|ontario|ireland|new\s+zealand|scotland|wales)\b", re.I)
-_INSTITUTION_BEFORE = re.compile(r"\b(?:university|uni|college|diocese|bishop|archbishop)\s+of\s+(?:the\s+)?$", re.I)
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|for|across|around|covering|of|by|to|about|on|within|into|is|was|did|"
+_INSTITUTION_BEFORE = lazy_re(r"\b(?:university|uni|college|diocese|bishop|archbishop)\s+of\s+(?:the\s+)?$", re.I)
+_PLACE_BEFORE = lazy_re(r"\b(?:in|at|from|for|across|around|covering|of|by|to|about|on|within|into|is|was|did|"
                            r"does|has|had)\s+"
                            r"(?:the\s+)?$", re.I)
 
@@ -108,7 +109,7 @@ _NOT_ANOTHER_PLACE = frozenset(
 )
 
 # Statistical neighbours: "councils like X", "similar councils to X", "X's neighbours", "X and its neighbours".
-_NEIGHBOURS_BEFORE = re.compile(
+_NEIGHBOURS_BEFORE = lazy_re(
     r"(?:\b(?:councils?|authorit(?:y|ies)|las|areas?|places|boroughs|counties|ones)\s+(?:like|similar\s+to|"
     r"comparable\s+(?:to|with))|\bsimilar\s+(?:councils|authorities|las|areas|places|boroughs|counties)\s+to"
     r"|\b(?:statistical\s+|stat\s+)?neighbou?rs\s+(?:of|for)|\bcomparable\s+to|\bstatistically\s+similar\s+to"
@@ -119,7 +120,7 @@ _NEIGHBOURS_BEFORE = re.compile(
     r"|\bpeer\s+(?:councils|authorities|las|group)\s+(?:to|of|for))\s+(?:the\s+)?$",
     re.I,
 )
-_NEIGHBOURS_AFTER = re.compile(
+_NEIGHBOURS_AFTER = lazy_re(
     r"^(?:['’]s?)?\s+(?:(?:(?:and|with|vs\.?|versus|v\.?|against|compared\s+(?:to|with)|compares?\s+(?:to|with))\s+)?"
     r"(?:its|their)\s+)?(?:(?:nearest|closest)\s+)?(?:statistical\s+|stat\s+)?"
     r"(?:neighbou?rs|comparators|(?-i:SNs?\b)|"
@@ -134,25 +135,25 @@ _NEIGHBOURS_AFTER = re.compile(
     re.I,
 )
 
-_AROUND_BEFORE = re.compile(r"\b(?:councils?|authorit(?:y|ies)|las|areas|boroughs|counties|places)\s+(?:bordering|"
+_AROUND_BEFORE = lazy_re(r"\b(?:councils?|authorit(?:y|ies)|las|areas|boroughs|counties|places)\s+(?:bordering|"
                             r"next\s+to|near|nearby|around|surrounding|adjacent\s+to|adjoining|neighbouring|"
                             r"close\s+to|beside)\s+(?:the\s+)?$", re.I)
-_AROUND_AFTER = re.compile(r"^(?:['’]s?)?\s+(?:geographical\s+|geographic\s+)?(?:neighbouring|bordering|adjacent|"
+_AROUND_AFTER = lazy_re(r"^(?:['’]s?)?\s+(?:geographical\s+|geographic\s+)?(?:neighbouring|bordering|adjacent|"
                            r"adjoining|surrounding|nearby)\s+(?:councils|authorities|las|boroughs|counties|areas)\b",
                            re.I)
-_PART_OF = re.compile(r"^\s+of\s+(?:the|a|this|that|our|their|its|my)\s+(?:county|borough|city|town|country|district|"
+_PART_OF = lazy_re(r"^\s+of\s+(?:the|a|this|that|our|their|its|my)\s+(?:county|borough|city|town|country|district|"
                       r"patch|authority|la|council|shire)\b", re.I)
-_OTHER_BODY_AFTER = re.compile(r"^\s+(?:police|constabulary|fire(?:\s+and\s+rescue)?|ambulance|nhs|icb|"
+_OTHER_BODY_AFTER = lazy_re(r"^\s+(?:police|constabulary|fire(?:\s+and\s+rescue)?|ambulance|nhs|icb|"
                                r"integrated\s+care\s+(?:board|system)|probation)\b", re.I)
 # "councils near London", "outside London": not London's boroughs
-_NOT_IN_LONDON_BEFORE = re.compile(r"\b(?:near|outside|around|beyond|surrounding|neighbouring|bordering|commuting\s+to|"
+_NOT_IN_LONDON_BEFORE = lazy_re(r"\b(?:near|outside|around|beyond|surrounding|neighbouring|bordering|commuting\s+to|"
                                    r"commuter\s+belt\s+(?:of|around))\s+(?:the\s+)?$", re.I)
 
 # The user's own council, then its neighbours as "ours" ("we're Sefton; how do our stat neighbours ...").
-_WHO_WE_ARE = re.compile(r"\b(?:we['’]re|we\s+are|i['’]m\s+(?:from|at|in)|i\s+am\s+(?:from|at|in)|"
+_WHO_WE_ARE = lazy_re(r"\b(?:we['’]re|we\s+are|i['’]m\s+(?:from|at|in)|i\s+am\s+(?:from|at|in)|"
                          r"i\s+work\s+(?:in|at|for)|we\s+work\s+(?:in|at|for)|our\s+(?:council|la|local\s+authority)"
                          r"(?:\s+is)?)\s*[(:,-]?\s*(?:the\s+)?$", re.I)
-_OUR_NEIGHBOURS = re.compile(
+_OUR_NEIGHBOURS = lazy_re(
     r"\bour\s+(?:nearest\s+|closest\s+)?(?:statistical\s+|stat\s+)?(?:neighbou?rs|comparators|"
     r"comparator\s+(?:councils|authorities|las)|neighbou?r\s+group)['’]?"
     r"|\b(?:councils|authorities|las)\s+(?:like|similar\s+to)\s+us\b", re.I)
@@ -172,14 +173,14 @@ _REGIONS = {
 # Region names no sentence uses for anything else: read without a council word beside them.
 _PLAIN_REGIONS = frozenset({"yorkshire and the humber", "yorkshire and humber", "east of england", "greater london",
                             "london-wide", "pan-london", "big smoke"})
-_REGION_PATTERN = re.compile(
+_REGION_PATTERN = lazy_re(
     r"\b(?:(?:in|across|of|from)\s+)?(?:the\s+)?(?P<region>"
     + "|".join(sorted((re.escape(k) for k in _REGIONS), key=len, reverse=True))
     + r")\b(?:\s+(?:region|councils?|authorit(?:y|ies)|boroughs?|las))?",
     re.I,
 )
 # A region is read only when the question speaks of councils there, not of a place in a sentence.
-_REGION_CONTEXT = re.compile(r"\b(?:councils?|authorit(?:y|ies)|boroughs?|las|region|areas?|reports?|inspections?|"
+_REGION_CONTEXT = lazy_re(r"\b(?:councils?|authorit(?:y|ies)|boroughs?|las|region|areas?|reports?|inspections?|"
                              r"ofsted|judged|rated|graded)\b", re.I)
 
 # Other ways people name the areas of corpus/areas.csv, beyond the area's own name.
@@ -205,9 +206,9 @@ _AREA_NAMES = {
 
 _POINTS = {"n": "North", "s": "South", "e": "East", "w": "West", "ne": "North East", "nw": "North West",
            "se": "South East", "sw": "South West", "c": "Central"}
-_SHORT_POINT = re.compile(r"(?<!['’])\b(?P<point>ne|nw|se|sw|[nsewc])\.?\s+(?=(?P<name>[A-Za-z]+(?:\s+[A-Za-z]+)?))",
+_SHORT_POINT = lazy_re(r"(?<!['’])\b(?P<point>ne|nw|se|sw|[nsewc])\.?\s+(?=(?P<name>[A-Za-z]+(?:\s+[A-Za-z]+)?))",
                           re.I)
-_TWO_POINTS = re.compile(r"\b(?P<first>north|south|east|west)\s+(?:and|&)\s+(?P<second>north|south|east|west)\s+"
+_TWO_POINTS = lazy_re(r"\b(?P<first>north|south|east|west)\s+(?:and|&)\s+(?P<second>north|south|east|west)\s+"
                          r"(?P<name>[A-Za-z]+)", re.I)
 
 
@@ -447,11 +448,11 @@ def find_places(question: str, registry: AuthorityRegistry) -> Places:
     return places
 
 
-_OTHER_COUNCILS = re.compile(r"\b(?:other|another)\s+(?:councils?|authorit(?:y|ies)|las?|local\s+authorit(?:y|ies)|"
+_OTHER_COUNCILS = lazy_re(r"\b(?:other|another)\s+(?:councils?|authorit(?:y|ies)|las?|local\s+authorit(?:y|ies)|"
                              r"areas?|boroughs?|counties|county)\b|\belsewhere\b", re.I)
 # "both cheshire councils", "the two sussex county councils", "the two cheshires": the councils a former
 # county is now, each named with the county's name
-_COUNTY_COUNCILS = re.compile(
+_COUNTY_COUNCILS = lazy_re(
     r"\b(?:both(?:\s+the)?|the\s+(?P<n>two|three|four))\s+(?P<county>[A-Za-z]+)\s+(?:county\s+)?"
     r"(?:councils|authorities|las|unitar(?:y|ies)(?:\s+councils)?)\b"
     r"|\b(?:both|the)\s+(?P<n2>two|three|four)\s+(?P<county2>[A-Za-z]+?)s\b", re.I)
