@@ -219,7 +219,8 @@ class OnnxMiniLMEmbedder:
     dim = 384
 
     def __init__(self, variant: str = "opt", model_file: str | os.PathLike | None = None,
-                 weights: str | os.PathLike | None = None, threads: int | None = None) -> None:
+                 weights: str | os.PathLike | None = None, threads: int | None = None,
+                 memory_arena: bool = True) -> None:
         import json
 
         import onnxruntime as ort
@@ -237,6 +238,9 @@ class OnnxMiniLMEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0  # 0: one per core
         options.inter_op_num_threads = 1
+        # The arena serves ingest's large batches; a question at a time is as fast without it, and the
+        # session then keeps about 14 MB less resident (measured alone; the server's peak RSS did not move).
+        options.enable_cpu_mem_arena = memory_arena
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # errors only
         self.session = ort.InferenceSession(os.fspath(model_file), options, providers=["CPUExecutionProvider"])
@@ -405,7 +409,7 @@ def load_embedder(name: str | None = None, queries_only: bool = False, long_live
             graph = onnx_model.built_model("opt")
             if graph is not None:
                 # one thread: the question's lexical lists run meanwhile on the other core
-                return OnnxMiniLMEmbedder("opt", model_file=graph, threads=1)
+                return OnnxMiniLMEmbedder("opt", model_file=graph, threads=1, memory_arena=False)
             log.info("the ONNX graph is not built yet (an ingest builds it): questions use the numpy pass")
         name = "minilm-numpy" if queries_only else INGEST_MINILM
     if name == "minilm-numpy":
