@@ -392,6 +392,9 @@ class LexicalScorer:
         """
         phrases = tuple(phrases)
         with self._lock:
+            if phrases in self._sums:  # the same words again (the same question, another filter)
+                self._sums.move_to_end(phrases)
+                return self._sums[phrases]
             known = max((k for k in self._sums if k == phrases[:len(k)]), key=len, default=())
             total = self._sums[known].copy() if known else None
         if total is None:

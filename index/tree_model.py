@@ -166,7 +166,8 @@ class _LeafBitmasks:
 
     @classmethod
     def of(cls, model: TreeEnsemble) -> _LeafBitmasks | None:
-        """None when a tree has over 64 leaves (they would not fit one uint64)."""
+        """None when a tree has over 64 leaves (they would not fit one uint64), or when the nodes are not
+        numbered as from_lightgbm_dump numbers them (then the trees are walked instead)."""
         # Each node's leaves, as the range [lowest, highest] of leaf numbers (from_lightgbm_dump numbers
         # a tree's nodes depth first, left before right, so a subtree's leaves are consecutive and a
         # node's children come after it): one pass from the last node back.

@@ -84,6 +84,7 @@ def test_a_disjunction_that_extends_a_remembered_one_sums_to_the_same_bits(index
     assert added == [tuple(more)]  # only the phrases beyond the remembered prefix were scored
     assert extended.tobytes() == fresh.tobytes()
     assert scorer.scores(first).tobytes() != extended.tobytes()  # what was remembered did not change
+    assert scorer.scores(first + more) is extended and added == [tuple(more)]  # asked again: nothing scored
     with pytest.raises(ValueError):
         extended[0] = 1.0  # a remembered array is read-only
     for i in range(lexical.SUMS_KEPT + 3):
