@@ -1,0 +1,1 @@
+"""Models trained for evaluation only (the learned stage without its concept features)."""
