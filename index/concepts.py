@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from index.tokenize import holds_phrase, stem, words
+from index.tokenize import holds_phrase, stem, stems, words
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "corpus" / "concepts.csv"
 _SEPARATOR = "|"
@@ -42,7 +42,7 @@ class Concept:
 
 
 def _phrase(term: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in words(term))
+    return tuple(stems(words(term)))
 
 
 def _split(cell: str | None) -> list[str]:
@@ -94,7 +94,7 @@ class ConceptVocabulary:
 
     def named_in(self, question: str) -> list[Concept]:
         """The concepts a question names, in the order they first occur in it."""
-        tokens = [stem(w) for w in words(question)]
+        tokens = stems(words(question))
         present = set(tokens)
         found: dict[str, Concept] = {}
         for i, token in enumerate(tokens):

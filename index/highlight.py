@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from index.glossary import GLOSSARY
-from index.tokenize import PASSAGES_REMEMBERED, stem, words
+from index.tokenize import PASSAGES_REMEMBERED, stem, stems, words
 
 # A sentence ends at . ! or ? followed by space and a capital/digit/quote, or at a line break that
 # starts a new numbered paragraph or bullet.
@@ -85,7 +85,7 @@ def _concepts(terms: list[str]) -> dict[str, str]:
 
 
 def _stems(text: str) -> list[str]:
-    return [stem(w) for w in words(text)]
+    return stems(words(text))
 
 
 def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2) -> list[tuple[int, int]]:

@@ -80,7 +80,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words, with posit
 
 
 def _term_stems(term: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in words(term))
+    return tuple(stems(words(term)))
 
 
 @lru_cache(maxsize=PASSAGES_REMEMBERED)  # the same passages are candidates of question after question

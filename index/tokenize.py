@@ -49,9 +49,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light suffix stripper, enough to match 'assessments' with 'assessment' when highlighting."""
+def _stem_of(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ing", ""),
                          ("edly", ""), ("ed", ""), ("es", "e"), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -63,17 +61,23 @@ STEMS_REMEMBERED = 65536
 
 
 class _Stems(dict):
-    """`stem` remembered in a plain dict: a word seen before costs one lookup in C, where lru_cache's
-    wrapper costs a call per word (a passage read afresh has a hundred or more)."""
+    """Stems remembered in a plain dict, the one memory of `stem` and `stems`: a word seen before costs
+    one lookup in C (a passage read afresh has a hundred or more), and every remembered passage holds
+    the same string objects."""
 
     def __missing__(self, word: str) -> str:
         if len(self) >= STEMS_REMEMBERED:  # a long-running server must not grow without bound
             self.clear()
-        value = self[word] = stem(word)
+        value = self[word] = _stem_of(word)
         return value
 
 
 _STEMS = _Stems()
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper, enough to match 'assessments' with 'assessment' when highlighting."""
+    return _STEMS[word]
 
 
 def stems(tokens: Sequence[str]) -> list[str]:

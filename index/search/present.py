@@ -18,7 +18,7 @@ from index.highlight import highlight_spans
 from index.search.corpus import CorpusView
 from index.search.response import SearchResponse, SearchResult, citation_of
 from index.search.types import DENSE, LEXICAL, Arranged, Context, Kept, Question, RankedList, Retrieved, Scope
-from index.tokenize import content_words, query_terms, stem, words
+from index.tokenize import content_words, query_terms, stem, stems, words
 
 
 def present(
@@ -124,5 +124,5 @@ def distinctive_terms(context: Context, topic: str) -> list[str]:
 
 def holds_distinctive(text: str, distinctive: Sequence[str]) -> bool:
     """True when the text holds one of these distinctive terms (distinctive_terms' strings)."""
-    stems = " " + " ".join(stem(w) for w in words(text)) + " "
-    return any(term in stems for term in distinctive)
+    joined = " " + " ".join(stems(words(text))) + " "
+    return any(term in joined for term in distinctive)
