@@ -247,7 +247,7 @@ def ingest_paths(
                 # The batch's reports are stored together: one progress step, so its count is never behind.
                 bar.advance([Path(path).name for path, _ in batch], sum(pages_of.get(path, 0) for path, _ in batch))
                 if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
-                    index.save()
+                    index.save(postings=False)  # a checkpoint for the vectors; the postings at the end
                     last_save = time.monotonic()
         finally:
             bar.close()

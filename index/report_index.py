@@ -259,10 +259,15 @@ class ReportIndex:
             self.store.replace_themes(model.labels, assignment, model.about())
         return len(new)
 
-    def save(self) -> None:
+    def save(self, postings: bool = True) -> None:
         """Write the vector file if it changed (atomically: a crash leaves the old one, repaired on load).
 
         Then the lexical postings, if the passages changed since they were written.
+
+        Args:
+            postings: False for an ingest's checkpoints: the postings are rebuilt whole from the store
+                (seconds on the whole corpus), so an ingest builds them once, at its end; until then
+                searches rank keywords with FTS5.
 
         Raises:
             OSError: the folder cannot be written (a full disk, say); the SQLite store is unaffected.
@@ -272,7 +277,7 @@ class ReportIndex:
             self._vectors_mtime = self._mtime()
         # The keyword ranking's postings in memory (index/lexical.py), rebuilt whole when the passages
         # changed (about 8 s for the whole corpus): searches use FTS5 until they are.
-        if lexical.refresh(self.store.db, self.directory):
+        if postings and lexical.refresh(self.store.db, self.directory):
             self.searcher.refresh()
 
     def close(self) -> None:

@@ -7,11 +7,14 @@ import sqlite3
 
 import pytest
 
+from index import build as build_module
+from index import lexical
 from index.build import IndexLockedError, ingest_lock, ingest_paths
 from index.embed import HashingEmbedder
 from index.report_index import DB_NAME, VECTORS_NAME, ReportIndex
 from index.search import SearchFilters
 from index.store import SCHEMA_VERSION
+from index.vectors import VectorIndex
 from ingest.models import METADATA_VERSION
 from tests.pdfgen import make_pdf, nameless_report_pages, sample_report_pages
 
@@ -169,5 +172,35 @@ def test_an_estimated_publication_date_is_marked_and_filters_by_year(tmp_path):
             response = index.search("return home interviews", SearchFilters.build(year=year), k=3)
             assert response.results, year
         assert not index.search("return home interviews", SearchFilters.build(year=2024), k=3).results
+    finally:
+        index.close()
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints during an ingest
+# ---------------------------------------------------------------------------
+
+def test_checkpoints_save_the_vectors_and_the_postings_are_built_once_at_the_end(tmp_path, monkeypatch):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, year in (("Avonshire", 2019), ("Stoke-on-Trent", 2021), ("Barsetshire", 2022)):
+        make_pdf(folder / f"{name.lower()}_{year}.pdf", sample_report_pages(name, year))
+    monkeypatch.setattr(build_module, "BATCH_PASSAGES", 1)  # a batch per report
+    monkeypatch.setattr(build_module, "SAVE_EVERY_SECONDS", -1.0)  # a checkpoint after every batch
+    vector_saves: list[str] = []
+    real_save = VectorIndex.save
+    monkeypatch.setattr(VectorIndex, "save", lambda self, path: vector_saves.append(str(path)) or real_save(self, path))
+    postings_built: list[str | None] = []
+    real_build = lexical.build
+    monkeypatch.setattr(lexical, "build", lambda db, signature=None: postings_built.append(signature)
+                        or real_build(db, signature))
+    index = _open(tmp_path / "ix")
+    try:
+        summary = ingest_paths(index, [folder], workers=0, progress=False)
+        assert len(summary.added) == 3
+        assert len(vector_saves) >= 3  # the vectors at each checkpoint (each batch added some) and at the end
+        assert len(postings_built) == 1  # rebuilt whole once, after the last report
+        assert lexical.saved_signature(index.directory) == lexical.store_signature(index.store.db)
+        assert index.search("return home interviews", retriever="lexical").results
     finally:
         index.close()
