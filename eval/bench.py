@@ -20,6 +20,7 @@ Ingest runs in a child process so that its peak memory is its own. Timings are w
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import os
@@ -248,6 +249,7 @@ CLI_MODULE = "app.cli"
 def cold_child(index_dir: str, question: str) -> dict:
     """Phases of `ofsted-qa ask` in this fresh process. Run by `python -m eval.bench _cold`."""
     marks = {}
+    gc.disable()  # as app.cli.main runs `ask` (a one-shot command)
     t = time.perf_counter()
     importlib.import_module(CLI_MODULE)  # what the console script imports first
     from index.embed import load_embedder

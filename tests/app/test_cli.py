@@ -430,3 +430,29 @@ def test_a_bad_reading_kind_lists_the_valid_ones_and_literal_excludes_ignore_rea
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["ask", "q", "--literal", "--ignore-reading", "year"])
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_one_shot_commands_run_without_the_cyclic_collector_and_the_console_freezes_after_them(monkeypatch):
+    import gc
+
+    from app import cli
+
+    collecting: dict[str, bool] = {}
+    for name in ("stats", "ingest"):
+        monkeypatch.setattr(cli, f"cmd_{name}", lambda args, name=name: collecting.setdefault(name, gc.isenabled())
+                            and 0)
+    frozen: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(cli._last_command))
+    assert gc.isenabled()
+    for argv in (["stats"], ["ingest", "report.pdf"]):
+        monkeypatch.setattr(sys, "argv", ["ofsted-qa", *argv])
+        assert cli.console_main() == 0
+        assert gc.isenabled()  # left as it was found
+    assert collecting == {"stats": False, "ingest": True}  # a long-lived command keeps collecting
+    assert frozen == ["stats"]  # only after the one-shot command
+    gc.disable()
+    try:
+        cli.main(["ingest", "report.pdf"])
+        assert not gc.isenabled()  # a caller's choice stands
+    finally:
+        gc.enable()
