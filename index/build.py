@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shutil
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -78,6 +79,9 @@ def ingest_lock(directory: Path) -> Iterator[None]:
         handle.flush()
         for stale in directory.glob(VECTORS_NAME + ".*.tmp"):  # left by a writer killed mid-save
             stale.unlink(missing_ok=True)
+        for stale in directory.glob(".*-*"):  # derived folders' staging copies (index/atomic_folder.py)
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
         yield
     finally:
         handle.close()  # closing releases the lock

@@ -33,11 +33,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -46,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.atomic_folder import write_folder
 from index.store import SECTION_WEIGHT, TEXT_WEIGHT
 
 log = logging.getLogger(__name__)
@@ -221,25 +220,16 @@ def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
 
 def save(postings: Postings, index_dir: str | Path) -> None:
     """Write the postings to `index_dir`/lexical, whole: a new folder swapped in for the old one."""
-    target = Path(index_dir) / FOLDER
-    staging = Path(tempfile.mkdtemp(prefix=".lexical-", dir=index_dir))
-    try:
+
+    def fill(staging: Path) -> None:
         for name in FILES:
             np.save(staging / f"{name}.npy", getattr(postings, name), allow_pickle=False)
         meta = {"format": FORMAT_VERSION, "signature": postings.signature, "rows": postings.n_rows,
                 "terms": int(len(postings.terms)), "postings": int(len(postings.rows)),
                 "occurrences": int(len(postings.inst_keys)), "tokenizer": TOKENIZER}
         (staging / "meta.json").write_text(json.dumps(meta, indent=1))
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=".lexical-old-", dir=index_dir))
-            os.replace(target, old / FOLDER)
-        os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+
+    write_folder(index_dir, FOLDER, fill)
 
 
 def saved_signature(index_dir: str | Path) -> str | None:

@@ -9,7 +9,6 @@ questions. Cheap: no model call; the passages' texts are already read for the an
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +16,7 @@ from itertools import chain
 
 import numpy as np
 
-from index.highlight import sentence_spans
+from index.passage_words import Sentences, sentence_words
 from index.tokenize import PASSAGES_REMEMBERED, adjacent_pairs, holds_phrase, stem, stems, text_stems, words
 
 # The fusion lists a candidate may come from (index/search: the retrieve and feedback stages name
@@ -47,6 +46,8 @@ class CandidatePassage:
     latest_of_authority: bool = False  # the newest inspection report of its authority
     concept_terms: int = 0  # sector terms of concepts the question names, found in the passage
     doc_id: int = -1  # its report (for labelling in training; not a feature)
+    # Its stemmed words by sentence (passage_words.sentence_words), when the index has them saved.
+    sentences: Sentences | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -76,27 +77,22 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words, with positions
-
-
 def _term_stems(term: str) -> tuple[str, ...]:
     return tuple(stems(words(term)))
 
 
-@lru_cache(maxsize=PASSAGES_REMEMBERED)  # the same passages are candidates of question after question
-def _sentences(text: str) -> tuple[tuple[str, ...], ...]:
-    """The passage's stemmed words, sentence by sentence (index.highlight's sentences). The stems are
-    the shared strings of tokenize.stems, so remembered passages hold pointers, not copies."""
-    lowered = text.lower().replace("\u2019", "'")
-    return tuple(tuple(stems(_WORD.findall(lowered, a, b))) for a, b in sentence_spans(text))
+# For an index without its passages' words saved (index/passage_words.py), computed and remembered:
+# the same passages are candidates of question after question. The stems are the shared strings of
+# tokenize.stems, so remembered passages hold pointers, not copies.
+_sentences = lru_cache(maxsize=PASSAGES_REMEMBERED)(sentence_words)
 
 
-def passage_stems(text: str) -> tuple[str, ...]:
+def passage_stems(text: str, sentences: Sentences | None = None) -> tuple[str, ...]:
     """The passage's stemmed words in order, as index.tokenize.text_stems reads them, joined from
-    its remembered sentences: the learned stage then tokenises each candidate once, not twice."""
+    its sentences (given, or computed): the learned stage then tokenises each candidate once, not twice."""
     if len(text.lower()) != len(text):  # lowering moved the sentences' offsets: read it afresh
         return text_stems(text)
-    return tuple(chain.from_iterable(_sentences(text)))
+    return tuple(chain.from_iterable(_sentences(text) if sentences is None else sentences))
 
 
 def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) -> np.ndarray:
@@ -119,7 +115,7 @@ def features(question: QuestionFacts, candidates: Sequence[CandidatePassage]) ->
                  for name in SCORED_LISTS}
     rows = np.zeros((len(candidates), len(FEATURE_NAMES)), dtype=np.float32)
     for i, c in enumerate(candidates):
-        sentences = _sentences(c.text)
+        sentences = _sentences(c.text) if c.sentences is None else c.sentences
         n_words = sum(len(t) for t in sentences)
         found: dict[tuple[str, ...], float] = {}
         pairs_found: set[int] = set()

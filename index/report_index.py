@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import lexical
+from index import lexical, passage_words
 from index.embed import Embedder, embedder_for_model, load_embedder
 from index.location import DB_NAME, default_index_dir
 from index.search import Searcher, SearchFilters, SearchResponse
@@ -262,12 +262,13 @@ class ReportIndex:
     def save(self, postings: bool = True) -> None:
         """Write the vector file if it changed (atomically: a crash leaves the old one, repaired on load).
 
-        Then the lexical postings, if the passages changed since they were written.
+        Then the lexical postings and the passages' words by sentence, if the passages changed since
+        they were written.
 
         Args:
-            postings: False for an ingest's checkpoints: the postings are rebuilt whole from the store
-                (seconds on the whole corpus), so an ingest builds them once, at its end; until then
-                searches rank keywords with FTS5.
+            postings: False for an ingest's checkpoints: the postings and the words are rebuilt whole
+                from the store (seconds on the whole corpus), so an ingest builds them once, at its end;
+                until then searches rank keywords with FTS5 and split candidates as they come.
 
         Raises:
             OSError: the folder cannot be written (a full disk, say); the SQLite store is unaffected.
@@ -277,8 +278,11 @@ class ReportIndex:
             self._vectors_mtime = self._mtime()
         # The keyword ranking's postings in memory (index/lexical.py), rebuilt whole when the passages
         # changed (about 8 s for the whole corpus): searches use FTS5 until they are.
-        if postings and lexical.refresh(self.store.db, self.directory):
-            self.searcher.refresh()
+        if postings:
+            # Each passage's words by sentence for the learned ranking stage (index/passage_words.py).
+            changed = passage_words.refresh(self.store.db, self.directory)
+            if lexical.refresh(self.store.db, self.directory) or changed:
+                self.searcher.refresh()
 
     def close(self) -> None:
         """Save (unless read-only) and release the store and the searcher's thread (again: nothing)."""

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
-from index import lexical, thesaurus
+from index import lexical, passage_words, thesaurus
 from index.concepts import ConceptFileError, ConceptVocabulary, default_vocabulary
 from index.embed import Embedder
 from index.highlight import term_weights
@@ -70,6 +70,8 @@ class CorpusView:
         # The lexical postings in memory (index/lexical.py); False: not looked for since the last refresh.
         self._lexical: lexical.LexicalScorer | None | bool = False
         self._lexical_said = False
+        # The passages' words by sentence (index/passage_words.py); False: not looked for since the last refresh.
+        self._words: passage_words.PassageWords | None | bool = False
         self._rows: OrderedDict[int, ChunkRow] = OrderedDict()  # passages read lately, by id
         self._rows_lock = threading.Lock()
 
@@ -88,6 +90,7 @@ class CorpusView:
         self._spelling = None
         self._df_cache.clear()
         self._lexical = False
+        self._words = False
         with self._rows_lock:
             self._rows.clear()
 
@@ -337,6 +340,16 @@ class CorpusView:
                 log.info("keyword ranking by SQLite FTS5 (slower, same results): the index at %s has no "
                          "up-to-date lexical postings; the next ingest into it writes them", self.store.path.parent)
         return self._lexical if isinstance(self._lexical, lexical.LexicalScorer) else None
+
+    def sentences_of(self, chunk_ids: Sequence[int]) -> dict[int, passage_words.Sentences]:
+        """Each passage's stemmed words by sentence, from the index's saved passage words when they
+        match the store; {} without them (the ranking stage then splits the passages itself)."""
+        if self._words is False:
+            self._words = passage_words.load(self.store.path.parent, lexical.store_signature(self.store.db))
+        words = self._words
+        if not isinstance(words, passage_words.PassageWords):
+            return {}
+        return {cid: found for cid in chunk_ids if (found := words.of(cid)) is not None}
 
     def count_matches(self, match: str) -> int:
         """Passages an FTS5 MATCH expression finds (walks the posting lists, scores nothing)."""

@@ -108,6 +108,7 @@ class LearnedRanker:
         latest = corpus.latest_documents()
         concepts: tuple[Concept, ...] = retrieved.concepts
         vocabulary = corpus.concepts() if concepts else None
+        split = corpus.sentences_of(ids)  # saved at ingest; else each passage is split here
         out = []
         for position, ((cid, fused), cosine) in enumerate(zip(ranking.items, cosines, strict=False), start=1):
             row = rows.get(cid)
@@ -115,6 +116,7 @@ class LearnedRanker:
             date = (doc.published or doc.inspection_end or doc.inspection_start or "") if doc else ""
             text = row.text if row else ""
             signals = ranking.signals(cid)
+            sentences = split.get(cid)
             out.append(CandidatePassage(
                 chunk_id=cid, text=text, fused_rank=position, fused_score=fused,
                 list_ranks={name: s.rank for name, s in signals.items()},
@@ -123,8 +125,8 @@ class LearnedRanker:
                 in_area=cid in in_area, page=row.page_start if row else 1,
                 report_year=int(date[:4]) if date[:4].isdigit() else None,
                 latest_of_authority=doc is not None and doc.id in latest,
-                concept_terms=vocabulary.sector_terms_in(list(concepts), passage_stems(text))
+                concept_terms=vocabulary.sector_terms_in(list(concepts), passage_stems(text, sentences))
                 if vocabulary else 0,
-                doc_id=row.doc_id if row else -1,
+                doc_id=row.doc_id if row else -1, sentences=sentences,
             ))
         return out

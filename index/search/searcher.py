@@ -144,13 +144,15 @@ class Searcher:
 
     def warm(self) -> None:
         """Read now what searches would otherwise read on first need (the reports, the passage map,
-        the summaries, the corpus vocabulary): a server calls this at start so no user pays for it."""
+        the summaries, the corpus vocabulary, the passages' words): a server calls this at start so no
+        user pays for it."""
         with self._lock:
             self.corpus.documents()
             self.corpus.chunk_map()
             self.corpus.chunk_count()
             self.corpus.summary_ids()
             self.corpus.lexical_scorer()
+            self.corpus.sentences_of([])  # the passages' saved words (their vocabulary is read now)
             if self.settings.thesaurus_similarity is not None:
                 self.corpus.thesaurus()
 

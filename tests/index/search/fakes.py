@@ -102,6 +102,9 @@ class FakeCorpus:
     def concepts(self):
         return self.vocabulary
 
+    def sentences_of(self, chunk_ids: Sequence[int]) -> dict:
+        return {}  # no saved words: the ranking stage splits the passages itself
+
     def lexical_search(self, match: str, n: int, allowed_docs: Sequence[int] | None,
                        kind: str | None) -> list[tuple[int, float]]:
         """The passages holding any word of the MATCH expression, by how many they hold (recorded)."""

@@ -1,0 +1,36 @@
+"""A folder of derived files in the index folder, written whole and swapped in atomically.
+
+Readers (other processes too) see the old folder or the new one, never a half-written one: the new
+files are written into a staging folder beside it, which then replaces the old by rename. A crash
+leaves at most a staging folder, removed by the next writer's lock (index/build.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_folder(index_dir: str | Path, name: str, fill: Callable[[Path], None]) -> None:
+    """Replace `index_dir`/`name` with a folder that `fill` writes (given the staging folder's path).
+
+    Raises:
+        OSError: the index folder cannot be written; the old folder is then kept as it was.
+    """
+    target = Path(index_dir) / name
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=index_dir))
+    try:
+        fill(staging)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{name}-old-", dir=index_dir))
+            os.replace(target, old / name)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
