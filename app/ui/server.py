@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -159,6 +160,9 @@ def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 7860,
     if index is None:
         print(f"ofsted-qa: {ingest_help(index_dir).replace('`', '')}", file=sys.stderr)
     app = create_app(index, auth=auth, index_dir=index_dir, public_url=public_url)
+    # What start-up made (the index's maps, the page's components) lives as long as the server: out of
+    # the cyclic collector's generations, its full passes no longer walk it while a question waits.
+    gc.freeze()
     shown = f"[{host}]" if ":" in host else host
     print(f"ofsted-qa: serving on http://{shown}:{port}/" + (" (login required)" if auth else ""),
           file=sys.stderr)

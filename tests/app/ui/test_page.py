@@ -635,6 +635,18 @@ def test_serve_binds_localhost_by_default():
     assert inspect.signature(ui.serve).parameters["host"].default == "127.0.0.1"
 
 
+def test_serve_freezes_what_start_up_made_before_it_listens(tmp_path, monkeypatch):
+    import gc
+
+    frozen_when_listening: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: frozen_when_listening.append(gc.get_freeze_count()))
+    try:
+        assert ui.serve(tmp_path / "no-index-here") == 0
+    finally:
+        gc.unfreeze()  # this test process goes on collecting as before
+    assert frozen_when_listening and frozen_when_listening[0] > 0
+
+
 def test_missing_index_starts_and_explains_how_to_ingest(tmp_path):
     missing = tmp_path / "no-index-here"
     assert ui.load_index(missing) is None
