@@ -20,6 +20,8 @@ _SENTENCE_END = re.compile(
     r"|\n(?=\s*(?:\d+\.\s|[•\-–]\s))"
 )
 
+SENTENCE_END = _SENTENCE_END  # what ends a sentence, for modules that split passages the same way
+
 
 # A "sentence" of fewer words is a label, not an answer: SIF reports end paragraphs with "(Recommendation)",
 # which lit alone for a question about recommendations.

@@ -10,7 +10,8 @@ vocabulary's own, shared by every passage.
 
 `sentence_words` is the one definition of a passage's sentence words: the stage reads them from here
 when the index has them up to date and computes them with it otherwise, so the two ways agree by
-construction. The saved files record the patterns that define it, and are not used once those change.
+construction. The saved files record the patterns and stemming rules that define it, and are not used
+once those change.
 
 Files (in the index folder's `passage_words/`, written whole and swapped in atomically):
     vocabulary.txt  the distinct stems, one a line; a stem's id is its line number
@@ -36,8 +37,8 @@ import numpy as np
 
 from index import lexical
 from index.atomic_folder import write_folder
-from index.highlight import _SENTENCE_END, sentence_spans
-from index.tokenize import stems
+from index.highlight import SENTENCE_END, sentence_spans
+from index.tokenize import STEM_SUFFIXES, stems
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,8 @@ MAX_PASSAGES = lexical.MAX_PASSAGES
 FILES = ("rowids", "starts", "word_ids", "sentences", "sentence_ends")
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words, with positions
-# What defines the words: saved files made under other patterns are not used.
-DEFINITION = f"{_WORD.pattern}\n{_SENTENCE_END.pattern}"
+# What defines the words: saved files made under other patterns or stemming rules are not used.
+DEFINITION = f"{_WORD.pattern}\n{SENTENCE_END.pattern}\n{STEM_SUFFIXES}"
 
 Sentences = tuple[tuple[str, ...], ...]
 

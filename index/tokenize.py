@@ -49,9 +49,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
+# The light stemmer's rules, first match wins, when at least 3 letters remain (saved passage words
+# record them: index/passage_words.py).
+STEM_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ing", ""), ("edly", ""),
+                 ("ed", ""), ("es", "e"), ("s", ""))
+
+
 def _stem_of(word: str) -> str:
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ing", ""),
-                         ("edly", ""), ("ed", ""), ("es", "e"), ("s", "")):
+    for suffix, repl in STEM_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: len(word) - len(suffix)] + repl
     return word

@@ -24,9 +24,15 @@ def test_lock_removes_temporaries_left_by_a_killed_save(tmp_path) -> None:
     stale.write_bytes(b"half a faiss file")
     kept = tmp_path / VECTORS_NAME
     kept.write_bytes(b"the last good file")
+    staging = [tmp_path / ".lexical-k2j3", tmp_path / ".passage_words-old-x9" / "passage_words"]
+    for folder in staging:
+        folder.mkdir(parents=True)
+        (folder / "word_ids.npy").write_bytes(b"half written")
+    (tmp_path / "lexical").mkdir()  # a derived folder in use
     with ingest_lock(tmp_path):
         assert not stale.exists()
-    assert kept.read_bytes() == b"the last good file"
+        assert not any(folder.exists() for folder in staging)
+    assert kept.read_bytes() == b"the last good file" and (tmp_path / "lexical").is_dir()
 
 
 def test_second_writer_is_refused_with_the_holder_named(tmp_path) -> None:
