@@ -7,11 +7,14 @@ leaves at most a staging folder, removed by the next writer's lock (index/build.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+META_NAME = "meta.json"
 
 
 def write_folder(index_dir: str | Path, name: str, fill: Callable[[Path], None]) -> None:
@@ -34,3 +37,16 @@ def write_folder(index_dir: str | Path, name: str, fill: Callable[[Path], None])
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def read_meta(index_dir: str | Path, name: str, expected: Mapping[str, object]) -> dict | None:
+    """The folder's meta.json when it is readable and records each of `expected`'s values (its
+    format, what defined its contents); None otherwise: files another build wrote, which the next
+    writer replaces."""
+    try:
+        meta = json.loads((Path(index_dir) / name / META_NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or any(meta.get(key) != value for key, value in expected.items()):
+        return None
+    return meta

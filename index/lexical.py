@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.atomic_folder import write_folder
+from index.atomic_folder import read_meta, write_folder
 from index.store import SECTION_WEIGHT, TEXT_WEIGHT
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ MAX_PASSAGES = 250_000
 _DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
 _PHRASE = re.compile(r'"([^"]*)"')
 FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "doc_ids", "sizes", "inst_starts", "inst_keys")
+_BUILT_AS = {"format": FORMAT_VERSION, "tokenizer": TOKENIZER}  # saved postings of another build are not read
 ROW_SHIFT, SECTION_BIT = 32, 1 << 31  # an occurrence's key: row position, column, offset
 
 
@@ -234,13 +235,8 @@ def save(postings: Postings, index_dir: str | Path) -> None:
 
 def saved_signature(index_dir: str | Path) -> str | None:
     """The store signature the saved postings were built from (None: none saved, or in another format)."""
-    try:
-        meta = json.loads((Path(index_dir) / FOLDER / "meta.json").read_text())
-    except (OSError, ValueError):
-        return None
-    if meta.get("format") != FORMAT_VERSION or meta.get("tokenizer") != TOKENIZER:
-        return None
-    return meta.get("signature")
+    meta = read_meta(index_dir, FOLDER, _BUILT_AS)
+    return None if meta is None else meta.get("signature")
 
 
 def refresh(db: sqlite3.Connection, index_dir: str | Path) -> bool:
@@ -272,12 +268,10 @@ def load(index_dir: str | Path, signature: str | None = None) -> Postings | None
     """The saved postings, memory-mapped; None when there are none, they are of another format, or
     (given the store's current `signature`) they no longer match the store."""
     folder = Path(index_dir) / FOLDER
+    meta = read_meta(index_dir, FOLDER, _BUILT_AS)
+    if meta is None or (signature is not None and meta.get("signature") != signature):
+        return None
     try:
-        meta = json.loads((folder / "meta.json").read_text())
-        if meta.get("format") != FORMAT_VERSION or meta.get("tokenizer") != TOKENIZER:
-            return None  # an older build's files: the next writer replaces them
-        if signature is not None and meta.get("signature") != signature:
-            return None
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in FILES}
     except (OSError, ValueError):
         return None

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from index import lexical
-from index.atomic_folder import write_folder
+from index.atomic_folder import read_meta, write_folder
 from index.highlight import SENTENCE_END, sentence_spans
 from index.tokenize import STEM_SUFFIXES, stems
 
@@ -136,13 +136,7 @@ def save(words: PassageWords, index_dir: str | Path) -> None:
 
 
 def _meta(index_dir: str | Path) -> dict | None:
-    try:
-        meta = json.loads((Path(index_dir) / FOLDER / "meta.json").read_text())
-    except (OSError, ValueError):
-        return None
-    if meta.get("format") != FORMAT_VERSION or meta.get("definition") != DEFINITION:
-        return None  # an older build's files: the next writer replaces them
-    return meta
+    return read_meta(index_dir, FOLDER, {"format": FORMAT_VERSION, "definition": DEFINITION})
 
 
 def refresh(db: sqlite3.Connection, index_dir: str | Path) -> bool:
