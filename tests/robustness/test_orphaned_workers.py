@@ -48,15 +48,19 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-def _wait_for_workers(proc: subprocess.Popen, timeout: float = 60) -> set[int]:
-    """The ingest's processes once a parse worker exists (the fork server and at least one worker)."""
+def _wait_for_workers(proc: subprocess.Popen, timeout: float = 60) -> set[int] | None:
+    """The ingest's processes once a parse worker exists (the fork server and at least one worker);
+    None when the ingest ended first (an earlier run killed late had stored every report: nothing was
+    left to parse)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return None
         below = _descendants(proc.pid)
         if len(below) >= 2:
             return below
         time.sleep(0.01)
-    raise AssertionError("the ingest never started its parse workers")
+    raise AssertionError(f"the ingest started no parse worker in {timeout} s")
 
 
 def _gone(pids: set[int], timeout: float = 10) -> set[int]:
@@ -74,18 +78,24 @@ def test_ingest_killed_alone_leaves_no_worker_and_no_lock(tmp_path):
     folder = tmp_path / "reports"
     write_reports(folder, N_REPORTS, extra_pages=3)
     directory = tmp_path / "index"
+    kills = 0
     for moment in KILL_AFTER_SECONDS:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "ingest", str(folder), "--index", str(directory), "--workers", "2"],
             cwd=REPO, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             workers = _wait_for_workers(proc)
+            if workers is None:
+                # Only after a kill: the first ingest, into an empty index, must start its workers.
+                assert kills, "the ingest ended without starting its parse workers"
+                break
             time.sleep(moment)
             workers |= _descendants(proc.pid)
             if proc.poll() is not None:
                 break  # finished before the kill: nothing left to interrupt
             os.kill(proc.pid, signal.SIGKILL)  # the ingest alone, not its process group
             proc.wait()
+            kills += 1
             left = _gone(workers)
             assert not left, f"killed {moment} s after its workers started, the ingest left processes {left}"
         finally:
