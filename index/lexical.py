@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.atomic_folder import read_meta, write_folder
+from index.atomic_folder import META_NAME, read_meta, write_folder
 from index.store import SECTION_WEIGHT, TEXT_WEIGHT
 
 log = logging.getLogger(__name__)
@@ -228,7 +228,7 @@ def save(postings: Postings, index_dir: str | Path) -> None:
         meta = {"format": FORMAT_VERSION, "signature": postings.signature, "rows": postings.n_rows,
                 "terms": int(len(postings.terms)), "postings": int(len(postings.rows)),
                 "occurrences": int(len(postings.inst_keys)), "tokenizer": TOKENIZER}
-        (staging / "meta.json").write_text(json.dumps(meta, indent=1))
+        (staging / META_NAME).write_text(json.dumps(meta, indent=1))
 
     write_folder(index_dir, FOLDER, fill)
 

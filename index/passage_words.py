@@ -26,8 +26,6 @@ Files (in the index folder's `passage_words/`, written whole and swapped in atom
 from __future__ import annotations
 
 import json
-import logging
-import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -36,11 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from index import lexical
-from index.atomic_folder import read_meta, write_folder
+from index.atomic_folder import META_NAME, read_meta, write_folder
 from index.highlight import SENTENCE_END, sentence_spans
-from index.tokenize import STEM_SUFFIXES, stems
-
-log = logging.getLogger(__name__)
+from index.tokenize import STEM_SUFFIXES, WORD, stems
 
 FOLDER = "passage_words"
 FORMAT_VERSION = 1
@@ -48,9 +44,8 @@ FORMAT_VERSION = 1
 MAX_PASSAGES = lexical.MAX_PASSAGES
 FILES = ("rowids", "starts", "word_ids", "sentences", "sentence_ends")
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # index.tokenize.words, with positions
 # What defines the words: saved files made under other patterns or stemming rules are not used.
-DEFINITION = f"{_WORD.pattern}\n{SENTENCE_END.pattern}\n{STEM_SUFFIXES}"
+DEFINITION = f"{WORD.pattern}\n{SENTENCE_END.pattern}\n{STEM_SUFFIXES}"
 
 Sentences = tuple[tuple[str, ...], ...]
 
@@ -59,7 +54,7 @@ def sentence_words(text: str) -> Sentences:
     """The passage's stemmed words (index.tokenize.stems), sentence by sentence (index.highlight's
     sentences); a sentence without a word is an empty tuple."""
     lowered = text.lower().replace("\u2019", "'")
-    return tuple(tuple(stems(_WORD.findall(lowered, a, b))) for a, b in sentence_spans(text))
+    return tuple(tuple(stems(WORD.findall(lowered, a, b))) for a, b in sentence_spans(text))
 
 
 @dataclass(frozen=True)
@@ -130,7 +125,7 @@ def save(words: PassageWords, index_dir: str | Path) -> None:
         meta = {"format": FORMAT_VERSION, "signature": words.signature, "definition": DEFINITION,
                 "passages": int(len(words.rowids)), "words": int(len(words.word_ids)),
                 "vocabulary": len(words.vocabulary)}
-        (staging / "meta.json").write_text(json.dumps(meta, indent=1))
+        (staging / META_NAME).write_text(json.dumps(meta, indent=1))
 
     write_folder(index_dir, FOLDER, fill)
 

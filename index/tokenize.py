@@ -16,6 +16,7 @@ MAX_QUERY_CHARS = 2000  # a pasted page is cut here; the first part says what th
 MAX_TERMS = 48
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+WORD = _WORD  # a word of lower-cased text, for modules that read words at positions (index/passage_words.py)
 
 # Words that carry no topic in this corpus's questions: function words, question words and the
 # genre's own vocabulary ("inspectors said", "report").
