@@ -20,13 +20,18 @@ Files (in the index folder's `lexical/`, written whole and swapped in atomically
     starts.npy     where each token's postings start in the arrays below (one more than terms)
     rows.npy       per posting: the passage's position in `rowids`
     text_tf.npy, section_tf.npy  per posting: the token's count in the text and the section heading
+                   (the smallest unsigned type that holds the largest count: one byte on the corpus)
     rowids.npy     the passages' ids (FTS5 rowids), ascending
     doc_ids.npy    each passage's report (the corpus view's passage-to-report map, ready at start)
     sizes.npy      per passage: its tokens over all columns (bm25's |D|)
     inst_starts.npy  where each token's occurrences start in inst_keys (one more than terms)
-    inst_keys.npy  per occurrence: passage position << 32 | column (section: 1) << 31 | token offset,
-                   ascending within a token (a phrase's tokens are found side by side by searchsorted)
-    meta.json      the store's signature when built (stale postings are never used), counts
+    inst_keys.npy  per occurrence: passage position << row_shift | column (section: 1) << (row_shift - 1)
+                   | token offset, ascending within a token (a phrase's tokens are found side by side
+                   by searchsorted). The offset field is one bit wider than the longest passage needs,
+                   so a key moved back or on by a phrase's length never lands on another occurrence;
+                   the keys are 32-bit when they fit (they do up to MAX_PASSAGES), else 64-bit.
+    meta.json      the store's signature when built (stale postings are never used), counts, the
+                   keys' row_shift
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from index.store import SECTION_WEIGHT, TEXT_WEIGHT
 log = logging.getLogger(__name__)
 
 FOLDER = "lexical"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: 32-bit occurrence keys with a row_shift fitted to the passages, one-byte counts
 K1, B = 1.2, 0.75  # FTS5's bm25() constants (sqlite/ext/fts5/fts5_aux.c)
 IDF_FLOOR = 1e-6  # FTS5: an IDF at or below zero (a phrase in over half of the rows) becomes this
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the store's chunks_fts tokenizer (index/store.py)
@@ -65,7 +70,6 @@ _DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
 _PHRASE = re.compile(r'"([^"]*)"')
 FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "doc_ids", "sizes", "inst_starts", "inst_keys")
 _BUILT_AS = {"format": FORMAT_VERSION, "tokenizer": TOKENIZER}  # saved postings of another build are not read
-ROW_SHIFT, SECTION_BIT = 32, 1 << 31  # an occurrence's key: row position, column, offset
 
 
 
@@ -88,6 +92,12 @@ class Postings:
     inst_starts: np.ndarray
     inst_keys: np.ndarray
     signature: str
+    row_shift: int
+
+    @property
+    def section_bit(self) -> int:
+        """The occurrence keys' column bit (set: the section heading), just above the offset."""
+        return 1 << (self.row_shift - 1)
 
     @property
     def n_rows(self) -> int:
@@ -123,22 +133,25 @@ class Postings:
         """(row positions, text counts, section counts) of a phrase of several tokens: where they stand
         side by side, in order, in one column, as FTS5 matches a phrase; rows ascending."""
         found = [self.occurrences_of(t) for t in tokens]
-        if any(f is None or not len(f) for f in found):
+        # A phrase longer than any passage (the offset field holds twice the longest) matches none.
+        if any(f is None or not len(f) for f in found) or len(tokens) > self.section_bit >> 1:
             return (np.zeros(0, dtype=np.int32),) * 3
         # Start from the rarest token's occurrences, moved back to where the phrase would begin;
         # keep those where every other token stands at its place after that beginning.
         rarest = min(range(len(tokens)), key=lambda j: len(found[j]))
         starts = np.asarray(found[rarest], dtype=np.int64) - rarest
+        starts = starts[starts >= 0]  # before the first passage's first token: no phrase starts there
         for j, keys in enumerate(found):
             if j == rarest or not len(starts):
                 continue
-            wanted = starts + j
+            # In the keys' own type, so searchsorted does not copy the token's keys to compare.
+            wanted = (starts + j).astype(keys.dtype)
             at = np.searchsorted(keys, wanted)
             hit = at < len(keys)
             hit[hit] = keys[at[hit]] == wanted[hit]
             starts = starts[hit]
-        rows = (starts >> ROW_SHIFT).astype(np.int64)
-        in_section = (starts & SECTION_BIT) != 0
+        rows = starts >> self.row_shift
+        in_section = (starts & self.section_bit) != 0
         unique_rows, which = np.unique(rows, return_inverse=True)
         text_tf = np.bincount(which[~in_section], minlength=len(unique_rows)).astype(np.int32)
         section_tf = np.bincount(which[in_section], minlength=len(unique_rows)).astype(np.int32)
@@ -197,26 +210,36 @@ def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
     position = np.searchsorted(rowids, d)
     if len(d) and (position.max() >= len(rowids) or not np.array_equal(rowids[position], d)):
         raise LexicalIndexError("the full-text index holds rows the passages table lacks: rebuild the index")
-    if len(offsets) and offsets.max() >= SECTION_BIT:
-        raise LexicalIndexError("a passage longer than the occurrence keys hold")
+    # The offset field one bit wider than the longest passage needs (see the module docstring).
+    offset_bits = int(offsets.max() + 1).bit_length() + 1 if len(offsets) else 1
+    row_shift = offset_bits + 1
+    if (max(1, len(rowids)) << row_shift) >= 1 << 63:
+        raise LexicalIndexError("more passages, or longer ones, than the occurrence keys hold")
+    # 32-bit with a bit to spare, so a key moved on by a phrase's length still fits the type.
+    key_type = np.uint32 if (max(1, len(rowids)) << row_shift) <= 1 << 31 else np.int64
     # The occurrences in (token, row, column, offset) order: each token's keys ascend.
-    keys = (position << ROW_SHIFT) | np.where(in_section, SECTION_BIT, 0) | offsets
+    keys = (position << row_shift) | np.where(in_section, 1 << offset_bits, 0) | offsets
     order = np.lexsort((keys, t))
     t, position, in_section, keys = t[order], position[order], in_section[order], keys[order]
     inst_starts = np.searchsorted(t, np.arange(len(terms) + 1)).astype(np.int64)
     # One posting per (token, passage): its text and section counts side by side.
     pair_key = t * (len(rowids) + 1) + position
     pairs, first, which = np.unique(pair_key, return_index=True, return_inverse=True)
-    text_tf = np.bincount(which[~in_section], minlength=len(pairs)).astype(np.int32)
-    section_tf = np.bincount(which[in_section], minlength=len(pairs)).astype(np.int32)
+    text_tf = _smallest(np.bincount(which[~in_section], minlength=len(pairs)))
+    section_tf = _smallest(np.bincount(which[in_section], minlength=len(pairs)))
     pair_terms = t[first]
     starts = np.searchsorted(pair_terms, np.arange(len(terms) + 1)).astype(np.int64)
     sizes = np.bincount(position, minlength=len(rowids)).astype(np.int64)
     return Postings(
         terms=np.asarray(terms, dtype=str), starts=starts, rows=position[first].astype(np.int32),
         text_tf=text_tf, section_tf=section_tf, rowids=rowids, doc_ids=doc_ids, sizes=sizes,
-        inst_starts=inst_starts, inst_keys=keys, signature=signature,
+        inst_starts=inst_starts, inst_keys=keys.astype(key_type), signature=signature, row_shift=row_shift,
     )
+
+
+def _smallest(counts: np.ndarray) -> np.ndarray:
+    """Counts in the smallest unsigned type that holds them (bm25 reads them as floats either way)."""
+    return counts.astype(np.min_scalar_type(int(counts.max()) if len(counts) else 0))
 
 
 def save(postings: Postings, index_dir: str | Path) -> None:
@@ -227,7 +250,8 @@ def save(postings: Postings, index_dir: str | Path) -> None:
             np.save(staging / f"{name}.npy", getattr(postings, name), allow_pickle=False)
         meta = {"format": FORMAT_VERSION, "signature": postings.signature, "rows": postings.n_rows,
                 "terms": int(len(postings.terms)), "postings": int(len(postings.rows)),
-                "occurrences": int(len(postings.inst_keys)), "tokenizer": TOKENIZER}
+                "occurrences": int(len(postings.inst_keys)), "tokenizer": TOKENIZER,
+                "row_shift": postings.row_shift}
         (staging / META_NAME).write_text(json.dumps(meta, indent=1))
 
     write_folder(index_dir, FOLDER, fill)
@@ -271,11 +295,13 @@ def load(index_dir: str | Path, signature: str | None = None) -> Postings | None
     meta = read_meta(index_dir, FOLDER, _BUILT_AS)
     if meta is None or (signature is not None and meta.get("signature") != signature):
         return None
+    if not isinstance(meta.get("row_shift"), int):
+        return None
     try:
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in FILES}
     except (OSError, ValueError):
         return None
-    return Postings(signature=meta["signature"], **arrays)
+    return Postings(signature=meta["signature"], row_shift=meta["row_shift"], **arrays)
 
 
 class Tokenizer:

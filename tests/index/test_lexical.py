@@ -204,3 +204,30 @@ def test_a_phrase_is_found_in_memory_where_fts5_finds_it(index, phrase):
     found = scorer.search(f'"{phrase}"', 1000)
     assert [cid for cid, _ in found] == [cid for cid, _ in expected]
     assert np.allclose([s for _, s in found], [s for _, s in expected], rtol=1e-12, atol=0)
+
+
+def test_the_postings_are_compact_and_a_phrase_never_runs_across_passages_or_columns(tmp_path):
+    """32-bit occurrence keys and one-byte counts (a key moved back or on by a phrase's length must not
+    land on another passage's or column's occurrence): the phrases that would span two stay unmatched,
+    as in FTS5."""
+    idx = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder(), create=True)
+    try:
+        passages = ["alpha beta", "gamma delta epsilon", "zeta " * 40 + "eta", "theta"]
+        idx.upsert(make_report("Avonshire", passages, sections=["Care leavers", "Care leavers", "Iota", "Kappa"]))
+        idx.save()
+        postings = lexical.load(idx.directory, lexical.store_signature(idx.store.db))
+        assert postings is not None
+        assert postings.inst_keys.dtype == np.uint32
+        assert postings.text_tf.dtype == postings.section_tf.dtype == np.uint8
+        assert postings.text_tf.max() == 40  # "zeta" 40 times in one passage
+        scorer = lexical.LexicalScorer(postings)
+        for phrase, found in (("beta gamma", 0), ("leavers alpha", 0), ("leavers gamma", 0), ("eta kappa", 0),
+                              ("eta theta", 0), ("iota zeta", 0), ("alpha beta", 1), ("care leavers", 2),
+                              ("zeta zeta zeta", 1), ("zeta eta", 1), ("delta epsilon", 1)):
+            assert scorer.passages_with(phrase) == index_matches(idx, phrase) == found, phrase
+    finally:
+        idx.close()
+
+
+def index_matches(idx: ReportIndex, phrase: str) -> int:
+    return idx.store.count_matches(f'"{phrase}"')
