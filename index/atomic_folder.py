@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
+
 META_NAME = "meta.json"
 
 
@@ -50,3 +52,16 @@ def read_meta(index_dir: str | Path, name: str, expected: Mapping[str, object]) 
     if not isinstance(meta, dict) or any(meta.get(key) != value for key, value in expected.items()):
         return None
     return meta
+
+
+def map_arrays(folder: str | Path, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The folder's `name`.npy arrays, memory-mapped read-only, as plain ndarray views.
+
+    Plain views because numpy's memmap subclass runs Python code on every slice and every result
+    (half a millisecond of a query's slicing); the views keep the maps open.
+
+    Raises:
+        OSError, ValueError: a file missing or not a numpy array.
+    """
+    return {name: np.asarray(np.load(Path(folder) / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+            for name in names}

@@ -49,7 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.atomic_folder import META_NAME, read_meta, write_folder
+from index.atomic_folder import META_NAME, map_arrays, read_meta, write_folder
 from index.store import SECTION_WEIGHT, TEXT_WEIGHT
 
 log = logging.getLogger(__name__)
@@ -298,7 +298,7 @@ def load(index_dir: str | Path, signature: str | None = None) -> Postings | None
     if not isinstance(meta.get("row_shift"), int):
         return None
     try:
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in FILES}
+        arrays = map_arrays(folder, FILES)
     except (OSError, ValueError):
         return None
     return Postings(signature=meta["signature"], row_shift=meta["row_shift"], **arrays)

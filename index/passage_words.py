@@ -28,13 +28,14 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index import lexical
-from index.atomic_folder import META_NAME, read_meta, write_folder
+from index.atomic_folder import META_NAME, map_arrays, read_meta, write_folder
 from index.highlight import SENTENCE_END, sentence_spans
 from index.tokenize import STEM_SUFFIXES, WORD, stems
 
@@ -71,15 +72,30 @@ class PassageWords:
 
     def of(self, chunk_id: int) -> Sentences | None:
         """The passage's sentences as sentence_words gives them; None for a passage not held."""
-        row = int(np.searchsorted(self.rowids, chunk_id))
-        if row >= len(self.rowids) or int(self.rowids[row]) != chunk_id:
-            return None
-        tokens = list(map(self.vocabulary.__getitem__, self.word_ids[self.starts[row]:self.starts[row + 1]].tolist()))
-        out, start = [], 0
-        for end in self.sentence_ends[self.sentences[row]:self.sentences[row + 1]].tolist():
-            out.append(tuple(tokens[start:end]))
-            start = end
-        return tuple(out)
+        return self.of_many([chunk_id]).get(chunk_id)
+
+    def of_many(self, chunk_ids: Sequence[int]) -> dict[int, Sentences]:
+        """{chunk id: its sentences as sentence_words gives them} for those of the ids held."""
+        ids = np.asarray(chunk_ids, dtype=np.int64)
+        if not len(ids) or not len(self.rowids):
+            return {}
+        rows = np.minimum(np.searchsorted(self.rowids, ids), len(self.rowids) - 1)
+        held = (self.rowids[rows] == ids).tolist()
+        # One gather per array for all the passages: the loop below only cuts Python lists.
+        word_bounds = zip(self.starts[rows].tolist(), self.starts[rows + 1].tolist(), strict=True)
+        sentence_bounds = zip(self.sentences[rows].tolist(), self.sentences[rows + 1].tolist(), strict=True)
+        vocabulary, word_ids, sentence_ends = self.vocabulary, self.word_ids, self.sentence_ends
+        out: dict[int, Sentences] = {}
+        for chunk_id, is_held, (a, b), (c, d) in zip(ids.tolist(), held, word_bounds, sentence_bounds, strict=True):
+            if not is_held:
+                continue
+            tokens = [vocabulary[i] for i in word_ids[a:b].tolist()]
+            sentences, start = [], 0
+            for end in sentence_ends[c:d].tolist():
+                sentences.append(tuple(tokens[start:end]))
+                start = end
+            out[chunk_id] = tuple(sentences)
+        return out
 
 
 def build(db: sqlite3.Connection, signature: str | None = None) -> PassageWords:
@@ -159,7 +175,7 @@ def load(index_dir: str | Path, signature: str | None = None) -> PassageWords | 
     if meta is None or (signature is not None and meta.get("signature") != signature):
         return None
     try:
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in FILES}
+        arrays = map_arrays(folder, FILES)
         text = (folder / "vocabulary.txt").read_text(encoding="utf-8")
     except (OSError, ValueError):
         return None

@@ -93,7 +93,7 @@ def collapse(corpus: CorpusView, ranked: Pairs, k: int, near_duplicate: float) -
             same = hashes.get(row.embed_hash)
             if same is None:
                 grams = trigrams(row.text)
-                same = next((i for i, g in enumerate(shingles) if jaccard(grams, g) >= near_duplicate), None)
+                same = next((i for i, g in enumerate(shingles) if similar(grams, g, near_duplicate)), None)
             else:
                 grams = set()
             if same is not None:
@@ -112,6 +112,15 @@ def trigrams(text: str) -> set[tuple[str, ...]]:
     """The text's word trigrams."""
     tokens = words(text)
     return {tuple(tokens[i : i + 3]) for i in range(max(0, len(tokens) - 2))}
+
+
+def similar(a: set, b: set, threshold: float) -> bool:
+    """jaccard(a, b) >= threshold, without comparing sets whose sizes already rule it out (the
+    Jaccard similarity is at most the smaller size over the larger: most pairs stop there)."""
+    small, large = sorted((len(a), len(b)))
+    if not small or small / large < threshold:  # divided as jaccard divides: the same rounding
+        return False
+    return jaccard(a, b) >= threshold
 
 
 def jaccard(a: set, b: set) -> float:

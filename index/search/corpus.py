@@ -349,7 +349,7 @@ class CorpusView:
         words = self._words
         if not isinstance(words, passage_words.PassageWords):
             return {}
-        return {cid: found for cid in chunk_ids if (found := words.of(cid)) is not None}
+        return words.of_many(chunk_ids)
 
     def count_matches(self, match: str) -> int:
         """Passages an FTS5 MATCH expression finds (walks the posting lists, scores nothing)."""

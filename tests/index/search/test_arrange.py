@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from index.search.arrange import arrange, collapse, spread_reports
+import random
+
+from index.search.arrange import arrange, collapse, jaccard, similar, spread_reports
 from index.search.filters import SearchFilters
 from index.search.types import LEXICAL, RankedList, Ranking, Scope
 from tests.index.search.fakes import FakeCorpus, chunk, context, doc, question
@@ -59,3 +61,16 @@ def test_authorities_named_in_the_question_alternate():
     filtered = question("caseloads in Leeds and Kent", corpus, SearchFilters(authorities=["Leeds", "Kent"]), k=4)
     spread = arrange(context(corpus, per_report=0), filtered, SCOPE, ranking(1, 2, 3, 4))
     assert [k.row.id for k in spread.kept] == [1, 2, 3, 4]  # a filter chose them: the ranking's order
+
+
+def test_similar_answers_as_the_jaccard_threshold_does():
+    """The size bound only skips pairs that could not reach the threshold (sizes at the bound too)."""
+    rng = random.Random(3)
+    pairs = [(set(range(4)), set(range(5))), (set(range(8)), set(range(10))), (set(), {1}), (set(), set())]
+    for _ in range(3000):
+        universe = rng.randint(1, 30)
+        pairs.append(({x for x in range(universe) if rng.random() < 0.8},
+                      {x for x in range(universe) if rng.random() < rng.random()}))
+    for a, b in pairs:
+        for threshold in (0.5, 0.8, 0.9):
+            assert similar(a, b, threshold) == (jaccard(a, b) >= threshold), (a, b, threshold)
