@@ -113,6 +113,19 @@ class VectorIndex:
         data = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).copy().reshape(n, self.dim)
         return self.ids(), data
 
+    def held_vectors(self, ids: np.ndarray) -> np.ndarray | None:
+        """The vectors held for these ids, in order, read from the exact index's own memory; None
+        when the index is approximate (it keeps no map from id to vector) or lacks one of the ids."""
+        if not isinstance(self.index, faiss.IndexIDMap2):
+            return None
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if not len(ids):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        try:
+            return self.index.reconstruct_batch(ids)
+        except RuntimeError:  # an id not held (faiss's message: "key not found")
+            return None
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids) == 0:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
 import pytest
 
 from index.embed import HashingEmbedder
@@ -165,3 +166,16 @@ def test_a_question_comparing_reports_also_ranks_their_summaries(tmp_path):
         assert idx.search("care leavers: compare the reports", k=3, retriever="dense").interpretation is None
     finally:
         idx.close()
+
+
+def test_passage_vectors_read_from_the_vector_index_equal_the_stored_ones(index):
+    """Search reads candidates' vectors from the exact FAISS index; they are the store's bit for bit,
+    and a passage the vector index lacks is read from the store."""
+    ids = index.store.chunk_ids()
+    stored = index.store.vectors_for_chunks(ids, index.embedder.dim)
+    corpus = index.searcher.corpus
+    assert corpus.vectors.held_vectors(ids) is not None
+    assert np.array_equal(corpus.vectors_of(ids[::-1]), stored[::-1])
+    corpus.vectors.remove(ids[:1])
+    assert corpus.vectors.held_vectors(ids) is None
+    assert np.array_equal(corpus.vectors_of(ids), stored)

@@ -106,3 +106,20 @@ def test_many_allowed_ids_use_a_bitmap_with_the_same_results(monkeypatch) -> Non
     assert bits is not None and isinstance(selector, vectors.faiss.IDSelectorBitmap)
     assert v.search(data[299], 10, allowed_ids=allowed) == before
     assert all(i % 3 == 0 for i, _ in before) and before[0][0] == 300
+
+
+def test_held_vectors_are_the_added_ones_bit_for_bit_and_none_when_not_all_held(tmp_path) -> None:
+    data = _data(600)
+    v = VectorIndex(32, approx_threshold=1000)
+    v.add(np.arange(100, 600), data[:500])
+    wanted = np.array([599, 100, 350, 350])
+    assert np.array_equal(v.held_vectors(wanted), data[wanted - 100])
+    assert v.held_vectors(np.array([], dtype=np.int64)).shape == (0, 32)
+    assert v.held_vectors(np.array([100, 99])) is None  # one id not held
+    v.remove(np.array([350]))
+    assert v.held_vectors(np.array([350])) is None
+    path = tmp_path / "v.faiss"
+    v.save(path)
+    assert np.array_equal(VectorIndex.load(path, 32).held_vectors(np.array([101])), data[1:2])
+    v.add(np.arange(600, 1700), _data(1100, seed=2))  # past the threshold: approximate, no id map
+    assert v.approximate and v.held_vectors(np.array([101])) is None
