@@ -231,3 +231,14 @@ def test_the_postings_are_compact_and_a_phrase_never_runs_across_passages_or_col
 
 def index_matches(idx: ReportIndex, phrase: str) -> int:
     return idx.store.count_matches(f'"{phrase}"')
+
+
+def test_phrases_tokenised_together_get_the_tokens_each_gets_alone():
+    phrases = ["care leavers", "children's well-being", "— … —", "café", "care leavers", "MASH 2019"]
+    together = lexical.Tokenizer()
+    together.learn(phrases)
+    alone = lexical.Tokenizer()
+    for phrase in phrases:
+        assert together.tokens(phrase) == alone.tokens(phrase)
+    assert together.tokens("children's well-being") == ("children", "s", "well", "be")
+    assert together.tokens("— … —") == ()

@@ -12,12 +12,12 @@ from index.tree_model import ModelFileError, TreeEnsemble
 lightgbm = pytest.importorskip("lightgbm")
 
 
-def _trained(seed: int = 0, leaves: int = 7, n: int = 1200) -> tuple[object, np.ndarray]:
+def _trained(seed: int = 0, leaves: int = 7, n: int = 1200, min_child: int = 5) -> tuple[object, np.ndarray]:
     rng = np.random.default_rng(seed)
     rows = rng.normal(size=(n, 6))
     rows[rng.random(rows.shape) < 0.25] = 0.0  # zeros exercise LightGBM's zero-as-missing splits
     labels = (rows[:, 0] + rows[:, 1] * rows[:, 2] > 0.3).astype(int) + (rows[:, 3] > 1)
-    model = lightgbm.LGBMRanker(n_estimators=40, num_leaves=leaves, min_child_samples=5, verbose=-1)
+    model = lightgbm.LGBMRanker(n_estimators=40, num_leaves=leaves, min_child_samples=min_child, verbose=-1)
     model.fit(rows, labels, group=[20] * (n // 20))
     fresh = rng.normal(size=(300, 6))
     fresh[rng.random(fresh.shape) < 0.25] = 0.0
@@ -77,3 +77,13 @@ def test_a_file_of_another_kind_is_refused(tmp_path) -> None:
     path.write_text("{not json")
     with pytest.raises(ModelFileError, match="not a readable tree ensemble"):
         TreeEnsemble.load(path)
+
+
+def test_trees_of_different_sizes_are_padded_and_still_match_lightgbm() -> None:
+    # Few rows and many leaves allowed: the trees stop at different sizes, so the split slots are padded.
+    booster, rows = _trained(5, leaves=31, n=400, min_child=20)
+    sizes = {t["num_leaves"] for t in booster.dump_model()["tree_info"]}
+    assert len(sizes) > 2
+    ensemble = TreeEnsemble.from_lightgbm_dump(booster.dump_model())
+    assert np.allclose(ensemble.predict(rows), booster.predict(rows), atol=1e-9)
+    assert np.allclose(ensemble.predict(rows.astype(np.float32)), booster.predict(rows.astype(np.float32)), atol=1e-9)
