@@ -90,24 +90,32 @@ def _stems(text: str) -> list[str]:
     return stems(words(text))
 
 
+@lru_cache(maxsize=256)  # one question's terms, for each of its results
+def _searched_terms(terms: tuple[str, ...]) -> tuple[tuple[str, bool, str, str], ...]:
+    """Per term: (term, one word?, what a sentence holds when it holds the term: the word's stem, or
+    the phrase's stems spaced as in `joined`, its concept)."""
+    concept = _concepts(list(terms))
+    out = []
+    for term in terms:
+        parts = [stem(w) for w in term.split()]
+        one_word = len(parts) == 1
+        out.append((term, one_word, parts[0] if one_word else " " + " ".join(parts) + " ", concept[term]))
+    return tuple(out)
+
+
 def highlight_spans(text: str, weights: dict[str, float], max_sentences: int = 2) -> list[tuple[int, int]]:
     """Spans of the best sentence, and of a second one when it scores nearly as well (sentences of
     fewer than MIN_SENTENCE_WORDS words, labels such as "(Recommendation)", are never chosen)."""
     if not weights:
         return []
-    term_stems = {term: [stem(w) for w in term.split()] for term in weights}
-    concept = _concepts(list(weights))
+    searched = _searched_terms(tuple(weights))
     scored: list[tuple[float, int]] = []
     sentences = _sentence_words(text)
     for i, (_span, present, joined) in enumerate(sentences):
         best: dict[str, float] = {}  # per concept: an acronym and its expansions count once
-        for term, parts in term_stems.items():
-            if len(parts) == 1:
-                hit = parts[0] in present
-            else:
-                hit = (" " + " ".join(parts) + " ") in joined
-            if hit:
-                best[concept[term]] = max(best.get(concept[term], 0.0), weights[term])
+        for term, one_word, found_as, concept in searched:
+            if (found_as in present) if one_word else (found_as in joined):
+                best[concept] = max(best.get(concept, 0.0), weights[term])
         scored.append((sum(best.values()), i))
     if not scored:
         return []
