@@ -102,7 +102,9 @@ class LearnedRanker:
         rows = corpus.chunks(ids)
         docs = corpus.documents()
         cosines = corpus.vectors_of(ids) @ retrieved.vector if ids else np.zeros(0)
-        summaries = set(np.intersect1d(np.asarray(ids, dtype=np.int64), corpus.summary_ids()).tolist())
+        summary_ids = corpus.summary_ids()  # ascending: each candidate looked up, not both sets sorted
+        at = np.minimum(np.searchsorted(summary_ids, ids), max(0, len(summary_ids) - 1))
+        summaries = set(np.asarray(ids, dtype=np.int64)[summary_ids[at] == ids].tolist()) if len(summary_ids) else set()
         area = plan.judgement_area if plan.judgement_area and not plan.compares else None
         in_area = corpus.area_chunks(area, settings.area_with_summary) if area else set()
         latest = corpus.latest_documents()
