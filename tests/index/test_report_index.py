@@ -179,3 +179,35 @@ def test_passage_vectors_read_from_the_vector_index_equal_the_stored_ones(index)
     corpus.vectors.remove(ids[:1])
     assert corpus.vectors.held_vectors(ids) is None
     assert np.array_equal(corpus.vectors_of(ids), stored)
+
+
+def test_passages_by_section_heading_are_found_by_the_section_index_and_the_same_without_it(tmp_path):
+    idx = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder(), create=True)
+    headings = ["Summary", "Executive summary", "Care leavers", "The experiences of care leavers", None,
+                "Help and protection"]
+    idx.upsert(make_report("Avonshire", [f"Passage {i} about children." for i in range(6)], sections=headings))
+    rows = idx.store.db.execute("SELECT id, section FROM chunks ORDER BY id").fetchall()
+
+    def expected(match) -> list[int]:
+        return [cid for cid, section in rows if section is not None and match(section.lower())]
+
+    def answers(store) -> tuple[list[int], list[int]]:
+        return (store.chunk_ids_in_sections(["SUMMARY", "executive summary"]).tolist(),
+                store.chunk_ids_in_sections_like(["leaver", "PROTECT"]).tolist())
+
+    wanted = (expected(lambda s: s in ("summary", "executive summary")),
+              expected(lambda s: "leaver" in s or "protect" in s))
+    assert len(wanted[0]) == 2 and len(wanted[1]) == 3
+    assert answers(idx.store) == wanted
+    plan = idx.store.db.execute("EXPLAIN QUERY PLAN SELECT id FROM chunks WHERE lower(section) IN ('summary')")
+    assert "chunks_section" in str([tuple(row) for row in plan.fetchall()])
+    idx.store.db.execute("DROP INDEX chunks_section")  # as an index made before it was added
+    idx.store.db.commit()
+    idx.close()
+    old = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder(), read_only=True)
+    assert answers(old.store) == wanted
+    old.close()
+    again = ReportIndex.load(tmp_path / "ix", embedder=HashingEmbedder())  # a writable open adds it
+    assert again.store.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'chunks_section'").fetchone()
+    assert answers(again.store) == wanted
+    again.close()
