@@ -240,7 +240,8 @@ def ingest_paths(
                         _note_authority(summary, path, result)
                     else:
                         doc_id = _store(index, path, result, replaces.get(path), vectors)
-                        summary.chunks_added += len(result.chunks)
+                        if doc_id != replaces.get(path):  # else saved again with the same text: kept as it was
+                            summary.chunks_added += len(result.chunks)
                         (summary.replaced if path in replaces else summary.added).append(path)
                         _note_authority(summary, path, result)
                         for other in same_as.get(path, ()):

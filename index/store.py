@@ -39,6 +39,13 @@ _MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     4: lambda db: _add_section_kinds(db),
 }
 
+# The columns replace_document writes, in the order it builds their values.
+_DOCUMENT_FIELDS = ("local_authority", "authority_key", "report_type", "title", "inspection_start", "inspection_end",
+                    "published", "published_source", "lead_inspector", "overall_grade", "judgements", "n_pages",
+                    "metadata_version")
+_CHUNK_FIELDS = ("ordinal", "text", "embed_hash", "page_start", "page_end", "char_start", "char_end", "section",
+                 "paragraphs", "kind")
+
 _RECOMMENDATION_TABLES = """
 CREATE TABLE IF NOT EXISTS recommendations (
     id INTEGER PRIMARY KEY,
@@ -364,12 +371,31 @@ class ChunkStore:
         """Write one report in one transaction: (doc id, new chunk ids, chunk ids removed).
 
         A document replaced by the same content (read again by a newer metadata reader) keeps all
-        its file names; one replaced by other content keeps only `path`.
+        its file names; one replaced by other content keeps only `path`. A file saved again with new
+        bytes but the same text, pages, passages and metadata keeps its document and passages (only
+        its checksum changes): nothing derived from the passages needs rebuilding.
         """
         meta = report.metadata
+        document = (
+            meta.local_authority, report.authority_key, meta.report_type, meta.title,
+            _iso(meta.inspection_start), _iso(meta.inspection_end), _iso(meta.published),
+            report.published_source, meta.lead_inspector, meta.overall_effectiveness,
+            json.dumps(meta.judgements), len(report.pages), report.metadata_version,
+        )
+        pages = [(p.number, p.text) for p in report.pages]
+        chunks = [
+            (chunk.ordinal, chunk.text, embed_hash, chunk.page_start, chunk.page_end, chunk.char_start,
+             chunk.char_end, chunk.section, json.dumps(chunk.paragraphs), section_kind(chunk.section))
+            for chunk, embed_hash in zip(report.chunks, embed_hashes, strict=True)
+        ]
         removed: list[int] = []
         kept_paths: list[str] = []
         with self.db:
+            if replaces is not None and self._holds(replaces, document, pages, chunks):
+                self.db.execute("UPDATE documents SET sha256 = ? WHERE id = ?", (report.sha256, replaces))
+                self.db.execute("DELETE FROM document_paths WHERE doc_id = ? AND path != ?", (replaces, path))
+                self.db.execute("INSERT OR REPLACE INTO document_paths(path, doc_id) VALUES (?, ?)", (path, replaces))
+                return replaces, [], []
             if replaces is not None:
                 same = self.db.execute("SELECT 1 FROM documents WHERE id = ? AND sha256 = ?",
                                        (replaces, report.sha256)).fetchone()
@@ -379,44 +405,44 @@ class ChunkStore:
                 # Keep its embeddings until the new version is in: most passages are unchanged.
                 removed = self._delete_document(replaces, collect=False)
             cur = self.db.execute(
-                """INSERT INTO documents(sha256, local_authority, authority_key, report_type, title,
-                       inspection_start, inspection_end, published, published_source, lead_inspector,
-                       overall_grade, judgements, n_pages, metadata_version)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    report.sha256, meta.local_authority, report.authority_key, meta.report_type, meta.title,
-                    _iso(meta.inspection_start), _iso(meta.inspection_end), _iso(meta.published),
-                    report.published_source, meta.lead_inspector, meta.overall_effectiveness,
-                    json.dumps(meta.judgements), len(report.pages), report.metadata_version,
-                ),
+                f"INSERT INTO documents(sha256, {', '.join(_DOCUMENT_FIELDS)}) "
+                f"VALUES ({', '.join('?' * (len(_DOCUMENT_FIELDS) + 1))})",
+                (report.sha256, *document),
             )
             doc_id = int(cur.lastrowid)
             self.db.executemany("INSERT OR REPLACE INTO document_paths(path, doc_id) VALUES (?, ?)",
                                 [(p, doc_id) for p in (path, *kept_paths)])
-            self.db.executemany(
-                "INSERT INTO pages(doc_id, number, text) VALUES (?, ?, ?)",
-                [(doc_id, p.number, p.text) for p in report.pages],
-            )
+            self.db.executemany("INSERT INTO pages(doc_id, number, text) VALUES (?, ?, ?)",
+                                [(doc_id, *page) for page in pages])
             self.db.executemany(
                 "INSERT OR IGNORE INTO embeddings(embed_hash, vector) VALUES (?, ?)",
                 [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in new_vectors.items()],
             )
             chunk_ids = []
-            for chunk, embed_hash in zip(report.chunks, embed_hashes, strict=True):
+            for chunk in chunks:
                 cur = self.db.execute(
-                    """INSERT INTO chunks(doc_id, ordinal, text, embed_hash, page_start, page_end,
-                           char_start, char_end, section, paragraphs, kind)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        doc_id, chunk.ordinal, chunk.text, embed_hash, chunk.page_start, chunk.page_end,
-                        chunk.char_start, chunk.char_end, chunk.section, json.dumps(chunk.paragraphs),
-                        section_kind(chunk.section),
-                    ),
+                    f"INSERT INTO chunks(doc_id, {', '.join(_CHUNK_FIELDS)}) "
+                    f"VALUES ({', '.join('?' * (len(_CHUNK_FIELDS) + 1))})",
+                    (doc_id, *chunk),
                 )
                 chunk_ids.append(int(cur.lastrowid))
             if replaces is not None:
                 self._collect_embeddings()
         return doc_id, chunk_ids, removed
+
+    def _holds(self, doc_id: int, document: tuple, pages: list[tuple], chunks: list[tuple]) -> bool:
+        """True when the stored document has exactly these metadata, pages and passages (in the
+        column orders of _DOCUMENT_FIELDS, pages' (number, text) and _CHUNK_FIELDS)."""
+        stored = self.db.execute(f"SELECT {', '.join(_DOCUMENT_FIELDS)} FROM documents WHERE id = ?",
+                                 (doc_id,)).fetchone()
+        if stored is None or tuple(stored) != document:
+            return False
+        stored_pages = self.db.execute("SELECT number, text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))
+        if [tuple(r) for r in stored_pages] != sorted(pages):
+            return False
+        stored_chunks = self.db.execute(
+            f"SELECT {', '.join(_CHUNK_FIELDS)} FROM chunks WHERE doc_id = ? ORDER BY ordinal, id", (doc_id,))
+        return [tuple(r) for r in stored_chunks] == sorted(chunks, key=lambda chunk: chunk[0])
 
     def documents(self, doc_ids: Iterable[int] | None = None) -> dict[int, DocumentRow]:
         sql = "SELECT * FROM documents"

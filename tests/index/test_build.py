@@ -210,3 +210,36 @@ def test_checkpoints_save_the_vectors_and_the_postings_are_built_once_at_the_end
         assert index.search("return home interviews", retriever="lexical").results
     finally:
         index.close()
+
+
+def test_a_file_saved_again_with_the_same_text_keeps_its_document_and_nothing_is_rebuilt(tmp_path, pdfs):
+    index = _open(tmp_path / "ix")
+    try:
+        ingest_paths(index, [pdfs], progress=False)
+        path = str(pdfs / "avonshire_2019-08-01.pdf")
+        doc_id, old_sha = index.store.document_by_path(path)
+        chunks = index.store.db.execute("SELECT * FROM chunks ORDER BY id").fetchall()
+        signature = lexical.saved_signature(index.directory)
+        themes = index.store.get_meta("themes")
+        before = index.search("social workers visit children", SearchFilters(), k=5).results
+        embedded = index.embedder.embedded
+        with open(path, "ab") as handle:  # new bytes, so a new checksum; the same text
+            handle.write(b"\n% saved again\n")
+
+        again = ingest_paths(index, [pdfs], progress=False)
+        assert again.replaced == [path] and again.chunks_added == 0 and len(again.unchanged) == 1
+        assert index.store.document_by_path(path)[0] == doc_id and index.store.document_by_path(path)[1] != old_sha
+        assert [tuple(r) for r in index.store.db.execute("SELECT * FROM chunks ORDER BY id")] == [
+            tuple(r) for r in chunks]
+        assert lexical.saved_signature(index.directory) == signature and index.store.get_meta("themes") == themes
+        assert index.embedder.embedded == embedded
+        assert index.search("social workers visit children", SearchFilters(), k=5).results == before
+
+        # Other text under the same name is a new version: a new document and passages.
+        make_pdf(pdfs / "avonshire_2019-08-01.pdf", sample_report_pages("Avonshire", 2020))
+        third = ingest_paths(index, [pdfs], progress=False)
+        assert third.replaced == [path] and third.chunks_added > 0
+        assert index.store.document_by_path(path)[0] != doc_id
+        assert lexical.saved_signature(index.directory) != signature
+    finally:
+        index.close()
