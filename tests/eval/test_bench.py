@@ -44,6 +44,7 @@ def test_bench_ingest_query_and_cold(tmp_path, corpus) -> None:
     assert report["dedup"]["embedded_once"]
     assert report["reingest"]["one_resaved_embedded"] == 0
     assert report["reingest"]["one_replaced_embedded"] > 0
+    assert report["reingest"]["one_resaved_own_name_passages_added"] == 0  # the document was kept
     assert report["query"]["hybrid_numpy_embedder"]["queries"] > 0
     assert set(report["query"]["filter_cost"]) == {"judgement_ms", "neighbours_ms", "region_ms", "latest_ms"}
     assert all(ms >= 0 for ms in report["query"]["filter_cost"].values())
