@@ -49,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import sorted_ids
 from index.atomic_folder import META_NAME, map_arrays, read_meta, write_folder
 from index.store import SECTION_WEIGHT, TEXT_WEIGHT
 
@@ -159,10 +160,8 @@ class Postings:
 
     def positions_of(self, chunk_ids: np.ndarray) -> np.ndarray:
         """Row positions of these passage ids (ids not indexed are dropped)."""
-        ids = np.asarray(chunk_ids, dtype=np.int64)
-        at = np.searchsorted(self.rowids, ids)
-        at = np.clip(at, 0, max(0, self.n_rows - 1))
-        return at[self.rowids[at] == ids] if self.n_rows else at[:0]
+        at, found = sorted_ids.find(self.rowids, chunk_ids)
+        return at[found]
 
 
 def store_signature(db: sqlite3.Connection) -> str:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import lexical
+from index import lexical, sorted_ids
 from index.atomic_folder import META_NAME, map_arrays, read_meta, write_folder
 from index.highlight import SENTENCE_END, sentence_spans
 from index.tokenize import STEM_SUFFIXES, WORD, stems
@@ -76,17 +76,17 @@ class PassageWords:
 
     def of_many(self, chunk_ids: Sequence[int]) -> dict[int, Sentences]:
         """{chunk id: its sentences as sentence_words gives them} for those of the ids held."""
-        ids = np.asarray(chunk_ids, dtype=np.int64)
-        if not len(ids) or not len(self.rowids):
+        if not len(chunk_ids) or not len(self.rowids):
             return {}
-        rows = np.minimum(np.searchsorted(self.rowids, ids), len(self.rowids) - 1)
-        held = (self.rowids[rows] == ids).tolist()
+        rows, found = sorted_ids.find(self.rowids, chunk_ids)
+        held = found.tolist()
         # One gather per array for all the passages: the loop below only cuts Python lists.
         word_bounds = zip(self.starts[rows].tolist(), self.starts[rows + 1].tolist(), strict=True)
         sentence_bounds = zip(self.sentences[rows].tolist(), self.sentences[rows + 1].tolist(), strict=True)
         vocabulary, word_ids, sentence_ends = self.vocabulary, self.word_ids, self.sentence_ends
         out: dict[int, Sentences] = {}
-        for chunk_id, is_held, (a, b), (c, d) in zip(ids.tolist(), held, word_bounds, sentence_bounds, strict=True):
+        ids = np.asarray(chunk_ids, dtype=np.int64).tolist()
+        for chunk_id, is_held, (a, b), (c, d) in zip(ids, held, word_bounds, sentence_bounds, strict=True):
             if not is_held:
                 continue
             tokens = [vocabulary[i] for i in word_ids[a:b].tolist()]

@@ -45,6 +45,10 @@ _DOCUMENT_FIELDS = ("local_authority", "authority_key", "report_type", "title", 
                     "metadata_version")
 _CHUNK_FIELDS = ("ordinal", "text", "embed_hash", "page_start", "page_end", "char_start", "char_end", "section",
                  "paragraphs", "kind")
+_INSERT_DOCUMENT = (f"INSERT INTO documents(sha256, {', '.join(_DOCUMENT_FIELDS)}) "
+                    f"VALUES ({', '.join('?' * (len(_DOCUMENT_FIELDS) + 1))})")
+_INSERT_CHUNK = (f"INSERT INTO chunks(doc_id, {', '.join(_CHUNK_FIELDS)}) "
+                 f"VALUES ({', '.join('?' * (len(_CHUNK_FIELDS) + 1))})")
 
 _RECOMMENDATION_TABLES = """
 CREATE TABLE IF NOT EXISTS recommendations (
@@ -404,11 +408,7 @@ class ChunkStore:
                         "SELECT path FROM document_paths WHERE doc_id = ? AND path != ?", (replaces, path))]
                 # Keep its embeddings until the new version is in: most passages are unchanged.
                 removed = self._delete_document(replaces, collect=False)
-            cur = self.db.execute(
-                f"INSERT INTO documents(sha256, {', '.join(_DOCUMENT_FIELDS)}) "
-                f"VALUES ({', '.join('?' * (len(_DOCUMENT_FIELDS) + 1))})",
-                (report.sha256, *document),
-            )
+            cur = self.db.execute(_INSERT_DOCUMENT, (report.sha256, *document))
             doc_id = int(cur.lastrowid)
             self.db.executemany("INSERT OR REPLACE INTO document_paths(path, doc_id) VALUES (?, ?)",
                                 [(p, doc_id) for p in (path, *kept_paths)])
@@ -420,12 +420,7 @@ class ChunkStore:
             )
             chunk_ids = []
             for chunk in chunks:
-                cur = self.db.execute(
-                    f"INSERT INTO chunks(doc_id, {', '.join(_CHUNK_FIELDS)}) "
-                    f"VALUES ({', '.join('?' * (len(_CHUNK_FIELDS) + 1))})",
-                    (doc_id, *chunk),
-                )
-                chunk_ids.append(int(cur.lastrowid))
+                chunk_ids.append(int(self.db.execute(_INSERT_CHUNK, (doc_id, *chunk)).lastrowid))
             if replaces is not None:
                 self._collect_embeddings()
         return doc_id, chunk_ids, removed

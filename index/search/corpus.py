@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
-from index import lexical, passage_words, thesaurus
+from index import lexical, passage_words, sorted_ids, thesaurus
 from index.concepts import ConceptFileError, ConceptVocabulary, default_vocabulary
 from index.embed import Embedder
 from index.highlight import term_weights
@@ -176,11 +176,8 @@ class CorpusView:
     def documents_of(self, chunk_ids: Sequence[int]) -> list[int]:
         """The document of each chunk (-1 for one added since the map was read)."""
         ids, docs = self.chunk_map()
-        wanted = np.asarray(chunk_ids, dtype=np.int64)
-        at = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
-        if not len(ids):
-            return [-1] * len(chunk_ids)
-        return np.where(ids[at] == wanted, docs[at], -1).tolist()
+        at, found = sorted_ids.find(ids, chunk_ids)
+        return np.where(found, docs[at], -1).tolist() if len(ids) else [-1] * len(chunk_ids)
 
     def chunks_of(self, doc_ids: Sequence[int]) -> np.ndarray:
         """Chunk ids of these documents, from a map held in memory (no SQL on the dense path)."""

@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from index import sorted_ids
 from index.concepts import Concept
 from index.rank_features import CandidatePassage, QuestionFacts, features, passage_stems
 from index.search.types import Context, Question, Ranking, Retrieved, Scope
@@ -102,9 +103,8 @@ class LearnedRanker:
         rows = corpus.chunks(ids)
         docs = corpus.documents()
         cosines = corpus.vectors_of(ids) @ retrieved.vector if ids else np.zeros(0)
-        summary_ids = corpus.summary_ids()  # ascending: each candidate looked up, not both sets sorted
-        at = np.minimum(np.searchsorted(summary_ids, ids), max(0, len(summary_ids) - 1))
-        summaries = set(np.asarray(ids, dtype=np.int64)[summary_ids[at] == ids].tolist()) if len(summary_ids) else set()
+        _, is_summary = sorted_ids.find(corpus.summary_ids(), ids)  # ascending: each candidate looked up
+        summaries = {cid for cid, found in zip(ids, is_summary.tolist(), strict=True) if found}
         area = plan.judgement_area if plan.judgement_area and not plan.compares else None
         in_area = corpus.area_chunks(area, settings.area_with_summary) if area else set()
         latest = corpus.latest_documents()
