@@ -64,10 +64,16 @@ PHRASES_KEPT = 4096  # multi-word phrases' scores remembered (questions repeat a
 # Disjunctions whose score arrays are remembered: a question's feedback list searches its first list's
 # phrases and a few more, so it starts from the first list's sums instead of scoring them again.
 SUMS_KEPT = 8
-# The build reads every occurrence through Python (11 s at 27,000 passages); far beyond the corpus's
-# size it would take minutes and gigabytes, so a larger index keeps FTS5's ranking.
-MAX_PASSAGES = 250_000
-_DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
+# Building needs about 6 GB per million passages (its occurrences' arrays, sorted and counted): far
+# beyond that a larger index keeps FTS5's ranking (docs/SCALING.md: past a few million passages the
+# next step is a search engine, not this one).
+MAX_PASSAGES = 2_000_000
+READ_BLOCK = 1 << 20  # occurrences read from SQLite at a time
+# Occurrence keys are 32-bit while they stay under this, with a bit to spare, so a key moved on by a
+# phrase's length still fits the type (about 250,000 passages of the corpus's lengths); else 64-bit.
+UINT32_KEYS_UP_TO = 1 << 31
+_EXPRESSION = re.compile(r'"[^"]*"(?: (?:OR|AND) "[^"]*")*')
+_PHRASE_THEN = re.compile(r'"([^"]*)"(?: (OR|AND) )?')  # a quoted phrase and the operator after it
 _PHRASE = re.compile(r'"([^"]*)"')
 FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "doc_ids", "sizes", "inst_starts", "inst_keys")
 _BUILT_AS = {"format": FORMAT_VERSION, "tokenizer": TOKENIZER}  # saved postings of another build are not read
@@ -138,13 +144,17 @@ class Postings:
         if any(f is None or not len(f) for f in found) or len(tokens) > self.section_bit >> 1:
             return (np.zeros(0, dtype=np.int32),) * 3
         # Start from the rarest token's occurrences, moved back to where the phrase would begin;
-        # keep those where every other token stands at its place after that beginning.
-        rarest = min(range(len(tokens)), key=lambda j: len(found[j]))
+        # keep those where every other token stands at its place after that beginning, rarer tokens
+        # first: the beginnings left shrink fastest, so the commonest ("of", "children") are looked
+        # up least (at a million passages, 165 -> 10 ms for a phrase of seven).
+        by_rarity = sorted(range(len(tokens)), key=lambda j: len(found[j]))
+        rarest = by_rarity[0]
         starts = np.asarray(found[rarest], dtype=np.int64) - rarest
         starts = starts[starts >= 0]  # before the first passage's first token: no phrase starts there
-        for j, keys in enumerate(found):
-            if j == rarest or not len(starts):
-                continue
+        for j in by_rarity[1:]:
+            keys = found[j]
+            if not len(starts):
+                break
             # In the keys' own type, so searchsorted does not copy the token's keys to compare.
             wanted = (starts + j).astype(keys.dtype)
             at = np.searchsorted(keys, wanted)
@@ -173,7 +183,12 @@ def store_signature(db: sqlite3.Connection) -> str:
 
 
 def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
-    """Read every posting of the store's FTS5 index into arrays (about 6 s for 27,000 passages).
+    """Read every posting of the store's FTS5 index into arrays (about 3 s for 27,000 passages, a few
+    minutes and about 6 GB for a million).
+
+    Each token's occurrence count comes from FTS5's `row` vocabulary, so the occurrences themselves
+    (its `instance` vocabulary, in token order) are read as plain integers, in blocks, straight into
+    arrays: no Python object per occurrence.
 
     Args:
         db: a connection to the index's chunks.sqlite (read only is enough).
@@ -181,53 +196,67 @@ def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
 
     Returns:
         The postings, with the store's signature at the time they were read.
+
+    Raises:
+        LexicalIndexError: the full-text index disagrees with the passages table, or changed while read.
     """
     signature = signature or store_signature(db)
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances USING fts5vocab(main, chunks_fts, instance)")
-    # Every occurrence (FTS5 walks its index in token order); 3.8 million at 27,000 passages.
-    found = db.execute("SELECT term, doc, col = 'section', offset FROM temp.chunks_instances")
-    terms: list[str] = []
-    term_of, doc_of, section_of, offset_of = [], [], [], []
-    last = None
-    for term, doc, in_section, offset in found:
-        if term != last:
-            terms.append(term)
-            last = term
-        term_of.append(len(terms) - 1)
-        doc_of.append(doc)
-        section_of.append(in_section)
-        offset_of.append(offset)
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_tokens USING fts5vocab(main, chunks_fts, row)")
+    vocabulary = db.execute("SELECT term, cnt FROM temp.chunks_tokens").fetchall()
+    terms = [term for term, _ in vocabulary]
     if terms != sorted(terms):  # FTS5 returns its tokens in order; the arrays' lookups rely on it
         raise LexicalIndexError("the full-text index's tokens did not come in order")
-    t = np.asarray(term_of, dtype=np.int64)
-    d = np.asarray(doc_of, dtype=np.int64)
-    in_section = np.asarray(section_of, dtype=bool)
-    offsets = np.asarray(offset_of, dtype=np.int64)
+    per_term = np.asarray([count for _, count in vocabulary], dtype=np.int64)
+    total = int(per_term.sum())
+    # Every occurrence, in (token, passage, column, offset) order: 3.8 million at 27,000 passages.
+    d = np.empty(total, dtype=np.int64)
+    in_section = np.empty(total, dtype=bool)
+    offsets = np.empty(total, dtype=np.int64)
+    found = db.execute("SELECT doc, col = 'section', offset FROM temp.chunks_instances")
+    at = 0
+    while block := found.fetchmany(READ_BLOCK):
+        values = np.asarray(block, dtype=np.int64)
+        if at + len(values) > total:
+            raise LexicalIndexError("the full-text index changed while it was read")
+        d[at:at + len(values)], in_section[at:at + len(values)] = values[:, 0], values[:, 1].astype(bool)
+        offsets[at:at + len(values)] = values[:, 2]
+        at += len(values)
+    if at != total:
+        raise LexicalIndexError("the full-text index changed while it was read")
+    t = np.repeat(np.arange(len(terms), dtype=np.int64), per_term)
     # Every passage is a row, a passage without a token too (bm25's N and average size count it).
     passages = np.asarray(db.execute("SELECT id, doc_id FROM chunks ORDER BY id").fetchall(), dtype=np.int64)
     rowids, doc_ids = passages.reshape(-1, 2)[:, 0].copy(), passages.reshape(-1, 2)[:, 1].copy()
     position = np.searchsorted(rowids, d)
     if len(d) and (position.max() >= len(rowids) or not np.array_equal(rowids[position], d)):
         raise LexicalIndexError("the full-text index holds rows the passages table lacks: rebuild the index")
+    del d
     # The offset field one bit wider than the longest passage needs (see the module docstring).
     offset_bits = int(offsets.max() + 1).bit_length() + 1 if len(offsets) else 1
     row_shift = offset_bits + 1
     if (max(1, len(rowids)) << row_shift) >= 1 << 63:
         raise LexicalIndexError("more passages, or longer ones, than the occurrence keys hold")
-    # 32-bit with a bit to spare, so a key moved on by a phrase's length still fits the type.
-    key_type = np.uint32 if (max(1, len(rowids)) << row_shift) <= 1 << 31 else np.int64
-    # The occurrences in (token, row, column, offset) order: each token's keys ascend.
+    key_type = np.uint32 if (max(1, len(rowids)) << row_shift) <= UINT32_KEYS_UP_TO else np.int64
     keys = (position << row_shift) | np.where(in_section, 1 << offset_bits, 0) | offsets
-    order = np.lexsort((keys, t))
-    t, position, in_section, keys = t[order], position[order], in_section[order], keys[order]
-    inst_starts = np.searchsorted(t, np.arange(len(terms) + 1)).astype(np.int64)
+    del offsets
+    # Each token's keys ascending, as the phrase lookups need: FTS5 walks a token's occurrences by
+    # passage, then column (text before section), then offset, so no sort is needed.
+    same_term = t[1:] == t[:-1]
+    if not np.all(~same_term | (keys[1:] > keys[:-1])):
+        raise LexicalIndexError("the full-text index's occurrences did not come in order")
+    inst_starts = np.concatenate(([0], np.cumsum(per_term))).astype(np.int64)
     # One posting per (token, passage): its text and section counts side by side.
-    pair_key = t * (len(rowids) + 1) + position
-    pairs, first, which = np.unique(pair_key, return_index=True, return_inverse=True)
-    text_tf = _smallest(np.bincount(which[~in_section], minlength=len(pairs)))
-    section_tf = _smallest(np.bincount(which[in_section], minlength=len(pairs)))
-    pair_terms = t[first]
-    starts = np.searchsorted(pair_terms, np.arange(len(terms) + 1)).astype(np.int64)
+    new_pair = np.ones(len(t), dtype=bool)
+    new_pair[1:] = ~same_term | (position[1:] != position[:-1])
+    del same_term
+    first = np.flatnonzero(new_pair)
+    which = np.cumsum(new_pair) - 1
+    del new_pair
+    text_tf = _smallest(np.bincount(which[~in_section], minlength=len(first)))
+    section_tf = _smallest(np.bincount(which[in_section], minlength=len(first)))
+    del which
+    starts = np.searchsorted(t[first], np.arange(len(terms) + 1)).astype(np.int64)
     sizes = np.bincount(position, minlength=len(rowids)).astype(np.int64)
     return Postings(
         terms=np.asarray(terms, dtype=str), starts=starts, rows=position[first].astype(np.int32),
@@ -352,34 +381,33 @@ class LexicalScorer:
         self.column_weights = column_weights
         self.tokenizer = Tokenizer()
         self._phrases: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._kept: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # keep_phrases: never forgotten
+        self._last_allowed: tuple[np.ndarray, np.ndarray] | None = None  # (read-only passage ids, row mask)
+        # Rows holding all of some phrases: a conjunction is counted, searched, then extended by feedback.
+        self._holding: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
         self._sums: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self._size_norm: np.ndarray | None = None
 
     @staticmethod
     def handles(match: str) -> bool:
-        """True for what this scores (a disjunction of quoted phrases); anything else is FTS5's."""
-        return bool(_DISJUNCTION.fullmatch(match))
+        """True for what this scores (quoted phrases joined by OR and AND); anything else is FTS5's."""
+        return bool(_EXPRESSION.fullmatch(match))
 
     def search(self, match: str, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """[(chunk id, bm25 score, higher better)] best first, as store.lexical_search returns them.
 
         Args:
-            match: `"a" OR "b c" ...` (see `handles`).
+            match: quoted phrases joined by OR and AND, AND first (`"a" AND "b c" OR "d"`; see `handles`).
             limit: how many at most.
             allowed: the passage ids that may be returned (None: all).
 
         Raises:
             ValueError: an expression this does not handle.
         """
-        if not self.handles(match):
-            raise ValueError(f"not a disjunction of quoted phrases: {match!r}")
-        scores = self.scores([p for p in _PHRASE.findall(match)])
-        matched = scores > 0
+        scores, matched = self._matching(match)
         if allowed is not None:
-            keep = np.zeros(len(scores), dtype=bool)
-            keep[self.postings.positions_of(allowed)] = True
-            matched &= keep
+            matched = matched & self._rows_allowed(allowed)  # not in place: `matched` may be remembered
         candidates = np.flatnonzero(matched)
         if len(candidates) > limit:
             # Ties at the cut all stay in until the exact sort below.
@@ -390,6 +418,90 @@ class LexicalScorer:
         best = candidates[order]
         ids = self.postings.rowids[best]
         return [(int(i), float(s)) for i, s in zip(ids, scores[best], strict=True)]
+
+    def _rows_allowed(self, allowed: np.ndarray) -> np.ndarray:
+        """A row mask of these passage ids. A question's lists all pass the same read-only array (the
+        corpus view remembers a filter's passages), so its mask is made once, not once per list (a
+        year range is some 300,000 ids to look up at a million passages)."""
+        with self._lock:
+            last = self._last_allowed
+        if last is not None and last[0] is allowed:
+            return last[1]
+        keep = np.zeros(self.postings.n_rows, dtype=bool)
+        keep[self.postings.positions_of(allowed)] = True
+        if not allowed.flags.writeable:  # nobody can change it while it is remembered
+            keep.flags.writeable = False
+            with self._lock:
+                self._last_allowed = (allowed, keep)
+        return keep
+
+    def count(self, match: str) -> int:
+        """Passages the expression finds, as FTS5's count(*) of the MATCH (see `handles`).
+
+        Raises:
+            ValueError: an expression this does not handle.
+        """
+        return int(np.count_nonzero(self._matching(match)[1]))
+
+    def _matching(self, match: str) -> tuple[np.ndarray, np.ndarray]:
+        """(every row's bm25 score, the rows the expression finds)."""
+        if not self.handles(match):
+            raise ValueError(f"not quoted phrases joined by OR and AND: {match!r}")
+        # AND binds before OR, as in FTS5: the expression is a disjunction of conjunctions.
+        groups: list[list[str]] = [[]]
+        for found in _PHRASE_THEN.finditer(match):
+            groups[-1].append(found.group(1))
+            if found.group(2) == "OR":
+                groups.append([])
+        if all(len(group) == 1 for group in groups):
+            scores = self.scores([group[0] for group in groups])
+            return scores, scores > 0
+        if len(groups) == 1:
+            return self.scores(groups[0]), self._holding_all(groups[0])
+        # Both: bm25 sums over the phrases of the parts that match the row (FTS5 gives the phrases of
+        # an AND that fails in a row no instances there), in the expression's order.
+        holds = [self._holding_all(group) if len(group) > 1 else None for group in groups]
+        total = np.zeros(self.postings.n_rows, dtype=np.float64)
+        self._add(total, [p for group in groups for p in group],
+                  [mask for group, mask in zip(groups, holds, strict=True) for _ in group])
+        matched = total > 0
+        for mask in holds:
+            if mask is not None:
+                matched |= mask
+        return total, matched
+
+    def _holding_all(self, phrases: Sequence[str]) -> np.ndarray:
+        """Rows where every phrase occurs (read-only, remembered); none when a phrase has no token, as
+        FTS5 finds none."""
+        key = tuple(dict.fromkeys(phrases))
+        with self._lock:
+            found = self._holding.get(key)
+            if found is not None:
+                self._holding.move_to_end(key)
+                return found
+        found = self._rows_holding(list(key))
+        found.flags.writeable = False
+        with self._lock:
+            self._holding[key] = found
+            if len(self._holding) > SUMS_KEPT:
+                self._holding.popitem(last=False)
+        return found
+
+    def _rows_holding(self, distinct: list[str]) -> np.ndarray:
+        """A row mask of where every one of these distinct phrases occurs."""
+        self.tokenizer.learn(distinct)
+        hits = np.zeros(self.postings.n_rows, dtype=np.int32)
+        for phrase in distinct:
+            tokens = self.tokenizer.tokens(phrase)
+            if len(tokens) == 1:
+                found = self.postings.postings_of(tokens[0])
+                rows = found[0] if found is not None else np.zeros(0, dtype=np.int32)
+            else:
+                rows = self._phrase(phrase)[0] if tokens else np.zeros(0, dtype=np.int32)
+            if not len(rows):
+                return np.zeros(self.postings.n_rows, dtype=bool)
+            hits[rows] += 1
+        return hits == len(distinct)
 
     def passages_with(self, phrase: str) -> int:
         """Passages an FTS5 query for this quoted phrase finds."""
@@ -428,20 +540,28 @@ class LexicalScorer:
                 self._sums.popitem(last=False)
         return total
 
-    def _add(self, total: np.ndarray, phrases: Sequence[str]) -> None:
-        p = self.postings
+    def _add(self, total: np.ndarray, phrases: Sequence[str], only: Sequence[np.ndarray | None] = ()) -> None:
+        """Add each phrase's bm25 contribution to `total`, phrase by phrase in order (as FTS5 sums);
+        with `only`, each phrase's to the rows its mask holds (None: all rows)."""
         self.tokenizer.learn(phrases)
-        for phrase in phrases:
-            tokens = self.tokenizer.tokens(phrase)
-            if len(tokens) == 1:
-                found = p.postings_of(tokens[0])
-                if found is None:
-                    continue
+        for phrase, mask in zip(phrases, only or [None] * len(phrases), strict=True):
+            rows, values = self._contribution(phrase)
+            if mask is not None:
+                kept = mask[rows]
+                rows, values = rows[kept], values[kept]
+            total[rows] += values
+
+    def _contribution(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
+        """(row positions, bm25 contribution there) of one phrase; empty when it has no token."""
+        tokens = self.tokenizer.tokens(phrase)
+        if len(tokens) == 1:
+            found = self.postings.postings_of(tokens[0])
+            if found is not None:
                 rows, text_tf, section_tf = found
-                total[rows] += self._term_scores(rows, text_tf, section_tf)
-            elif tokens:
-                rows, values = self._phrase(phrase)
-                total[rows] += values
+                return rows, self._term_scores(rows, text_tf, section_tf)
+        elif tokens:
+            return self._phrase(phrase)
+        return np.zeros(0, dtype=np.int32), np.zeros(0)
 
     def _term_scores(self, rows: np.ndarray, text_tf: np.ndarray, section_tf: np.ndarray) -> np.ndarray:
         """bm25's contribution of one token to each of its rows, computed as FTS5 computes it."""
@@ -460,8 +580,22 @@ class LexicalScorer:
             self._size_norm = 1 - B + B * np.asarray(p.sizes, dtype=np.float64) / p.average_size
         return self._size_norm
 
+    def keep_phrases(self, phrases: Sequence[str]) -> None:
+        """Score these phrases now and keep them for the scorer's life, beyond the PHRASES_KEPT that
+        questions' phrases share: a server's known vocabulary (the concepts' terms), whose longer
+        phrases of everyday words cost tens of milliseconds each at a million passages."""
+        self.tokenizer.learn(phrases)
+        for phrase in dict.fromkeys(phrases):
+            if len(self.tokenizer.tokens(phrase)) > 1 and phrase not in self._kept:
+                found = self._phrase(phrase)
+                with self._lock:
+                    self._kept[phrase] = found
+
     def _phrase(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
         """(row positions, scores) of a phrase of several words, as FTS5's bm25 scores it, remembered."""
+        kept = self._kept.get(phrase)
+        if kept is not None:
+            return kept
         with self._lock:
             found = self._phrases.get(phrase)
             if found is not None:

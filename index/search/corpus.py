@@ -26,6 +26,7 @@ from index.embed import Embedder
 from index.highlight import term_weights
 from index.query import JUDGEMENT_AREAS
 from index.search.latest import latest_of_each
+from index.search.report_table import ReportTable
 from index.spelling import SpellingCorrector
 from index.store import ChunkRow, ChunkStore, DocumentRow
 from index.vectors import VectorIndex
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 SUMMARY_SECTIONS = ("summary", "executive summary")
 WORD_VECTORS_KEPT = 20_000  # question words' embeddings kept (1.5 KB each)
 ROWS_REMEMBERED = 4096  # passages kept in memory once read (about 1.5 KB each)
+DOCUMENT_SETS_KEPT = 4  # sets of reports whose passages are remembered (a question's filters, its years)
 
 
 class CorpusView:
@@ -50,6 +52,8 @@ class CorpusView:
         self.embedder = embedder
         self.registry: AuthorityRegistry = registry or default_registry()
         self._docs: dict[int, DocumentRow] | None = None
+        self._report_table: ReportTable | None = None
+        self._report_table_of: dict[int, DocumentRow] | None = None  # the documents() it was made of
         self._df_cache: dict[str, int] = {}
         # Embeddings of question words the vocabulary lacks; a word's embedding never changes.
         self._word_vectors: dict[str, np.ndarray] = {}
@@ -74,6 +78,7 @@ class CorpusView:
         self._words: passage_words.PassageWords | None | bool = False
         self._rows: OrderedDict[int, ChunkRow] = OrderedDict()  # passages read lately, by id
         self._rows_lock = threading.Lock()
+        self._chunks_of: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()  # chunks_of's last answers
 
     def refresh(self) -> None:
         """Forget everything remembered of the index (after documents were added or removed)."""
@@ -91,6 +96,7 @@ class CorpusView:
         self._df_cache.clear()
         self._lexical = False
         self._words = False
+        self._chunks_of.clear()
         with self._rows_lock:
             self._rows.clear()
 
@@ -114,6 +120,14 @@ class CorpusView:
     def forget_documents(self) -> None:
         """Read the reports again on next need (one was added beside us since they were read)."""
         self._docs = None
+        self._report_table = None
+
+    def report_table(self) -> ReportTable:
+        """The reports as arrays (report_table.py), for filtering them all at once; made once per set."""
+        docs = self.documents()
+        if self._report_table is None or self._report_table_of is not docs:
+            self._report_table, self._report_table_of = ReportTable(docs), docs
+        return self._report_table
 
     def authorities(self) -> list[str]:
         """One display name per authority (reports print some names in several ways)."""
@@ -180,13 +194,24 @@ class CorpusView:
         return np.where(found, docs[at], -1).tolist() if len(ids) else [-1] * len(chunk_ids)
 
     def chunks_of(self, doc_ids: Sequence[int]) -> np.ndarray:
-        """Chunk ids of these documents, from a map held in memory (no SQL on the dense path)."""
+        """Chunk ids of these documents (read-only), from a map held in memory (no SQL on the dense
+        path); the last few sets asked for are remembered, as each list of a question asks again."""
+        key = tuple(doc_ids)
+        found = self._chunks_of.get(key)
+        if found is not None:
+            self._chunks_of.move_to_end(key)
+            return found
         chunk_ids, chunk_docs = self.chunk_map()
         if not len(chunk_ids):
             return chunk_ids
         wanted = np.zeros(int(max(chunk_docs.max(), max(doc_ids, default=0))) + 1, dtype=bool)
         wanted[np.asarray(doc_ids, dtype=np.int64)] = True
-        return chunk_ids[wanted[chunk_docs]]  # a gather, not a sort: ~1 ms at a million passages
+        found = chunk_ids[wanted[chunk_docs]]  # a gather, not a sort: ~2 ms at a million passages
+        found.flags.writeable = False  # shared by every caller until forgotten
+        self._chunks_of[key] = found
+        if len(self._chunks_of) > DOCUMENT_SETS_KEPT:
+            self._chunks_of.popitem(last=False)
+        return found
 
     def allowed_chunks(self, allowed_docs: Sequence[int] | None, kind: str | None) -> np.ndarray | None:
         """The passages a search may return: those of allowed_docs (all when None), of `kind` if set."""
@@ -349,7 +374,11 @@ class CorpusView:
         return words.of_many(chunk_ids)
 
     def count_matches(self, match: str) -> int:
-        """Passages an FTS5 MATCH expression finds (walks the posting lists, scores nothing)."""
+        """Passages an FTS5 MATCH expression finds: off the postings in memory when the index has them
+        up to date, else by SQLite (which walks the posting lists, scoring nothing)."""
+        scorer = self.lexical_scorer()
+        if scorer is not None and scorer.handles(match):
+            return scorer.count(match)
         return self.store.count_matches(match)
 
     def vectors_of(self, chunk_ids: Sequence[int]) -> np.ndarray:

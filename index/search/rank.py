@@ -21,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.concepts import Concept
 from index.search.fuse import fuse_lists
 from index.search.types import CONCEPTS, FEEDBACK, Context, Question, RankedList, Ranking, Retrieved, Scope
 from index.thesaurus import stem as porter  # FTS5's stemmer, each word's stem remembered
@@ -136,6 +137,11 @@ def _feedback_words(text: str) -> tuple[int, dict[str, int], dict[str, str]]:
 MAX_CONCEPT_TERMS = 24  # sector terms searched for the concepts of one question
 
 
+def concepts_terms(concepts: Sequence[Concept]) -> list[str]:
+    """The concepts' sector terms as the concepts' list searches them (lower case, words only), once each."""
+    return [t for t in dict.fromkeys(" ".join(words(term)) for c in concepts for term in c.sector_terms) if t]
+
+
 class ConceptRanker:
     """The reports' own terms for the concepts a question names in everyday words ("living with
     grandparents": kinship care, connected carers), as one more lexical list at `concept_weight`,
@@ -151,8 +157,7 @@ class ConceptRanker:
                 and question.retriever == "hybrid"):
             return ranking
         asked = " " + " ".join(words(question.topic)) + " "
-        terms = [" ".join(words(t)) for c in retrieved.concepts for t in c.sector_terms]
-        terms = [t for t in dict.fromkeys(terms) if t and f" {t} " not in asked][:MAX_CONCEPT_TERMS]
+        terms = [t for t in concepts_terms(retrieved.concepts) if f" {t} " not in asked][:MAX_CONCEPT_TERMS]
         if not terms:
             return ranking
         found = context.corpus.lexical_search(fts_any(terms), question.candidates, scope.allowed, scope.kind)

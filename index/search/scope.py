@@ -17,11 +17,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections.abc import Collection
+
+import numpy as np
 
 from index.query import QueryPlan
 from index.search.corpus import CorpusView
 from index.search.filters import READING_KINDS, QueryError, SearchFilters
-from index.search.latest import latest_of_each
+from index.search.report_table import ReportTable
 from index.search.types import Context, Question, Reading, Scope, Stop
 from index.settings import YEAR_RANGE
 from index.store import DocumentRow
@@ -66,7 +69,7 @@ def scope(context: Context, question: Question) -> Scope:
         if effect in ("corrected", "asked"):
             readings.append(reading)
             continue
-        keep = _reports_read(plan, kind, effect, docs, narrowed if effect == "narrowed" else pool, corpus, filters,
+        keep = _reports_read(plan, kind, effect, narrowed if effect == "narrowed" else pool, corpus, filters,
                              place_chosen)
         if keep is None:  # a filter already chose this
             continue
@@ -108,44 +111,46 @@ _ORDER = list(READING_KINDS)
 
 
 def _reports_read(
-    plan: QueryPlan, kind: str, effect: str, docs: dict[int, DocumentRow], pool: list[int], corpus: CorpusView,
-    filters: SearchFilters, place_chosen: bool,
+    plan: QueryPlan, kind: str, effect: str, pool: list[int], corpus: CorpusView, filters: SearchFilters,
+    place_chosen: bool,
 ) -> set[int] | None:
     """The reports of `pool` one part of the question's reading keeps (narrowed) or favours; None
     when the user's filters already chose that (their choice stands)."""
+    table = corpus.report_table()
+
+    def of_pool(mask: np.ndarray) -> set[int]:
+        return set(table.ids_where(table.mask_of(pool) & mask))
+
     if kind == "authority":
         if place_chosen:
             return None
         keys = {a.key for a in (plan.authorities if effect == "narrowed" else plan.favoured_authorities)}
-        return {d for d in pool if docs[d].authority_key in keys}
+        return of_pool(table.of_authorities(keys))
     if kind == "region":
         if place_chosen:
             return None
-        keys = {a.key for a in plan.authorities}
-        return {d for d in pool if docs[d].authority_key in keys}
+        return of_pool(table.of_authorities({a.key for a in plan.authorities}))
     if kind == "neighbours":
         if place_chosen or plan.neighbours_of is None:
             return None
         home = plan.neighbours_of
-        keys = {home.key, *(a.key for a in corpus.registry.neighbours(home.name))}
-        return {d for d in pool if docs[d].authority_key in keys}
+        return of_pool(table.of_authorities({home.key, *(a.key for a in corpus.registry.neighbours(home.name))}))
     if kind == "year":
         if filters.year_from is not None:
             return None
         if effect == "narrowed":
-            first, last = plan.year_from or YEAR_RANGE[0], plan.year_to or YEAR_RANGE[1]
-            return {d for d in pool if year_matches(docs[d], first, last)}
-        return {d for d in pool if any(year_matches(docs[d], y, y) for y in plan.years)}
+            return of_pool(table.in_years(plan.year_from or YEAR_RANGE[0], plan.year_to or YEAR_RANGE[1]))
+        return of_pool(np.logical_or.reduce([table.in_years(y) for y in plan.years], initial=False))
     if kind == "grade":
         if filters.grades or plan.grade_judgement in filters.judgement_grades:
             return None
         wanted = [(plan.grade_judgement, plan.grades), *((j, g) for j, g in plan.more_grades
                                                          if j not in filters.judgement_grades)]
-        return {d for d in pool if all(grade_of(docs[d], j) in grades for j, grades in wanted)}
+        return of_pool(np.logical_and.reduce([_graded(table, j, grades) for j, grades in wanted], initial=True))
     if kind == "latest":
         if filters.latest_only:
             return None
-        return set(latest_of_each(docs, pool))
+        return set(table.latest_of_each(table.mask_of(pool)))
     if kind == "section":  # passages, not reports: retrieve.py favours the section kind
         return None if filters.section_kind else set(pool)
     return None
@@ -177,8 +182,8 @@ def allowed_documents(corpus: CorpusView, filters: SearchFilters) -> list[int] |
     """
     if dataclasses.replace(filters, section_kind=None).is_empty():
         return None
-    docs = corpus.documents()
-    known = {d.authority_key for d in docs.values() if d.authority_key} if filters.authorities else set()
+    table = corpus.report_table()
+    known = table.keys if filters.authorities else set()
     typed = {a: authority_filter_key(corpus, a, known) for a in filters.authorities}
     keys = set(typed.values())
     if keys:
@@ -190,25 +195,27 @@ def allowed_documents(corpus: CorpusView, filters: SearchFilters) -> list[int] |
             hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
             raise QueryError(f"no report in the index is from {unknown[0]!r}{hint}")
     places = place_keys(corpus, filters)
-    latest = set(latest_of_each(docs, list(docs))) if filters.latest_only else None
-    allowed = []
-    for doc in docs.values():
-        if keys and doc.authority_key not in keys:
-            continue
-        if places is not None and doc.authority_key not in places:
-            continue
-        if latest is not None and doc.id not in latest:
-            continue
-        if any(grade_of(doc, j) not in grades for j, grades in filters.judgement_grades.items()):
-            continue
-        if filters.report_types and doc.report_type not in filters.report_types:
-            continue
-        if filters.grades and (doc.overall_grade or "") not in filters.grades:
-            continue
-        if filters.year_from is not None and not year_matches(doc, filters.year_from, filters.year_to):
-            continue
-        allowed.append(doc.id)
-    return allowed
+    allowed = np.ones(len(table), dtype=bool)
+    if keys:
+        allowed &= table.of_authorities(keys)
+    if places is not None:
+        allowed &= table.of_authorities(places)
+    if filters.latest_only:
+        allowed &= table.mask_of(table.latest_of_each(np.ones(len(table), dtype=bool)))
+    for judgement, grades in filters.judgement_grades.items():
+        allowed &= _graded(table, judgement, grades)
+    if filters.report_types:
+        allowed &= table.where("report_type", lambda doc: doc.report_type, filters.report_types)
+    if filters.grades:
+        allowed &= table.where("overall_grade", lambda doc: doc.overall_grade or "", filters.grades)
+    if filters.year_from is not None:
+        allowed &= table.in_years(filters.year_from, filters.year_to)
+    return table.ids_where(allowed)
+
+
+def _graded(table: ReportTable, judgement: str, grades: Collection[str]) -> np.ndarray:
+    """Rows of reports whose grade on this judgement is one of these (grade_of)."""
+    return table.where(f"grade:{judgement}", lambda doc: grade_of(doc, judgement), grades)
 
 
 def authority_filter_key(corpus: CorpusView, name: str, indexed: set[str]) -> str:

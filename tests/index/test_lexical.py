@@ -56,6 +56,12 @@ EXPRESSIONS = [
     fts_any(["social worker", "visits", "social worker"]),  # a phrase twice counts twice, as in FTS5
     fts_any(["children's", "well-being"]),  # FTS5 splits these into phrases of two tokens
     fts_any(["nowhere", "zzz"]), fts_any(["management oversight", "supervision", "MASH", "return home interviews"]),
+    # All of them: bm25 sums over the phrases as for OR; a phrase twice, or without a token, as FTS5 has it.
+    fts_all(["child", "plan"]), fts_all(["care leavers", "social worker", "the"]), fts_all(["visits", "visits"]),
+    fts_all(["neglect", "nowhere"]), fts_all(["neglect", "— … —"]), fts_all(["children's", "protection plan"]),
+    # Both (a feedback list adds words to a conjunction): AND binds first.
+    fts_all(["child", "plan"]) + " OR " + fts_any(["neglect", "café"]),
+    fts_any(["visits"]) + " OR " + fts_all(["social worker", "the"]) + " OR " + fts_all(["nowhere", "child"]),
 ]
 
 
@@ -100,13 +106,20 @@ def test_the_postings_hold_fts5s_tokens_and_sizes(index):
     assert list(postings.terms) == sorted(postings.terms)
 
 
-def test_only_disjunctions_of_quoted_phrases_are_scored_in_memory(index):
+def test_only_quoted_phrases_joined_by_or_and_and_are_scored_in_memory(index):
     scorer = _scorer(index)
-    assert scorer.handles(fts_any(["a", "b c"]))
-    assert not scorer.handles(fts_all(["child", "plan"]))
-    assert not scorer.handles('"child" NEAR "plan"')
-    with pytest.raises(ValueError, match="not a disjunction"):
-        scorer.search(fts_all(["child", "plan"]), 10)
+    assert scorer.handles(fts_any(["a", "b c"])) and scorer.handles(fts_all(["child", "plan"]))
+    assert scorer.handles(fts_all(["child", "plan"]) + " OR " + fts_any(["care"]))
+    for other in ('"child" NEAR "plan"', '("child" OR "plan") AND "care"', '"child" NOT "plan"', "child plan"):
+        assert not scorer.handles(other)
+        with pytest.raises(ValueError, match="not quoted phrases"):
+            scorer.search(other, 10)
+
+
+@pytest.mark.parametrize("match", EXPRESSIONS)
+def test_counts_off_the_postings_equal_fts5s(index, match):
+    assert _scorer(index).count(match) == index.store.count_matches(match)
+    assert index.searcher.corpus.count_matches(match) == index.store.count_matches(match)
 
 
 def test_searches_use_the_postings_and_give_fts5s_results(index, monkeypatch):
@@ -242,3 +255,68 @@ def test_phrases_tokenised_together_get_the_tokens_each_gets_alone():
         assert together.tokens(phrase) == alone.tokens(phrase)
     assert together.tokens("children's well-being") == ("children", "s", "well", "be")
     assert together.tokens("— … —") == ()
+
+
+def test_an_index_too_large_for_32_bit_keys_finds_the_same_phrases_with_64_bit_ones(index, monkeypatch):
+    """Above about 250,000 passages the occurrence keys are 64-bit: phrases, searches and counts stay FTS5's."""
+    monkeypatch.setattr(lexical, "UINT32_KEYS_UP_TO", 1 << 10)  # this small index's keys go past it
+    postings = lexical.build(index.store.db)
+    assert postings.inst_keys.dtype == np.int64
+    scorer = lexical.LexicalScorer(postings)
+    for phrase in ("care leavers", "social worker", "return home interviews", "the child", "nowhere near"):
+        assert scorer.passages_with(phrase) == index.store.count_matches(f'"{phrase}"'), phrase
+    for expression in EXPRESSIONS:
+        expected = index.store.lexical_search(expression, 1000)
+        found = scorer.search(expression, 1000)
+        assert [cid for cid, _ in found] == [cid for cid, _ in expected], expression
+        assert np.allclose([s for _, s in found], [s for _, s in expected], rtol=1e-12, atol=0)
+
+
+def test_the_same_read_only_passages_are_looked_up_once_and_other_ones_afresh(index, monkeypatch):
+    """A question's lists share its filter's passages (read-only, from the corpus view): their rows are
+    found once; a writable array is never remembered (its owner may change it)."""
+    scorer = _scorer(index)
+    docs = sorted(index.searcher.documents())
+    looked: list[int] = []
+    original = lexical.Postings.positions_of
+
+    def positions_of(self, ids):
+        looked.append(len(ids))
+        return original(self, ids)
+
+    monkeypatch.setattr(lexical.Postings, "positions_of", positions_of)
+    first, second = (np.array(index.store.chunk_ids_for_documents(d)) for d in (docs[:2], docs[2:4]))
+    first.flags.writeable = second.flags.writeable = False
+    for allowed in (first, second):
+        for match in EXPRESSIONS[:4]:
+            expected = index.store.lexical_search(match, 40, docs[:2] if allowed is first else docs[2:4], None)
+            assert [cid for cid, _ in scorer.search(match, 40, allowed)] == [cid for cid, _ in expected]
+    assert looked == [len(first), len(second)]
+    writable = np.array(first)
+    scorer.search(EXPRESSIONS[0], 40, writable)
+    scorer.search(EXPRESSIONS[0], 40, writable)
+    assert looked[2:] == [len(first), len(first)]
+
+
+def test_a_warmed_searcher_reads_no_areas_and_scores_no_concept_phrase_at_query_time(index, monkeypatch):
+    """Searcher.warm (a server's start): each judgement area's and section kind's passages and the
+    concepts' phrases are ready before the first question, and the answers are the same."""
+    question = "what support do care leavers and children in need get?"
+    cold = index.search(question, SearchFilters(), k=10)
+    index.searcher.refresh()
+    index.searcher.warm()
+    scorer = index.searcher.corpus.lexical_scorer()
+    assert "children in need" in scorer._kept and "care leavers" in scorer._kept
+    for name in ("chunk_ids_in_sections_like", "kind_chunk_ids"):
+        monkeypatch.setattr(index.store, name, lambda *a, name=name: pytest.fail(f"{name} at query time"))
+    scored, original = [], lexical.Postings.phrase_postings
+
+    def phrase_postings(self, tokens):
+        scored.append(tuple(tokens))
+        return original(self, tokens)
+
+    monkeypatch.setattr(lexical.Postings, "phrase_postings", phrase_postings)
+    warm = index.search(question, SearchFilters(), k=10)
+    assert [(r.chunk_id, r.score) for r in warm.results] == [(r.chunk_id, r.score) for r in cold.results]
+    concept_phrases = {scorer.tokenizer.tokens(p) for p in scorer._kept}
+    assert scored and not concept_phrases & set(scored)  # the question's own word pairs only

@@ -15,6 +15,7 @@ from index.highlight import term_weights
 from index.query import QueryPlan, read_question
 from index.search.corpus import CorpusView
 from index.search.filters import SearchFilters
+from index.search.report_table import ReportTable
 from index.search.types import Context, Question
 from index.settings import SearchSettings
 from index.store import ChunkRow, DocumentRow
@@ -63,6 +64,9 @@ class FakeCorpus:
 
     def forget_documents(self) -> None:
         self.forgotten += 1
+
+    def report_table(self) -> ReportTable:
+        return ReportTable(self.documents())
 
     def chunks(self, chunk_ids: Sequence[int]) -> dict[int, ChunkRow]:
         return {cid: self.rows[cid] for cid in chunk_ids if cid in self.rows}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from index.search.filters import QueryError, SearchFilters
+from index.search.latest import latest_of_each
 from index.search.read import read
-from index.search.scope import allowed_documents, latest_of_each, scope
+from index.search.scope import allowed_documents, scope
 from index.search.types import SearchRequest, Stop
 from tests.index.search.fakes import FakeCorpus, context, doc, question
 
