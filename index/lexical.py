@@ -64,7 +64,7 @@ PHRASES_KEPT = 4096  # multi-word phrases' scores remembered (questions repeat a
 # Disjunctions whose score arrays are remembered: a question's feedback list searches its first list's
 # phrases and a few more, so it starts from the first list's sums instead of scoring them again.
 SUMS_KEPT = 8
-# Building needs about 6 GB per million passages (its occurrences' arrays, sorted and counted): far
+# Building needs about 4.4 GB per million passages (its occurrences' arrays, checked and counted): far
 # beyond that a larger index keeps FTS5's ranking (docs/SCALING.md: past a few million passages the
 # next step is a search engine, not this one).
 MAX_PASSAGES = 2_000_000
@@ -183,8 +183,8 @@ def store_signature(db: sqlite3.Connection) -> str:
 
 
 def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
-    """Read every posting of the store's FTS5 index into arrays (about 3 s for 27,000 passages, a few
-    minutes and about 6 GB for a million).
+    """Read every posting of the store's FTS5 index into arrays (about 4 s for 27,000 passages; 134 s
+    and 4.4 GB at its peak for a million).
 
     Each token's occurrence count comes from FTS5's `row` vocabulary, so the occurrences themselves
     (its `instance` vocabulary, in token order) are read as plain integers, in blocks, straight into
@@ -209,10 +209,11 @@ def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
         raise LexicalIndexError("the full-text index's tokens did not come in order")
     per_term = np.asarray([count for _, count in vocabulary], dtype=np.int64)
     total = int(per_term.sum())
-    # Every occurrence, in (token, passage, column, offset) order: 3.8 million at 27,000 passages.
+    # Every occurrence, in (token, passage, column, offset) order: 3.8 million at 27,000 passages,
+    # 140 million at a million (the arrays are kept narrow and freed early).
     d = np.empty(total, dtype=np.int64)
     in_section = np.empty(total, dtype=bool)
-    offsets = np.empty(total, dtype=np.int64)
+    offsets = np.empty(total, dtype=np.int32)
     found = db.execute("SELECT doc, col = 'section', offset FROM temp.chunks_instances")
     at = 0
     while block := found.fetchmany(READ_BLOCK):
@@ -224,13 +225,15 @@ def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
         at += len(values)
     if at != total:
         raise LexicalIndexError("the full-text index changed while it was read")
-    t = np.repeat(np.arange(len(terms), dtype=np.int64), per_term)
     # Every passage is a row, a passage without a token too (bm25's N and average size count it).
     passages = np.asarray(db.execute("SELECT id, doc_id FROM chunks ORDER BY id").fetchall(), dtype=np.int64)
     rowids, doc_ids = passages.reshape(-1, 2)[:, 0].copy(), passages.reshape(-1, 2)[:, 1].copy()
-    position = np.searchsorted(rowids, d)
-    if len(d) and (position.max() >= len(rowids) or not np.array_equal(rowids[position], d)):
-        raise LexicalIndexError("the full-text index holds rows the passages table lacks: rebuild the index")
+    position = np.empty(total, dtype=np.int32)
+    for a in range(0, total, READ_BLOCK):  # in blocks: no second array of every occurrence's passage
+        at_row = np.searchsorted(rowids, d[a:a + READ_BLOCK])
+        if at_row.max() >= len(rowids) or not np.array_equal(rowids[at_row], d[a:a + READ_BLOCK]):
+            raise LexicalIndexError("the full-text index holds rows the passages table lacks: rebuild the index")
+        position[a:a + READ_BLOCK] = at_row
     del d
     # The offset field one bit wider than the longest passage needs (see the module docstring).
     offset_bits = int(offsets.max() + 1).bit_length() + 1 if len(offsets) else 1
@@ -238,30 +241,37 @@ def build(db: sqlite3.Connection, signature: str | None = None) -> Postings:
     if (max(1, len(rowids)) << row_shift) >= 1 << 63:
         raise LexicalIndexError("more passages, or longer ones, than the occurrence keys hold")
     key_type = np.uint32 if (max(1, len(rowids)) << row_shift) <= UINT32_KEYS_UP_TO else np.int64
-    keys = (position << row_shift) | np.where(in_section, 1 << offset_bits, 0) | offsets
+    keys = position.astype(np.int64)
+    keys <<= row_shift
+    keys |= offsets
+    keys[in_section] |= 1 << offset_bits
     del offsets
+    t = np.repeat(np.arange(len(terms), dtype=np.int32), per_term)
     # Each token's keys ascending, as the phrase lookups need: FTS5 walks a token's occurrences by
     # passage, then column (text before section), then offset, so no sort is needed.
-    same_term = t[1:] == t[:-1]
-    if not np.all(~same_term | (keys[1:] > keys[:-1])):
+    new_term = t[1:] != t[:-1]
+    if not np.all(new_term | (keys[1:] > keys[:-1])):
         raise LexicalIndexError("the full-text index's occurrences did not come in order")
+    keys = keys.astype(key_type, copy=False)
     inst_starts = np.concatenate(([0], np.cumsum(per_term))).astype(np.int64)
     # One posting per (token, passage): its text and section counts side by side.
-    new_pair = np.ones(len(t), dtype=bool)
-    new_pair[1:] = ~same_term | (position[1:] != position[:-1])
-    del same_term
+    new_pair = np.ones(total, dtype=bool)
+    np.not_equal(position[1:], position[:-1], out=new_pair[1:])
+    new_pair[1:] |= new_term
+    del new_term
     first = np.flatnonzero(new_pair)
-    which = np.cumsum(new_pair) - 1
+    section_tf = np.bincount(np.cumsum(new_pair, dtype=np.int32)[in_section] - 1, minlength=len(first))
     del new_pair
-    text_tf = _smallest(np.bincount(which[~in_section], minlength=len(first)))
-    section_tf = _smallest(np.bincount(which[in_section], minlength=len(first)))
-    del which
+    text_tf = np.diff(first, append=total)  # occurrences of each (token, passage), then less the section's
+    text_tf -= section_tf
+    text_tf, section_tf = _smallest(text_tf), _smallest(section_tf)
     starts = np.searchsorted(t[first], np.arange(len(terms) + 1)).astype(np.int64)
+    del t
     sizes = np.bincount(position, minlength=len(rowids)).astype(np.int64)
     return Postings(
-        terms=np.asarray(terms, dtype=str), starts=starts, rows=position[first].astype(np.int32),
+        terms=np.asarray(terms, dtype=str), starts=starts, rows=position[first],
         text_tf=text_tf, section_tf=section_tf, rowids=rowids, doc_ids=doc_ids, sizes=sizes,
-        inst_starts=inst_starts, inst_keys=keys.astype(key_type), signature=signature, row_shift=row_shift,
+        inst_starts=inst_starts, inst_keys=keys, signature=signature, row_shift=row_shift,
     )
 
 

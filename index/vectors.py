@@ -114,15 +114,17 @@ class VectorIndex:
         return self.ids(), data
 
     def held_vectors(self, ids: np.ndarray) -> np.ndarray | None:
-        """The vectors held for these ids, in order, read from the exact index's own memory; None
-        when the index is approximate (it keeps no map from id to vector) or lacks one of the ids."""
-        if not isinstance(self.index, faiss.IndexIDMap2):
+        """The vectors held for these ids, in order, read from the index's own memory: the exact index
+        and the IVF lists both hold them uncompressed, bit for bit as added (the IVF index finds them by
+        its id map). None when the index holds them otherwise or lacks one of the ids."""
+        index = self._ivf()
+        if not isinstance(index, faiss.IndexIDMap2 | faiss.IndexIVFFlat):
             return None
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         if not len(ids):
             return np.zeros((0, self.dim), dtype=np.float32)
         try:
-            return self.index.reconstruct_batch(ids)
+            return index.reconstruct_batch(ids)
         except RuntimeError:  # an id not held (faiss's message: "key not found")
             return None
 

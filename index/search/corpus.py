@@ -382,8 +382,8 @@ class CorpusView:
         return self.store.count_matches(match)
 
     def vectors_of(self, chunk_ids: Sequence[int]) -> np.ndarray:
-        """The stored embeddings of these passages, one row each: from the exact vector index, which
-        holds the store's vectors bit for bit (25 times quicker than SQLite), else from the store."""
+        """The stored embeddings of these passages, one row each: from the vector index, which holds the
+        store's vectors bit for bit (25 times quicker than SQLite), else from the store."""
         ids = np.asarray(chunk_ids, dtype=np.int64)
         held = self.vectors.held_vectors(ids)
         return held if held is not None else self.store.vectors_for_chunks(ids, self.embedder.dim)

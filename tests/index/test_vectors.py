@@ -121,5 +121,10 @@ def test_held_vectors_are_the_added_ones_bit_for_bit_and_none_when_not_all_held(
     path = tmp_path / "v.faiss"
     v.save(path)
     assert np.array_equal(VectorIndex.load(path, 32).held_vectors(np.array([101])), data[1:2])
-    v.add(np.arange(600, 1700), _data(1100, seed=2))  # past the threshold: approximate, no id map
-    assert v.approximate and v.held_vectors(np.array([101])) is None
+    more = _data(1100, seed=2)
+    v.add(np.arange(600, 1700), more)  # past the threshold: IVF lists, which hold the vectors as added
+    assert v.approximate and np.array_equal(v.held_vectors(np.array([101, 1699, 101])),
+                                            np.stack([data[1], more[-1], data[1]]))
+    assert v.held_vectors(np.array([101, 99])) is None
+    v.save(path)
+    assert np.array_equal(VectorIndex.load(path, 32).held_vectors(np.array([650])), more[50:51])
