@@ -446,34 +446,53 @@ class LexicalScorer:
         return keep
 
     def count(self, match: str) -> int:
-        """Passages the expression finds, as FTS5's count(*) of the MATCH (see `handles`).
+        """Passages the expression finds, as FTS5's count(*) of the MATCH (see `handles`); a conjunction
+        is counted without scoring it.
 
         Raises:
             ValueError: an expression this does not handle.
         """
-        return int(np.count_nonzero(self._matching(match)[1]))
+        groups = self._groups(match)
+        if all(len(group) == 1 for group in groups):
+            return int(np.count_nonzero(self.scores([group[0] for group in groups]) > 0))
+        # A phrase alone matches where it occurs, which is where it scores (every weight is positive).
+        found = np.logical_or.reduce([self._holding_all(group) for group in groups])
+        return int(np.count_nonzero(found))
 
-    def _matching(self, match: str) -> tuple[np.ndarray, np.ndarray]:
-        """(every row's bm25 score, the rows the expression finds)."""
-        if not self.handles(match):
+    @staticmethod
+    def _groups(match: str) -> list[list[str]]:
+        """The expression's phrases as a disjunction of conjunctions (AND binds before OR, as in FTS5)."""
+        if not LexicalScorer.handles(match):
             raise ValueError(f"not quoted phrases joined by OR and AND: {match!r}")
-        # AND binds before OR, as in FTS5: the expression is a disjunction of conjunctions.
         groups: list[list[str]] = [[]]
         for found in _PHRASE_THEN.finditer(match):
             groups[-1].append(found.group(1))
             if found.group(2) == "OR":
                 groups.append([])
+        return groups
+
+    def _matching(self, match: str) -> tuple[np.ndarray, np.ndarray]:
+        """(every row's bm25 score, the rows the expression finds)."""
+        groups = self._groups(match)
         if all(len(group) == 1 for group in groups):
             scores = self.scores([group[0] for group in groups])
             return scores, scores > 0
         if len(groups) == 1:
             return self.scores(groups[0]), self._holding_all(groups[0])
         # Both: bm25 sums over the phrases of the parts that match the row (FTS5 gives the phrases of
-        # an AND that fails in a row no instances there), in the expression's order.
+        # an AND that fails in a row no instances there), in the expression's order. A leading AND
+        # (a feedback list extends a conjunction) starts from its remembered sum where it holds: the
+        # same additions in the same order, so the same bits.
         holds = [self._holding_all(group) if len(group) > 1 else None for group in groups]
-        total = np.zeros(self.postings.n_rows, dtype=np.float64)
-        self._add(total, [p for group in groups for p in group],
-                  [mask for group, mask in zip(groups, holds, strict=True) for _ in group])
+        first = 0
+        if holds[0] is not None:
+            total = np.where(holds[0], self.scores(groups[0]), 0.0)
+            first = 1
+        else:
+            total = np.zeros(self.postings.n_rows, dtype=np.float64)
+        rest = groups[first:]
+        self._add(total, [p for group in rest for p in group],
+                  [mask for group, mask in zip(rest, holds[first:], strict=True) for _ in group])
         matched = total > 0
         for mask in holds:
             if mask is not None:

@@ -26,6 +26,8 @@ TARGET_RECALL = 0.95
 TUNE_MARGIN = 0.02  # tune for 0.97 on the probe queries, so real queries keep >= 0.95
 TRAIN_PER_LIST = 50  # k-means training points per list (FAISS warns below 39)
 EXACT_FILTER_MAX = 20_000  # a filter allowing fewer vectors than this is searched exactly
+PARALLEL_SCAN_FROM = 200_000  # vectors an IVF search scans from which its lists are split over threads
+SCAN_THREADS = 2
 
 
 def ivf_lists(n: int) -> int:
@@ -201,7 +203,7 @@ class VectorIndex:
             k = min(k, len(allowed_ids))
         k = min(k, len(self))
         query = np.asarray(query, dtype=np.float32).reshape(1, -1)
-        faiss.omp_set_num_threads(1)  # one query: more threads only add start-up cost and contention
+        threads = 1  # one query: more threads only add start-up cost and contention, but see below
         index = self._ivf()
         if isinstance(index, faiss.IndexIVF):
             if allowed_ids is not None and len(allowed_ids) <= EXACT_FILTER_MAX:
@@ -211,6 +213,12 @@ class VectorIndex:
             nprobe = min(index.nlist, int(np.ceil(index.nprobe / max(share, 1e-6))))
             params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe) if selector is not None else \
                 faiss.SearchParametersIVF(nprobe=nprobe)
+            # The lists split over the cores (a year range at a million passages scans 400,000 vectors:
+            # 39 -> 20 ms on 2 cores); the same lists, so the same results.
+            if nprobe * len(self) / max(1, index.nlist) >= PARALLEL_SCAN_FROM:
+                threads = min(SCAN_THREADS, os.cpu_count() or 1)
+            index.parallel_mode = 1 if threads > 1 else 0
+        faiss.omp_set_num_threads(threads)
         scores, ids = self.index.search(query, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 

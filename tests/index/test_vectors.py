@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from index.vectors import VectorIndex, probe_queries, recall_at_k
@@ -128,3 +130,19 @@ def test_held_vectors_are_the_added_ones_bit_for_bit_and_none_when_not_all_held(
     assert v.held_vectors(np.array([101, 99])) is None
     v.save(path)
     assert np.array_equal(VectorIndex.load(path, 32).held_vectors(np.array([650])), more[50:51])
+
+
+def test_a_long_ivf_scan_split_over_threads_finds_what_one_thread_finds(monkeypatch) -> None:
+    import index.vectors as vectors
+
+    monkeypatch.setattr(vectors, "EXACT_FILTER_MAX", 10)  # the filtered searches go through IVF too
+    data = _data(3000)
+    v = VectorIndex(32, approx_threshold=1000)
+    v.add(np.arange(1, 3001), data)
+    assert v.approximate
+    queries, allowed = _data(20, seed=5), np.arange(1, 3001, 3)
+    monkeypatch.setattr(vectors, "PARALLEL_SCAN_FROM", 10**12)
+    alone = [(v.search(q, 10), v.search(q, 10, allowed)) for q in queries]
+    monkeypatch.setattr(vectors, "PARALLEL_SCAN_FROM", 0)
+    split = [(v.search(q, 10), v.search(q, 10, allowed)) for q in queries]
+    assert v._ivf().parallel_mode == (1 if (os.cpu_count() or 1) > 1 else 0) and split == alone
