@@ -11,9 +11,11 @@ floored at 1e-6, a per-column weight on term frequency, the row's size over all 
 over the MATCH's phrases in order. A single-word phrase is scored from the arrays; a phrase of
 several words ("child protection") from where each of its tokens occurs: the passages and columns
 where they stand side by side in order, counted as FTS5 counts a phrase's instances, and scored
-with the phrase's own IDF (bm25 is a sum over phrases). Results equal FTS5's
-(tests/index/test_lexical.py); FTS5 stays the store's text index, and anything but a disjunction of
-quoted phrases is left to it.
+with the phrase's own IDF (bm25 is a sum over phrases). Phrases joined by AND (the question's words
+all together, when each alone is too common to rank by) match where all occur, and AND binds before
+OR, as in FTS5, whose phrases of an AND that fails in a row score nothing there. Results equal FTS5's
+(tests/index/test_lexical.py); FTS5 stays the store's text index, and any other expression (NEAR,
+NOT, brackets) is left to it.
 
 Files (in the index folder's `lexical/`, written whole and swapped in atomically):
     terms.npy      the indexed tokens, sorted (FTS5's order)
@@ -29,7 +31,8 @@ Files (in the index folder's `lexical/`, written whole and swapped in atomically
                    | token offset, ascending within a token (a phrase's tokens are found side by side
                    by searchsorted). The offset field is one bit wider than the longest passage needs,
                    so a key moved back or on by a phrase's length never lands on another occurrence;
-                   the keys are 32-bit when they fit (they do up to MAX_PASSAGES), else 64-bit.
+                   the keys are 32-bit when they fit (about 2 million passages of the corpus's
+                   lengths), else 64-bit.
     meta.json      the store's signature when built (stale postings are never used), counts, the
                    keys' row_shift
 """
@@ -70,7 +73,7 @@ SUMS_KEPT = 8
 MAX_PASSAGES = 2_000_000
 READ_BLOCK = 1 << 20  # occurrences read from SQLite at a time
 # Occurrence keys are 32-bit while they stay under this, with a bit to spare, so a key moved on by a
-# phrase's length still fits the type (about 250,000 passages of the corpus's lengths); else 64-bit.
+# phrase's length still fits the type (about 2 million passages of the corpus's lengths); else 64-bit.
 UINT32_KEYS_UP_TO = 1 << 31
 _EXPRESSION = re.compile(r'"[^"]*"(?: (?:OR|AND) "[^"]*")*')
 _PHRASE_THEN = re.compile(r'"([^"]*)"(?: (OR|AND) )?')  # a quoted phrase and the operator after it
