@@ -77,7 +77,6 @@ READ_BLOCK = 1 << 20  # occurrences read from SQLite at a time
 UINT32_KEYS_UP_TO = 1 << 31
 _EXPRESSION = re.compile(r'"[^"]*"(?: (?:OR|AND) "[^"]*")*')
 _PHRASE_THEN = re.compile(r'"([^"]*)"(?: (OR|AND) )?')  # a quoted phrase and the operator after it
-_PHRASE = re.compile(r'"([^"]*)"')
 FILES = ("terms", "starts", "rows", "text_tf", "section_tf", "rowids", "doc_ids", "sizes", "inst_starts", "inst_keys")
 _BUILT_AS = {"format": FORMAT_VERSION, "tokenizer": TOKENIZER}  # saved postings of another build are not read
 
@@ -524,12 +523,7 @@ class LexicalScorer:
         self.tokenizer.learn(distinct)
         hits = np.zeros(self.postings.n_rows, dtype=np.int32)
         for phrase in distinct:
-            tokens = self.tokenizer.tokens(phrase)
-            if len(tokens) == 1:
-                found = self.postings.postings_of(tokens[0])
-                rows = found[0] if found is not None else np.zeros(0, dtype=np.int32)
-            else:
-                rows = self._phrase(phrase)[0] if tokens else np.zeros(0, dtype=np.int32)
+            rows = self._rows_with(phrase)
             if not len(rows):
                 return np.zeros(self.postings.n_rows, dtype=bool)
             hits[rows] += 1
@@ -537,10 +531,7 @@ class LexicalScorer:
 
     def passages_with(self, phrase: str) -> int:
         """Passages an FTS5 query for this quoted phrase finds."""
-        tokens = self.tokenizer.tokens(phrase)
-        if len(tokens) > 1:
-            return len(self._phrase(phrase)[0])
-        return self.token_passages(tokens[0]) if tokens else 0
+        return len(self._rows_with(phrase))
 
     def token_passages(self, token: str) -> int:
         """Passages holding an indexed token (a Porter stem, as FTS5 stores it); 0 if none."""
@@ -582,6 +573,14 @@ class LexicalScorer:
                 kept = mask[rows]
                 rows, values = rows[kept], values[kept]
             total[rows] += values
+
+    def _rows_with(self, phrase: str) -> np.ndarray:
+        """Row positions where a phrase occurs (none when it has no token), without scoring a single token."""
+        tokens = self.tokenizer.tokens(phrase)
+        if len(tokens) > 1:
+            return self._phrase(phrase)[0]
+        found = self.postings.postings_of(tokens[0]) if tokens else None
+        return found[0] if found is not None else np.zeros(0, dtype=np.int32)
 
     def _contribution(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
         """(row positions, bm25 contribution there) of one phrase; empty when it has no token."""

@@ -25,7 +25,6 @@ from index.concepts import ConceptFileError, ConceptVocabulary, default_vocabula
 from index.embed import Embedder
 from index.highlight import term_weights
 from index.query import JUDGEMENT_AREAS
-from index.search.latest import latest_of_each
 from index.search.report_table import ReportTable
 from index.spelling import SpellingCorrector
 from index.store import ChunkRow, ChunkStore, DocumentRow
@@ -234,10 +233,10 @@ class CorpusView:
         return self._concepts
 
     def latest_documents(self) -> set[int]:
-        """Ids of each authority's newest inspection report (latest.latest_of_each), until a refresh."""
+        """Ids of each authority's newest inspection report (latest.latest_of_each's rule), until a refresh."""
         if self._latest is None:
-            docs = self.documents()
-            self._latest = set(latest_of_each(docs, list(docs)))
+            table = self.report_table()
+            self._latest = set(table.latest_of_each(np.ones(len(table), dtype=bool)))
         return self._latest
 
     def summary_ids(self) -> np.ndarray:

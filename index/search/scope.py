@@ -201,7 +201,7 @@ def allowed_documents(corpus: CorpusView, filters: SearchFilters) -> list[int] |
     if places is not None:
         allowed &= table.of_authorities(places)
     if filters.latest_only:
-        allowed &= table.mask_of(table.latest_of_each(np.ones(len(table), dtype=bool)))
+        allowed &= table.mask_of(list(corpus.latest_documents()))
     for judgement, grades in filters.judgement_grades.items():
         allowed &= _graded(table, judgement, grades)
     if filters.report_types:
